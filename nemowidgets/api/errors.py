@@ -1,0 +1,194 @@
+"""The exceptions nemowidgets raises, one tree for both backends.
+
+Every failure a user can meet is one of these, raised at the boundary where it
+was found, with a message that names the file or field involved and says what
+to do next.  The two envelopes of the protocol (``code``/``message`` and
+``success``/``error``) and the HTTP statuses all map onto this tree, so code
+that catches ``NemoError`` catches everything we raise on purpose::
+
+    NemoError
+    ├── ConfigurationError           bad argument or environment (NEMO_API_URL, ...)
+    ├── MediaError                   a file we cannot take; nothing was sent
+    │   ├── UnsupportedFileError     4001: not a supported format / lying magic bytes
+    │   └── FileTooLargeError        4002: over 500 MB
+    ├── DraftError                   the draft cannot be used (empty, not exportable)
+    │   └── MalformedPayloadError    a payload or draft field is not what the protocol says
+    ├── TransportError               the host could not be reached / connection broke
+    │   └── StreamError              the SSE stream broke, stalled or timed out
+    ├── APIError                     the server answered, and it was a no
+    │   ├── AuthError                1001: bad or expired token
+    │   ├── SessionNotFoundError     1002: the session is gone
+    │   ├── NoCreditsError           2001: out of credits
+    │   ├── MissingClientIdError     HTTP 400: no X-Client-Id on the token call
+    │   ├── ExportBlockedError       HTTP 402: export needs a registered plan
+    │   ├── RateLimitedError         HTTP 429: too many requests
+    │   ├── ServerError              HTTP 5xx
+    │   └── NotFoundError            HTTP 404 on a render / media id
+    ├── AgentError                   the agent reported an error in-band
+    ├── RenderError                  a render job failed (names file and segment)
+    └── CancelledByUser              the user cancelled a turn or a render
+
+Why one tree: notebooks show exceptions to people, not programs.  A bare
+``httpx.ConnectError`` or ``KeyError('sg')`` from deep inside tells them
+nothing; ``TransportError("Cannot reach http://...: is the server running?")``
+does.  Messages never contain the token (see :func:`redact`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AgentError",
+    "AuthError",
+    "CancelledByUser",
+    "ConfigurationError",
+    "DraftError",
+    "ExportBlockedError",
+    "FileTooLargeError",
+    "MalformedPayloadError",
+    "MediaError",
+    "MissingClientIdError",
+    "NemoError",
+    "NoCreditsError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RenderError",
+    "ServerError",
+    "SessionNotFoundError",
+    "StreamError",
+    "TransportError",
+    "UnsupportedFileError",
+    "redact",
+]
+
+_TOKEN_RE = re.compile(r"(Bearer\s+)?\b(nmv_[A-Za-z0-9_\-]+|nwl_[A-Za-z0-9_\-]+)")
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Replace every token-looking string and every given secret with ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return _TOKEN_RE.sub(lambda m: (m.group(1) or "") + "***", text)
+
+
+class NemoError(Exception):
+    """Base of every error nemowidgets raises on purpose.
+
+    ``hint`` is the action to take, also shown apart by the widgets;
+    ``code`` is the protocol's error code and ``status`` the HTTP status, when known.
+    """
+
+    default_hint: str = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        code: int | None = None,
+        status: int | None = None,
+        **details: Any,
+    ) -> None:
+        self.message = redact(message)
+        self.hint = redact(hint if hint is not None else self.default_hint)
+        self.code = code
+        self.status = status
+        self.details = details
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        if self.hint and self.hint not in self.message:
+            return f"{self.message} {self.hint}"
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigurationError(NemoError, ValueError):
+    default_hint = "Check the arguments and the NEMO_* environment variables."
+
+
+class MediaError(NemoError, ValueError):
+    """A file was refused; ``details['filename']`` names it. Nothing was sent."""
+
+
+class UnsupportedFileError(MediaError):
+    default_hint = "Supported formats: mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac."
+
+
+class FileTooLargeError(MediaError):
+    default_hint = "Files must be 500 MB or less: compress or trim it first."
+
+
+class DraftError(NemoError, ValueError):
+    default_hint = "Ask the agent to build a timeline first, e.g. 'make a slideshow'."
+
+
+class MalformedPayloadError(DraftError):
+    default_hint = "This is a bug or a protocol change; please report it with the payload."
+
+
+class TransportError(NemoError, ConnectionError):
+    default_hint = "Check the network and that the server is running, then try again."
+
+
+class StreamError(TransportError):
+    default_hint = "Your prompt was not re-sent; the draft was read back from the server."
+
+
+class APIError(NemoError):
+    """The server answered with an error envelope or an error status."""
+
+
+class AuthError(APIError):
+    default_hint = "Set a valid NEMO_TOKEN (tokens last 7 days), or unset it to use an anonymous token."
+
+
+class SessionNotFoundError(APIError):
+    default_hint = "A new session was started; upload your media again if it is missing."
+
+
+class NoCreditsError(APIError):
+    default_hint = "Top up your credits."
+
+
+class MissingClientIdError(APIError):
+    default_hint = "The anonymous-token call needs an X-Client-Id header."
+
+
+class ExportBlockedError(APIError):
+    default_hint = "Register or upgrade to unlock export."
+
+
+class RateLimitedError(APIError):
+    default_hint = "Too many requests: wait a little and try again."
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.details.get("retry_after")
+        return float(value) if value is not None else None
+
+
+class ServerError(APIError):
+    default_hint = "The server failed; try again in a moment."
+
+
+class NotFoundError(APIError):
+    default_hint = "The id is unknown to this server."
+
+
+class AgentError(NemoError):
+    default_hint = "Rephrase the request, or try again."
+
+
+class RenderError(NemoError):
+    default_hint = "Fix or remove the named media, then export again."
+
+
+class CancelledByUser(NemoError):
+    default_hint = ""

@@ -1,0 +1,131 @@
+"""The NemoVideo agent protocol's constants: the one source for client and server.
+
+Both ``nemowidgets.api`` (the client) and ``nemowidgets.local`` (the embedded
+server) import from here and from nowhere else in common, so that the two can
+never drift apart on a path, a code or a limit.
+
+Draft keys
+----------
+The protocol publishes the draft's outer short keys: ``t`` (tracks), ``tt``
+(track type), ``sg`` (segments), ``d`` (duration, ms) and ``m`` (metadata).
+The keys *inside* a segment are not published; the cloud draft is treated as
+opaque by the client.  The local backend defines the segment keys below, and
+this docstring is their single reference (the README links here).
+
+Draft (local backend)::
+
+    {"t": [track, ...],
+     "d": total duration in ms,
+     "m": {"width": 1920, "height": 1080, "fps": 30, "aspect": "16:9",
+           "fit": "blur" | "black" | "cover", "title": str | None}}
+
+Track::
+
+    {"tt": 0 | 1 | 7, "n": display name, "sg": [segment, ...]}
+
+Segment keys (all times in integer milliseconds):
+
+========  ==============================================================
+``id``    segment id, unique within the draft (``"seg_3"``)
+``s``     start on the timeline
+``d``     duration on the timeline
+``src``   media id of the uploaded file (video and audio tracks)
+``n``     display name (the uploaded file name, or the text for titles)
+``k``     media kind: ``"image"``, ``"video"``, ``"audio"`` or ``"text"``
+``in``    in-point inside the source (video / audio trims)
+``tr``    transition into the *next* segment: ``{"type": str, "d": ms}``;
+          the next segment starts ``d`` ms before this one ends
+``kb``    Ken Burns: ``{"z0": 1.0, "z1": 1.12, "x0": .5, "y0": .5,
+          "x1": .5, "y1": .5}`` (zoom and centre at start and end), or absent
+``vol``   volume, 0.0-2.0 (audio, and the sound of video clips)
+``fi``    fade in (audio)
+``fo``    fade out (audio)
+``loop``  loop the source to fill ``d`` (audio)
+``txt``   overlay text (text track)
+``pos``   text position: ``"top"``, ``"center"`` or ``"bottom"``
+``sz``    text size as a fraction of the canvas height (``0.08``)
+========  ==============================================================
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Final
+
+#: The cloud's base URL; ``NEMO_API_URL`` overrides it.
+CLOUD_BASE_URL: Final = "https://mega-api-prod.nemovideo.ai"
+APP_NAME: Final = "nemo_agent"
+
+# -- paths -------------------------------------------------------------------
+ANONYMOUS_TOKEN_PATH: Final = "/api/auth/anonymous-token"
+CREATE_SESSION_PATH: Final = "/api/tasks/me/with-session/nemo_agent"
+RUN_SSE_PATH: Final = "/run_sse"
+UPLOAD_PATH: Final = "/api/upload-video/nemo_agent/me/{session_id}"
+CREDITS_PATH: Final = "/api/credits/balance/simple"
+STATE_PATH: Final = "/api/state/nemo_agent/me/{session_id}/latest"
+RENDER_PATH: Final = "/api/render/proxy/lambda"
+RENDER_POLL_PATH: Final = "/api/render/proxy/lambda/{render_id}"
+RENDER_CANCEL_PATH: Final = "/api/render/proxy/lambda/{render_id}/cancel"
+RENDER_DOWNLOAD_PATH: Final = "/api/render/proxy/{render_id}/download"
+
+# -- headers -----------------------------------------------------------------
+HEADER_CLIENT_ID: Final = "X-Client-Id"
+HEADER_SKILL_SOURCE: Final = "X-Skill-Source"
+HEADER_SKILL_VERSION: Final = "X-Skill-Version"
+HEADER_SKILL_PLATFORM: Final = "X-Skill-Platform"
+#: Local backend only: the kernel's secret, required by the anonymous-token call
+#: of an in-process server so that no other process on the machine gets a token.
+HEADER_LOCAL_SECRET: Final = "X-Nemo-Local-Secret"
+PLATFORMS: Final = ("jupyter", "vscode", "colab", "voila", "unknown")
+
+
+class ErrorCode(IntEnum):
+    """The ``code`` of the ``{"code": ..., "data": ...}`` envelope."""
+
+    OK = 0
+    BAD_TOKEN = 1001
+    SESSION_NOT_FOUND = 1002
+    NO_CREDITS = 2001
+    UNSUPPORTED_FILE = 4001
+    FILE_TOO_LARGE = 4002
+
+
+# -- render jobs -------------------------------------------------------------
+RENDER_PENDING: Final = "pending"
+RENDER_PROCESSING: Final = "processing"
+RENDER_COMPLETED: Final = "completed"
+RENDER_FAILED: Final = "failed"
+RENDER_CANCELLED: Final = "cancelled"
+RENDER_FINAL_STATES: Final = frozenset({RENDER_COMPLETED, RENDER_FAILED, RENDER_CANCELLED})
+RENDER_QUALITIES: Final = ("high", "preview")
+
+# -- uploads -----------------------------------------------------------------
+MAX_UPLOAD_BYTES: Final = 500 * 1024 * 1024
+VIDEO_EXTENSIONS: Final = frozenset({"mp4", "mov", "avi", "webm", "mkv"})
+IMAGE_EXTENSIONS: Final = frozenset({"jpg", "jpeg", "png", "gif", "webp"})
+AUDIO_EXTENSIONS: Final = frozenset({"mp3", "wav", "m4a", "aac"})
+SUPPORTED_EXTENSIONS: Final = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | AUDIO_EXTENSIONS
+#: For messages: the formats in the order the protocol lists them.
+SUPPORTED_FORMATS_TEXT: Final = "mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac"
+
+
+def media_kind(filename: str) -> str | None:
+    """``"image"``, ``"video"`` or ``"audio"`` by extension; ``None`` if unsupported."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    return None
+
+
+# -- draft -------------------------------------------------------------------
+TRACK_VIDEO: Final = 0
+TRACK_AUDIO: Final = 1
+TRACK_TEXT: Final = 7
+TRACK_KIND_NAMES: Final = {TRACK_VIDEO: "video", TRACK_AUDIO: "audio", TRACK_TEXT: "text"}
+
+DEFAULT_CREDITS: Final = 100
+REGISTER_URL: Final = "https://nemovideo.com/register?bind={user_id}"
