@@ -146,7 +146,9 @@ class APIError(NemoError):
 
 
 class AuthError(APIError):
-    default_hint = "Set a valid NEMO_TOKEN (tokens last 7 days), or unset it to use an anonymous token."
+    default_hint = (
+        "Set a valid NEMO_TOKEN (tokens last 7 days), or unset it to use an anonymous token."
+    )
 
 
 class SessionNotFoundError(APIError):
