@@ -22,8 +22,8 @@ that catches ``NemoError`` catches everything we raise on purpose::
     │   ├── MissingClientIdError     HTTP 400: no X-Client-Id on the token call
     │   ├── ExportBlockedError       HTTP 402: export needs a registered plan
     │   ├── RateLimitedError         HTTP 429: too many requests
-    │   ├── ServerError              HTTP 5xx
-    │   └── NotFoundError            HTTP 404 on a render / media id
+    │   ├── ServerError              HTTP 5xx: the server failed
+    │   └── NotFoundError            HTTP 404: an unknown render or media id
     ├── AgentError                   the agent reported an error in-band
     ├── RenderError                  a render job failed (names file and segment)
     └── CancelledByUser              the user cancelled a turn or a render
@@ -83,6 +83,9 @@ class NemoError(Exception):
     """
 
     default_hint: str = ""
+    #: The protocol's error code / HTTP status this class stands for (for tables and mapping).
+    protocol_code: int | None = None
+    http_status: int | None = None
 
     def __init__(
         self,
@@ -118,10 +121,12 @@ class MediaError(NemoError, ValueError):
 
 
 class UnsupportedFileError(MediaError):
+    protocol_code = 4001
     default_hint = "Supported formats: mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac."
 
 
 class FileTooLargeError(MediaError):
+    protocol_code = 4002
     default_hint = "Files must be 500 MB or less: compress or trim it first."
 
 
@@ -146,28 +151,35 @@ class APIError(NemoError):
 
 
 class AuthError(APIError):
+    protocol_code = 1001
+    http_status = 401
     default_hint = (
         "Set a valid NEMO_TOKEN (tokens last 7 days), or unset it to use an anonymous token."
     )
 
 
 class SessionNotFoundError(APIError):
+    protocol_code = 1002
     default_hint = "A new session was started; upload your media again if it is missing."
 
 
 class NoCreditsError(APIError):
+    protocol_code = 2001
     default_hint = "Top up your credits."
 
 
 class MissingClientIdError(APIError):
+    http_status = 400
     default_hint = "The anonymous-token call needs an X-Client-Id header."
 
 
 class ExportBlockedError(APIError):
+    http_status = 402
     default_hint = "Register or upgrade to unlock export."
 
 
 class RateLimitedError(APIError):
+    http_status = 429
     default_hint = "Too many requests: wait a little and try again."
 
     @property
@@ -177,10 +189,12 @@ class RateLimitedError(APIError):
 
 
 class ServerError(APIError):
+    http_status = 500
     default_hint = "The server failed; try again in a moment."
 
 
 class NotFoundError(APIError):
+    http_status = 404
     default_hint = "The id is unknown to this server."
 
 
