@@ -44,6 +44,8 @@ Segment keys (all times in integer milliseconds):
 ``txt``   overlay text (text track)
 ``pos``   text position: ``"top"``, ``"center"`` or ``"bottom"``
 ``sz``    text size as a fraction of the canvas height (``0.08``)
+``ref``   caption: the ``id`` of the video segment it belongs to; its
+          ``s``/``d`` follow that segment (the title has no ``ref``)
 ========  ==============================================================
 """
 

@@ -1,0 +1,204 @@
+"""The local backend's editing agent: prompt → edits → :class:`AgentReply`.
+
+The server's ``/run_sse`` calls :func:`respond` and streams the reply as ADK
+events: one function call + response per :class:`ToolCall`, then the text.
+It is rule-based (``intents.py`` reads the prompt, ``edits.py`` changes the
+draft), so the same prompt, draft and media always give the same draft.
+
+Decisions worth knowing:
+
+* A new slideshow uses the photos and clips in upload order, 3 s per photo,
+  clips at their own length (at most 10 s), **hard cuts** unless transitions are
+  asked for ("transitions", "smooth" or a type: then 0.5 s), Ken Burns only for
+  "smooth"/"ken burns"/"slow zoom", and the first uploaded audio as looping
+  background music (80 %, 1 s fade-out) unless "no music"/"silent" is said.
+* Several instructions in one prompt are all applied, one ToolCall each, in a
+  fixed order (build, reorder, durations, transitions, motion, music, total
+  length, format, text).  In a "make a slideshow …" prompt the slideshow's own
+  settings (seconds per photo, transition, Ken Burns, which music) are folded
+  into its single ``make_slideshow`` call, so the reply describes the result.
+* An edit with no slideshow yet (e.g. "add the title 'Trip'") first makes the
+  default slideshow, and says so; with no photos uploaded it asks for photos.
+  A music edit with no music yet adds the first uploaded song first.
+* A prompt is applied all-or-nothing: if one of its edits is impossible
+  ("make the 9th photo 5 seconds" with 3 photos) nothing changes and the reply
+  says why.  Photo numbers refer to the order *before* the prompt's edits.
+* An unknown request changes nothing and lists what the agent can do; a clear
+  but incomplete one ("make it longer") gets a question back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nemowidgets.local import edits
+from nemowidgets.local.actions import Resolver, apply, count, tr_text
+from nemowidgets.local.intents import Intent, parse
+from nemowidgets.local.timing import EditError, fmt_s, sanitize, segments
+from nemowidgets.protocol import TRACK_AUDIO
+
+
+@dataclass
+class ToolCall:
+    """One edit the agent made, streamed as an ADK functionCall + functionResponse."""
+
+    name: str
+    args: dict
+    result: dict = field(default_factory=dict)
+
+
+@dataclass
+class AgentReply:
+    """The agent's answer to one prompt."""
+
+    text: str  # always a helpful sentence (what it did, or what it can do)
+    calls: list[ToolCall]
+    draft: dict | None  # the new draft, or None when the draft is unchanged
+    undo: bool = False  # "undo": the server reverts to the previous stored version
+
+
+HELP = (
+    "Here is what I can do:\n"
+    "• make a slideshow: 'turn my photos into a smooth slideshow with transitions and music'\n"
+    "• timing: '4 seconds per photo', 'make it 30 seconds long', 'fit to the music'\n"
+    "• transitions: crossfade, fade to black, slide, wipe, zoom or none ('1 second crossfades')\n"
+    "• Ken Burns: 'add a slow zoom' / 'no Ken Burns'\n"
+    "• format: 16:9, 9:16 (TikTok, Reels, Shorts), 1:1, 4:5, 720p, 1080p; blurred background, "
+    "black bars or fill the frame\n"
+    "• text: \"add the title 'Summer' at the top\", \"caption the second photo 'Sunset'\"\n"
+    "• music: 'music at 35%', 'fade the music out over 2 seconds', 'no music'\n"
+    "• order: 'move the last photo first', 'remove photo 2', 'swap the first and second photos', "
+    "'reverse the order', 'make the third photo 5 seconds'\n"
+    "• 'undo' takes back the last change."
+)
+NO_PHOTOS = ("Upload some photos first (jpg, png, webp or gif; video clips work too), then ask "
+             "e.g. 'make a slideshow with transitions and music'.")
+# Edits run in this order whatever the wording: build, restructure, time, style, text.
+_ORDER = ("make_slideshow", "append_media", "structure", "set_photo_duration",
+          "set_segment_duration", "set_transition", "set_ken_burns", "remove_music", "add_music",
+          "set_music_volume", "set_music_fade", "fit_to_music", "set_total_duration", "set_canvas",
+          "set_fit", "remove_title", "set_title", "remove_captions", "add_caption")
+_STRUCTURE = {"remove_segment", "move_segment", "swap_segments", "reverse_order", "shuffle_order"}
+_FOLDED = {"set_photo_duration", "set_transition", "set_ken_burns", "add_music", "remove_music"}
+
+
+def respond(prompt: str, draft: dict | None, media: list[dict], *,
+            canvas: dict | None = None) -> AgentReply:
+    """Answer one prompt: the edits made, the new draft (None if unchanged) and a reply."""
+    media = [m for m in (media or []) if isinstance(m, dict) and m.get("id")]
+    parsed = parse(prompt or "", media)
+    if parsed.undo:
+        return AgentReply("Undone: back to the previous version of the video.", [], None, undo=True)
+    intents = sorted(parsed.intents, key=lambda i: (_rank(i.name), i.at))
+    if not intents:
+        said = " ".join(parsed.questions + parsed.notes)
+        if said:
+            return AgentReply(said, [], None)
+        lead = "" if parsed.help else "Sorry, I didn't understand that.\n\n"
+        return AgentReply(lead + HELP, [], None)
+    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    usable = sanitize(draft)
+    has_video = usable is not None
+    texts: list[str] = []
+    if intents[0].name != "make_slideshow" and not has_video:
+        if not visuals:
+            return AgentReply(NO_PHOTOS, [], None)
+        intents.insert(0, Intent("make_slideshow"))
+        texts.append("There was no slideshow yet, so I made one first.")
+    calls: list[ToolCall] = []
+    call = ToolCall("make_slideshow", {})
+    work = usable
+    try:
+        if intents[0].name == "make_slideshow":
+            if not visuals:
+                return AgentReply(NO_PHOTOS, [], None)
+            folded = [i for i in intents[1:] if i.name in _FOLDED]
+            intents = [i for i in intents[1:] if i.name not in _FOLDED]
+            work, call, text = _slideshow(folded, media, work, canvas)
+            calls.append(call)
+            texts.append(text)
+        ids = Resolver(work)
+        intents = _prepare(intents, work, media, ids)
+        for intent in intents:
+            call = ToolCall(intent.name, dict(intent.args))
+            work, call.args, text = apply(intent, work, media, ids)
+            call.result = {"ok": True, "duration_ms": work["d"]}
+            calls.append(call)
+            texts.append(text)
+    except EditError as exc:
+        failed = ToolCall(call.name, call.args, {"ok": False, "error": str(exc)})
+        return AgentReply(f"{exc} Nothing was changed.", [failed], None)
+    if usable is not None and work["d"] != usable["d"]:
+        texts.append(f"The video is now {work['d'] / 1000:.1f} s long.")
+    elif len(calls) > 1 and calls[0].name == "make_slideshow":
+        texts.append(f"Total length: {work['d'] / 1000:.1f} s.")
+    texts += parsed.questions + parsed.notes
+    if work == usable:
+        return AgentReply("No change needed: " + " ".join(texts), calls, None)
+    return AgentReply(" ".join(texts), calls, work)
+
+
+def _prepare(intents: list[Intent], draft: dict, media: list[dict], ids: Resolver) -> list[Intent]:
+    """Add the music a music edit needs; remove photos from the back (numbers stay valid)."""
+    names = {i.name for i in intents}
+    audio = [m for m in media if m.get("file_type") == "audio"]
+    needs = {"set_music_volume", "set_music_fade", "fit_to_music"} & names
+    chosen = names & {"add_music", "remove_music"}
+    if needs and not segments(draft, TRACK_AUDIO) and audio and not chosen:
+        intents = [*intents, Intent("add_music", {"media_id": audio[0]["id"]})]
+        intents.sort(key=lambda i: (_rank(i.name), i.at))
+    n = len(ids.ids)
+
+    def back_first(intent: Intent) -> int:  # remove the later photos first
+        if intent.name != "remove_segment":
+            return 0
+        pos = intent.args.get("photo", 0)
+        return -(pos - 1 if pos > 0 else n + pos)
+
+    return sorted(intents, key=lambda i: (_rank(i.name), back_first(i), i.at))
+
+
+def _rank(name: str) -> int:
+    return _ORDER.index("structure" if name in _STRUCTURE else name)
+
+
+def _slideshow(folded: list[Intent], media: list[dict], old: dict | None,
+               canvas: dict | None) -> tuple[dict, ToolCall, str]:
+    """Build the slideshow, with the prompt's timing, transition, motion and music folded in."""
+    opts = {i.name: i.args for i in folded}
+    timing = opts.get("set_photo_duration", {})
+    photo_ms = timing.get("ms") or edits.DEFAULT_PHOTO_MS + timing.get("delta_ms", 0)
+    tr = opts.get("set_transition")
+    kind = "none" if tr is None else tr.get("kind") or "crossfade"
+    tr_ms = round((tr or {}).get("ms") or edits.DEFAULT_TRANSITION_MS * (tr or {}).get("scale", 1))
+    audio = [m for m in media if m.get("file_type") == "audio"]
+    music = None if "remove_music" in opts or not audio else audio[0]
+    if "add_music" in opts:
+        music = next(m for m in audio if m["id"] == opts["add_music"]["media_id"])
+    meta = dict(old["m"], title=None) if old and isinstance(old.get("m"), dict) else None
+    meta = meta or edits.default_meta(canvas)
+    ken_burns = bool(opts.get("set_ken_burns", {}).get("on"))
+    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    draft = edits.make_slideshow(visuals, photo_ms=photo_ms, transition=kind, transition_ms=tr_ms,
+                                 ken_burns=ken_burns, music=music, meta=meta)
+    args = {"media": [m["id"] for m in visuals], "photo_ms": photo_ms, "transition": kind,
+            "transition_ms": tr_ms if kind != "none" else 0, "ken_burns": ken_burns,
+            "music": music["id"] if music else None}
+    video = segments(draft)
+    photos = sum(1 for sg in video if sg.get("k") == "image")
+    clips = len(video) - photos
+    what = count(photos, "photo") + (f" and {count(clips, 'video clip')}" if clips else "")
+    style = [f"{fmt_s(photo_ms)} s each" if photos else "clips at their own length"]
+    if len(video) > 1:
+        style.append(tr_text(video))
+    elif photos:
+        style = [f"{fmt_s(photo_ms)} s"]
+    if ken_burns:
+        style.append("Ken Burns zoom")
+    text = f"Made a slideshow of {what} ({', '.join(style)})"
+    if music:
+        text += f" with {music.get('filename') or music['id']} as background music"
+    text += f": {draft['d'] / 1000:.1f} s."
+    call = ToolCall("make_slideshow", args, {"ok": True, "duration_ms": draft["d"],
+                                              "segments": len(video)})
+    return draft, call, text

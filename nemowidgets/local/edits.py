@@ -1,0 +1,307 @@
+"""Pure, deterministic edits of the local draft: each takes a draft and returns a new one.
+
+The agent (``agent.py``) turns a prompt into a list of these calls; each call is
+streamed to the client as one ADK function call.  Keeping them pure (the input
+is deep-copied, never mutated; no clock, no randomness without a seed) is what
+makes "same prompt, same media → same draft" hold, and what lets tests check
+the timing invariants without a server.  Every edit ends in
+:func:`~nemowidgets.local.timing.retime`, so the timing rule always holds.
+Impossible edits raise :class:`EditError` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import zlib
+from collections.abc import Sequence
+
+from nemowidgets.local.overlays import (
+    add_caption,
+    add_music,
+    remove_captions,
+    remove_music,
+    remove_title,
+    set_music_fade,
+    set_music_volume,
+    set_title,
+)
+from nemowidgets.local.timing import (
+    ASPECTS,
+    DEFAULT_PHOTO_MS,
+    DEFAULT_TRANSITION_MS,
+    DEFAULT_VOLUME,
+    FITS,
+    FPS_CHOICES,
+    KB_MOVES,
+    MAX_PHOTO_MS,
+    MAX_TRANSITION_MS,
+    MIN_PHOTO_MS,
+    TITLE_SIZE,
+    TRANSITIONS,
+    VIDEO_CLIP_CAP_MS,
+    Draft,
+    EditError,
+    Segment,
+    canvas_size,
+    check_index,
+    default_meta,
+    ensure_track,
+    fmt_s,
+    layout,
+    next_id,
+    photo_range,
+    reorder,
+    retime,
+    segments,
+)
+from nemowidgets.protocol import TRACK_AUDIO, TRACK_VIDEO
+
+__all__ = [
+    "DEFAULT_PHOTO_MS", "DEFAULT_TRANSITION_MS", "DEFAULT_VOLUME", "MAX_TRANSITION_MS",
+    "TITLE_SIZE", "EditError", "add_caption", "add_music", "append_media", "default_meta",
+    "fit_to_music", "make_slideshow", "move_segment", "remove_captions", "remove_music",
+    "remove_segment", "remove_title", "reverse_order", "set_canvas", "set_fit", "set_ken_burns",
+    "set_music_fade", "set_music_volume", "set_photo_duration", "set_segment_duration",
+    "set_title", "set_total_duration", "set_transition", "shuffle_order", "swap_segments",
+]
+
+# -- building --------------------------------------------------------------------------------
+
+
+def _visual_segment(item: dict, seg_id: str, photo_ms: int) -> Segment:
+    kind = "video" if item.get("file_type") == "video" else "image"
+    sg: Segment = {"id": seg_id, "s": 0, "d": photo_ms, "src": item["id"],
+                   "n": item.get("filename") or item["id"], "k": kind}
+    if kind == "video":
+        length = round(float(item.get("duration") or 0) * 1000) or photo_ms
+        sg.update({"d": min(length, VIDEO_CLIP_CAP_MS), "in": 0, "vol": 1.0})
+    return sg
+
+
+def make_slideshow(
+    media: Sequence[dict],
+    *,
+    photo_ms: int = DEFAULT_PHOTO_MS,
+    transition: str = "none",
+    transition_ms: int = DEFAULT_TRANSITION_MS,
+    ken_burns: bool = False,
+    music: dict | None = None,
+    meta: dict | None = None,
+) -> Draft:
+    """A new draft: the photos and clips of ``media`` in upload order, optional music."""
+    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    if not visuals:
+        raise EditError("Upload some photos first, then ask for a slideshow.")
+    photo_range(photo_ms)
+    draft: Draft = {"t": [{"tt": TRACK_VIDEO, "n": "Photos", "sg": []}], "d": 0,
+                    "m": dict(meta) if meta else default_meta()}
+    video = draft["t"][0]["sg"]
+    for i, item in enumerate(visuals):
+        video.append(_visual_segment(item, f"seg_{i + 1}", photo_ms))
+    retime(draft)
+    draft = set_transition(draft, transition, transition_ms)
+    if ken_burns:
+        draft = set_ken_burns(draft, True)
+    if music is not None:
+        draft = add_music(draft, music)
+    return draft
+
+
+def append_media(draft: Draft, media: Sequence[dict], photo_ms: int | None = None) -> Draft:
+    """Add photos and clips at the end, with the slideshow's transition and motion style."""
+    new = copy.deepcopy(draft)
+    ensure_track(new, TRACK_VIDEO, "Photos")
+    video = segments(new)
+    images = [sg["d"] for sg in video if sg.get("k") == "image"]
+    ms = photo_ms or (max(set(images), key=images.count) if images else DEFAULT_PHOTO_MS)
+    kb = any("kb" in sg for sg in video)
+    old_n = len(video)
+    for item in media:
+        sg = _visual_segment(item, next_id(new), ms)
+        if kb and sg["k"] == "image":
+            sg["kb"] = {}
+        video.append(sg)
+    return reorder(new, range(len(video)), old_n)
+
+
+# -- timing edits ----------------------------------------------------------------------------
+
+
+def set_photo_duration(draft: Draft, ms: int) -> Draft:
+    """Every photo lasts ``ms`` (video clips keep their length)."""
+    photo_range(ms)
+    new = copy.deepcopy(draft)
+    for sg in segments(new):
+        if sg.get("k", "image") == "image":
+            sg["d"] = int(ms)
+    return retime(new, draft.get("d"))
+
+
+def set_segment_duration(draft: Draft, index: int, ms: int, max_ms: int | None = None) -> Draft:
+    """Segment ``index`` (0-based) lasts ``ms``; a clip no longer than its source allows."""
+    check_index(draft, index)
+    new = copy.deepcopy(draft)
+    sg = segments(new)[index]
+    if sg.get("k") == "video" and max_ms:
+        room = max_ms - int(sg.get("in") or 0)
+        if ms > room:
+            raise EditError(f"{sg.get('n', 'That clip')} is only {fmt_s(room)} s long.")
+    sg["d"] = photo_range(ms)
+    return retime(new, draft.get("d"))
+
+
+def set_total_duration(draft: Draft, ms: int) -> Draft:
+    """Stretch the photos equally (within 1 ms) so that the video lasts exactly ``ms``.
+
+    Transition overlaps are accounted for, including clamped ones, by searching the
+    photo length whose layout ends at ``ms`` and spreading the remainder 1 ms at a time.
+    """
+    video = segments(draft)
+    photos = [i for i, sg in enumerate(video) if sg.get("k", "image") == "image"]
+    if not photos:
+        raise EditError("There are no photos to stretch: video clips keep their own length.")
+    durs = [int(sg.get("d") or 0) for sg in video]
+    overlaps = [int((sg.get("tr") or {}).get("d") or 0) for sg in video]
+
+    def end_with(p: int) -> int:
+        for i in photos:
+            durs[i] = p
+        return layout(durs, overlaps)[2]
+
+    if end_with(MIN_PHOTO_MS) > ms or end_with(MAX_PHOTO_MS) < ms:
+        raise EditError(
+            f"{fmt_s(ms)} s does not fit {len(photos)} photo(s): each would need to last "
+            f"under {fmt_s(MIN_PHOTO_MS)} s or over {fmt_s(MAX_PHOTO_MS)} s."
+        )
+    lo, hi = MIN_PHOTO_MS, MAX_PHOTO_MS
+    while lo < hi:  # largest photo length whose video is not longer than ms
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if end_with(mid) <= ms else (lo, mid - 1)
+    end_with(lo)
+    for _ in range(4 * len(photos)):  # each +1 ms lengthens the video by 0 or 1 ms
+        if layout(durs, overlaps)[2] >= ms:
+            break
+        for i in photos:
+            durs[i] += 1
+            if layout(durs, overlaps)[2] >= ms:
+                break
+    new = copy.deepcopy(draft)
+    for sg, d in zip(segments(new), durs, strict=True):
+        sg["d"] = d
+    return retime(new, draft.get("d"))
+
+
+def fit_to_music(draft: Draft, music_ms: int) -> Draft:
+    """The video lasts exactly as long as the song (photos share the time equally)."""
+    if not segments(draft, TRACK_AUDIO):
+        raise EditError("There is no music to fit to: upload a song and say 'add music'.")
+    return set_total_duration(draft, music_ms)
+
+
+def set_transition(draft: Draft, kind: str | None = None, ms: int | None = None) -> Draft:
+    """One transition between every pair of segments (``"none"``: hard cuts)."""
+    video = segments(draft)
+    current = next((sg["tr"] for sg in video if sg.get("tr")), None)
+    kind = kind or (current or {}).get("type") or "crossfade"
+    if kind not in TRANSITIONS:
+        raise EditError(f"Unknown transition {kind!r}; choose one of {', '.join(TRANSITIONS)}.")
+    if ms is None:
+        ms = int(current["d"]) if current else DEFAULT_TRANSITION_MS
+    if not 0 <= ms <= MAX_TRANSITION_MS:
+        raise EditError(
+            f"A transition can last 0 to {fmt_s(MAX_TRANSITION_MS)} s, not {fmt_s(ms)} s."
+        )
+    new = copy.deepcopy(draft)
+    for sg in segments(new):
+        sg.pop("tr", None)
+        if kind != "none" and ms > 0:
+            sg["tr"] = {"type": kind, "d": ms}
+    return retime(new, draft.get("d"))
+
+
+def set_ken_burns(draft: Draft, on: bool) -> Draft:
+    """Slow zoom/pan on every photo (alternating moves), or none."""
+    new = copy.deepcopy(draft)
+    for pos, sg in enumerate(segments(new)):
+        sg.pop("kb", None)
+        if on and sg.get("k", "image") == "image":
+            sg["kb"] = dict(KB_MOVES[pos % len(KB_MOVES)])
+    return retime(new, draft.get("d"))
+
+
+# -- order -----------------------------------------------------------------------------------
+
+
+def move_segment(draft: Draft, index: int, to: int) -> Draft:
+    """Move segment ``index`` so that it ends up at position ``to`` (both 0-based)."""
+    n = len(segments(draft))
+    check_index(draft, index)
+    check_index(draft, to)
+    order = [i for i in range(n) if i != index]
+    order.insert(to, index)
+    return reorder(draft, order)
+
+
+def swap_segments(draft: Draft, a: int, b: int) -> Draft:
+    """Exchange two segments."""
+    order = list(range(len(segments(draft))))
+    order[check_index(draft, a)], order[check_index(draft, b)] = b, a
+    return reorder(draft, order)
+
+
+def reverse_order(draft: Draft) -> Draft:
+    """Last photo first."""
+    return reorder(draft, range(len(segments(draft)) - 1, -1, -1))
+
+
+def shuffle_order(draft: Draft, seed: int | None = None) -> Draft:
+    """A shuffled order, the same for the same draft (seeded by the segment ids)."""
+    video = segments(draft)
+    if seed is None:
+        seed = zlib.crc32(",".join(str(sg.get("id")) for sg in video).encode())
+    order = list(range(len(video)))
+    random.Random(seed).shuffle(order)
+    if len(order) > 1 and order == sorted(order):
+        order = order[1:] + order[:1]  # a shuffle that changes nothing looks broken
+    return reorder(draft, order)
+
+
+def remove_segment(draft: Draft, index: int) -> Draft:
+    """Remove one photo or clip (and its caption)."""
+    n = len(segments(draft))
+    check_index(draft, index)
+    if n == 1:
+        raise EditError("That is the only photo; a slideshow needs at least one.")
+    return reorder(draft, [i for i in range(n) if i != index])
+
+
+# -- canvas ----------------------------------------------------------------------------------
+
+
+def set_canvas(draft: Draft, aspect: str | None = None, short_side: int | None = None,
+               fps: int | None = None) -> Draft:
+    """Aspect preset and/or size (720 or 1080 short side) and/or frame rate."""
+    new = copy.deepcopy(draft)
+    m = new.setdefault("m", default_meta())
+    aspect = aspect or m.get("aspect") or "16:9"
+    if aspect not in ASPECTS:
+        raise EditError(f"Unknown aspect {aspect!r}; choose one of {', '.join(ASPECTS)}.")
+    if short_side is None:
+        side = min(int(m.get("width") or 1920), int(m.get("height") or 1080))
+        short_side = 720 if side <= 720 else 1080
+    if fps is not None and fps not in FPS_CHOICES:
+        raise EditError(f"The frame rate can be {', '.join(map(str, FPS_CHOICES))} fps, not {fps}.")
+    m["aspect"] = aspect
+    m["width"], m["height"] = canvas_size(aspect, short_side)
+    m["fps"] = fps or m.get("fps") or 30
+    return new
+
+
+def set_fit(draft: Draft, fit: str) -> Draft:
+    """How photos fill the frame: ``blur`` background, ``black`` bars or ``cover`` (crop)."""
+    if fit not in FITS:
+        raise EditError(f"Unknown fit {fit!r}; choose one of {', '.join(FITS)}.")
+    new = copy.deepcopy(draft)
+    new.setdefault("m", default_meta())["fit"] = fit
+    return new

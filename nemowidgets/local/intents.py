@@ -1,0 +1,263 @@
+"""Prompt → intents: what a plain-English (or Chinese-keyword) request asks the agent to do.
+
+Rule-based on purpose: deterministic, explainable, testable with a table.  The
+prompt is normalised (``vocab.normalise``), then detectors run from the most
+specific phrases to the most general, each *consuming* the words it used so that
+"fade the music out over 2 seconds" is never also read as a transition, and
+"for the first 3 seconds" inside a title clause never becomes a photo duration.
+
+An :class:`Intent` holds what the words say (positions are 1-based, negative
+from the end, as the user wrote them); the agent resolves them against the draft.
+Parts that are clear in intent but missing a value ("make it longer", "add a
+title") become *questions* the agent asks back instead of guessing.
+
+Detector order (most specific first): captions, titles, transitions, music
+(fit, fades, volume, add/remove), total length, order (swap, move, remove,
+reverse, shuffle, add new photos), photo durations, Ken Burns, canvas (aspect,
+size, fps, fit), "make a slideshow", then what is still ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nemowidgets.local.phrases import captions, ken_burns, music, titles, transitions
+from nemowidgets.local.vocab import (
+    DUR,
+    NOUN,
+    ORD,
+    ORD_RE,
+    ORDNOUN,
+    ORDW,
+    TOK,
+    Intent,
+    Parsed,
+    Prompt,
+    add,
+    dur_ms,
+    names,
+    normalise,
+    position,
+)
+
+__all__ = ["MAX_PROMPT_CHARS", "Intent", "Parsed", "parse"]
+
+MAX_PROMPT_CHARS = 4000
+_I = re.I
+
+
+def parse(prompt: str, media: list[dict] | None = None) -> Parsed:
+    """The intents of ``prompt``; ``media`` lets it recognise named uploads ("use song.mp3")."""
+    out = Parsed()
+    if len(prompt) > MAX_PROMPT_CHARS:
+        out.questions.append(
+            f"That request is very long ({len(prompt):,} characters). Please describe the edit "
+            "in a sentence or two, e.g. 'make a slideshow with transitions and music'."
+        )
+        return out
+    text, quotes = normalise(prompt)
+    p = Prompt(text, quotes)
+    if p.has(r"\b(?:undo|revert|roll ?back|take (?:that|it) back)\b|\bgo back\b(?! to)"):
+        out.undo = True
+        return out
+    if not text or p.has(r"^\W*(?:help|what can you do|commands|options|hi|hello|hey)\W*$"):
+        out.help = True
+        return out
+    for detect in (captions, titles, transitions, music, _lengths, _structure,
+                   _durations, ken_burns, _canvas, _slideshow, _ambiguous):
+        detect(p, out, media or [])
+    return out
+
+
+# -- total length ----------------------------------------------------------------------------
+
+_ABOUT = r"(?:about\s+|exactly\s+|around\s+)?"
+_TOTAL = "|".join((
+    rf"^\W*{_ABOUT}({DUR})(?:\s+(?:long|total|video|please))*\W*$",
+    rf"\bmake\s+(?:it|the\s+(?:whole\s+)?(?:video|slideshow|movie|thing)|everything)\s+"
+    rf"(?:about\s+|exactly\s+|last\s+)*({DUR})(?:\s+long)?",
+    rf"({DUR})\s*(?:long\b|in\s+total\b|total\b|overall\b|in\s+length\b)",
+    rf"\b(?:an?|the)\s+({DUR})\s*(?:long\s+)?(?:video|slideshow|movie|clip|reel|short)\b",
+    rf"\b(?:total(?:\s+(?:length|duration|time))?|length|duration|run\s?time|overall)\s*"
+    rf"(?:of|to|is|=|:|should be|at)?\s*{_ABOUT}({DUR})",
+    rf"\b(?:shorten|trim|cut|extend|stretch|lengthen|change|set)\s+(?:it|the\s+(?:video|slideshow|"
+    rf"movie|length|duration))\s+(?:down\s+|up\s+)?to\s+({DUR})",
+    rf"\b(?:video|slideshow|movie|it)\s+(?:should\s+)?(?:be|last|lasts|run)\s+{_ABOUT}({DUR})",
+))
+
+
+def _lengths(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    for m in p.take(_TOTAL):
+        add(out, "set_total_duration", m.start(), ms=dur_ms(m.group(0)))
+
+
+# -- photos: order and durations -------------------------------------------------------------
+
+_NOUNS = rf"(?:{NOUN}\s*)"
+_SWAP = (rf"\b(?:swap|switch|exchange|flip|trade)\s+(?:the\s+)?{_NOUNS}?(?P<a>{TOK})\s*"
+         rf"(?:{ORDNOUN}\s*)?(?:and|with|&|for)\s+(?:the\s+)?{_NOUNS}?(?P<b>{TOK})(?:\s*{ORDNOUN})?")
+_DEST = (rf"(?:to\s+|at\s+|in\s+|into\s+)?(?:the\s+)?(?:be\s+)?(?:the\s+)?(?P<dst>first|start|"
+         rf"beginning|front|last|end|(?:position|slot|place|spot)\s*#?\s*\d+|"
+         rf"{ORDW}\s+(?:position|place|slot|spot)|(?:after|before|behind)\s+(?:the\s+)?(?:{ORD}|{TOK}))")
+_MOVE = (rf"\b(?:move|put|place|bring|make|shift|send)\s+(?:the\s+)?(?P<src>{ORD})\s+{_DEST}"
+         rf"(?:\s+(?:one|{NOUN}|position|place))?")
+_REMOVE_VERB = (r"\b(?:remove|delete|drop|cut(?:\s+out)?|take\s+out|get\s+rid\s+of|skip|exclude|"
+                r"lose)\s+")
+_ITEM = rf"(?:the\s+)?(?:{NOUN}\s*)?(?:#\s*)?{TOK}(?:\s*{ORDNOUN})?"
+_APPEND = (rf"\b(?:add|include|append|use|put\s+in)\s+(?:the\s+)?(?:new|newly\s+uploaded|remaining|"
+           rf"other|rest\s+of\s+the|missing|more|latest|extra|all\s+(?:the\s+)?)\s*(?:new\s+)?"
+           rf"(?:uploaded\s+)?{NOUN}")
+
+
+def _dest(text: str) -> dict | int:
+    word = text.lower()
+    if word.startswith(("after", "before", "behind")):
+        return {"after" if word.startswith("after") else "before": position(text.split(None, 1)[1])}
+    if word in ("first", "start", "beginning", "front"):
+        return 1
+    if word in ("last", "end"):
+        return -1
+    return position(text) or 1
+
+
+def _structure(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    for m in p.take(_SWAP):
+        add(out, "swap_segments", m.start(), a=position(m.group("a")), b=position(m.group("b")))
+    for m in p.take(rf"\b(?:swap|switch|flip)\s+the\s+(first|last)\s+2\s+{NOUN}"):
+        a, b = (1, 2) if m.group(1).lower() == "first" else (-2, -1)
+        add(out, "swap_segments", m.start(), a=a, b=b)
+    for m in p.take(_MOVE):
+        src, dst = position(m.group("src")), _dest(m.group("dst"))
+        add(out, "move_segment", m.start(), photo=src, to=dst)
+    for m in p.take(rf"{_REMOVE_VERB}the\s+(first|last)\s+(\d+)\s+{NOUN}"):
+        n = int(m.group(2))
+        for k in range(1, n + 1) if m.group(1).lower() == "first" else range(-n, 0):
+            add(out, "remove_segment", m.start(), photo=k)
+    for m in p.find(rf"{_REMOVE_VERB}(?P<list>{_ITEM}(?:\s*(?:,|and|&)\s*{_ITEM})*)"):
+        body = m.group("list")
+        if not re.search(rf"{NOUN}|\bone\b|#", body, _I) or re.search(DUR, p.clause(m.start()), _I):
+            continue  # "cut the first photo to 2 s" is a duration; "remove 2" names nothing
+        for t in re.finditer(rf"(?<![\w.])({ORDW}|\d+)(?![\w.])", body, _I):
+            add(out, "remove_segment", m.start() + t.start(), photo=position(t.group(1)))
+        p.eat(*m.span())
+    if m := p.take(r"\breverse(?:d)?\b|\bbackwards?\b|\bin\s+reverse\b"):
+        add(out, "reverse_order", m[0].start())
+    if m := p.take(r"\bshuffle[ds]?\b|\brandom(?:i[sz]e)?\b|\bmix\s+up\b|\bscramble\b"):
+        add(out, "shuffle_order", m[0].start())
+    if m := p.take(_APPEND):
+        add(out, "append_media", m[0].start())
+
+
+_CONN = (r"(?:should\s+)?(?:(?:to|for|be|last|lasts|is|=|:|at|of|stay|stays|shown\s+for|take|"
+         r"takes)\s+)*(?:about\s+)?")
+_PHOTO = r"(?:photo|picture|image|pic|slide|shot)"
+_ONE_PHOTO = (rf"(?P<o>{ORD})\s*{_CONN}(?P<d>{DUR})(?:\s+(?P<r1>longer|shorter|more|less))?|"
+              rf"(?P<d2>{DUR})(?:\s+(?P<r2>longer|shorter|more|less))?\s+(?:for|on)\s+(?:the\s+)?"
+              rf"(?P<o2>{ORD})")
+_EACH_PHOTO = "|".join((
+    rf"({DUR})(?:\s+(?P<r1>longer|shorter))?\s*(?:long\s+)?(?:per|each|for\s+each|for\s+every|"
+    rf"every|a|on\s+each)\s+{_PHOTO}",
+    rf"\b(?:each|every|per|all(?:\s+the)?)\s+{_PHOTO}s?\s*{_CONN}({DUR})(?:\s+(?P<r2>longer|shorter))?",
+    rf"({DUR})\s*(?:long\s+)?{_PHOTO}s\b",
+    rf"\b(?:show|display|hold|keep)\s+(?:each|every|the)?\s*(?:{_PHOTO}s?)?\s*(?:for\s+)?({DUR})",
+    rf"({DUR})\s+(?:each|apiece)\b",
+    rf"\b{_PHOTO}s\s+(?:to|for|at|of)\s+({DUR})",
+))
+
+
+def _durations(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    for m in p.take(_ONE_PHOTO):
+        which = position(m.group("o") or m.group("o2"))
+        ms = dur_ms(m.group("d") or m.group("d2")) or 0
+        word = (m.group("r1") or m.group("r2") or "").lower()
+        if word:
+            sign = -1 if word in ("shorter", "less") else 1
+            add(out, "set_segment_duration", m.start(), photo=which, delta_ms=sign * ms)
+        else:
+            add(out, "set_segment_duration", m.start(), photo=which, ms=ms)
+    for m in p.take(_EACH_PHOTO):
+        ms = dur_ms(m.group(0)) or 0
+        word = (m.group("r1") or m.group("r2") or "").lower()
+        if word:
+            add(out, "set_photo_duration", m.start(), delta_ms=-ms if word == "shorter" else ms)
+        else:
+            add(out, "set_photo_duration", m.start(), ms=ms)
+
+
+# -- canvas and the slideshow itself ---------------------------------------------------------
+
+_ASPECT_WORDS = (
+    ("9:16", r"\b9\s*[:x/×]\s*16\b|\bvertical\b|\bportrait\b(?!\s+(?:photos?|pictures?))|"
+             r"\btik\s?tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bphone\s+screen\b"),
+    ("4:5", r"\b4\s*[:x/×]\s*5\b|\binstagram\s+portrait\b"),
+    ("1:1", r"\b1\s*[:x/×]\s*1\b|\bsquare\b|\binstagram(?:\s+(?:post|feed))?\b"),
+    ("16:9", r"\b16\s*[:x/×]\s*9\b|\blandscape\b|\bwide\s?screen\b|\bhorizontal\b|\byoutube\b"),
+)
+_FITS = (
+    ("blur", r"\bblur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|borders)\b|"
+             r"\bblur\s+fill\b"),
+    ("black", r"\bblack\s+(?:bars|background|borders|edges|sides|backdrop)\b|"
+              r"\bletter\s?box(?:ed|ing)?\b|\bpillar\s?box(?:ed|ing)?\b"),
+    ("cover", r"\b(?:fill|cover)\s+(?:up\s+)?(?:the\s+)?(?:whole\s+|entire\s+)?(?:frame|screen|"
+              r"canvas)\b|\bcrop(?:ped)?(?:\s+to\s+fill)?\b|\bzoom\s+to\s+fill\b|"
+              r"\bno\s+(?:black\s+)?bars\b|\bfull[- ]?screen\b|\bfill\b"),
+)
+
+
+def _canvas(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    found = [(m.start(), aspect) for aspect, pattern in _ASPECT_WORDS for m in p.take(pattern)]
+    if len({a for _, a in found}) > 1 and re.search(r"\bor\b", p.text, _I):
+        out.questions.append(f"Which format: {' or '.join(sorted({a for _, a in found}))}?")
+        found = []
+    side = None
+    if p.take(r"\b720p?\b|\bhd\s+ready\b|\b1280\s*x\s*720\b"):
+        side = 720
+    if p.take(r"\b1080p?\b|\bfull\s*hd\b|\bfhd\b|\b1920\s*x\s*1080\b|\bin\s+hd\b"):
+        side = 1080
+    if p.take(r"\b4k\b|\b2160p?\b|\buhd\b"):
+        side = 1080
+        out.notes.append("The local renderer goes up to 1080p, so I used 1080p.")
+    fps = [int(m.group(1)) for m in p.take(r"\b(\d{2})\s*(?:fps|frames?\s+(?:per|a)\s+second)\b")]
+    if found or side or fps:
+        add(out, "set_canvas", min([s for s, _ in found], default=0),
+            aspect=max(found)[1] if found else None, short_side=side, fps=fps[-1] if fps else None)
+    for fit, pattern in _FITS:
+        if m := p.take(pattern):
+            add(out, "set_fit", m[0].start(), fit=fit)
+
+
+_SLIDESHOW = "|".join((
+    r"\bslide\s?shows?\b|\bmontage\b|\bphoto\s+(?:video|movie|reel)\b",
+    r"\b(?:make|create|build|generate|produce|turn|put|combine|assemble|stitch)\b[^,;.]{0,40}?"
+    r"\b(?:into|to)\s+(?:an?\s+)?(?:\w+\s+){0,3}?(?:video|movie|slideshow|reel|film|clip)\b",
+    r"\b(?:make|create|build|generate|produce)\s+(?:me\s+)?(?:an?|my)\s+(?:[\w:]+\s+){0,4}?"
+    r"(?:video|movie|reel|film)\b",
+    r"\bvideo\s+(?:from|of|with)\s+(?:my|the|these|all)\s+(?:photos|pictures|images|pics)\b",
+))
+
+
+def _slideshow(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    if m := p.take(_SLIDESHOW):
+        add(out, "make_slideshow", m[0].start())
+
+
+def _ambiguous(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    done = names(out)
+    timed = {"set_total_duration", "set_photo_duration", "set_segment_duration", "fit_to_music"}
+    vague = p.has(r"\b(?:longer|shorter|slower|faster|speed\s+(?:it\s+)?up|"
+                  r"slow\s+(?:it\s+)?down)\b")
+    which = ORD_RE.search(p.text)
+    n = position(which.group(0)) if which else None
+    if which and vague and not done & timed:
+        out.questions.append(f"How long should photo {n} last? For example 'make photo {n} "
+                             f"5 seconds' or 'make photo {n} 2 seconds shorter'.")
+    elif vague and not done & timed:
+        out.questions.append("How long should it be? For example: 'make it 30 seconds long', "
+                             "'4 seconds per photo' or 'fit to the music'.")
+    elif which and p.has(r"\b(?:make|set|change)\b") and not done:
+        out.questions.append(f"What should change about photo {n}? For example 'make photo {n} "
+                             f"5 seconds', 'move photo {n} first' or 'remove photo {n}'.")
+    elif p.has(r"\b(?:remove|delete|move|swap|replace|change)\b[^,;.]{0,20}\b(?:a|the|that|this|"
+               r"one)\s+(?:photo|picture|image)\b") and not done:
+        out.questions.append("Which photo? Say e.g. 'remove photo 2', 'move the last photo first' "
+                             "or 'make the third photo 5 seconds'.")

@@ -1,0 +1,340 @@
+"""Detectors for titles, captions, transitions, Ken Burns and music phrases.
+
+Each detector reads the normalised prompt (:class:`~nemowidgets.local.vocab.Prompt`),
+appends intents and questions, and consumes the words it used, so a later,
+more general detector cannot read them a second time.  ``intents.parse`` runs
+them in a fixed order; see its docstring.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nemowidgets.local.vocab import (
+    DUR,
+    ORD_RE,
+    ORDW,
+    PLACEHOLDER_RE,
+    Parsed,
+    Prompt,
+    add,
+    dur_ms,
+    names,
+    position,
+)
+
+_I = re.I
+MUSIC = r"(?:music|song|audio|bgm|soundtrack|tune)\b"
+_TR_WORD = (r"(?:cross[- ]?fades?|dissolves?|transitions?|wipes?|fades? (?:to|through) black|"
+            r"(?:slide|zoom) transitions?)")
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def captions(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    if p.take(r"\b(?:remove|delete|drop|clear|hide|no|without|get rid of)\s+(?:the\s+|all\s+"
+              r"(?:the\s+)?)?(?:captions?|subtitles?|labels?)\b"):
+        add(out, "remove_captions")
+    for kw in p.find(r"\b(?:caption|subtitle|label)(?:s|ed)?\b")[:12]:
+        lead = p.text[: kw.start()][::-1]  # reversed: the nearest boundary before the keyword
+        head = re.search(r"[,;]|\bdna\b", lead)
+        start = kw.start() - (head.start() if head else kw.start())
+        tokens = sorted(
+            [(m.start(), "o", m) for m in ORD_RE.finditer(p.text, start)]
+            + [(m.start(), "q", m) for m in PLACEHOLDER_RE.finditer(p.text, start)],
+            key=lambda x: x[0],
+        )
+        used = False
+        i = 0
+        while i + 1 < len(tokens):
+            (_, k1, m1), (_, k2, m2) = tokens[i], tokens[i + 1]
+            if {k1, k2} == {"o", "q"}:
+                o, q = (m1, m2) if k1 == "o" else (m2, m1)
+                pos = _text_pos(p.clause(kw.start(), stop_and=False))
+                add(out, "add_caption", o.start(), photo=position(o.group(0)),
+                     text=p.quotes[int(q.group(1))], pos=pos)
+                p.eat(*o.span())
+                p.eat(*q.span())
+                used = True
+                i += 2
+            else:
+                i += 1
+        if used:
+            p.eat(*kw.span())
+        elif tokens and tokens[0][1] == "o" and not any(k == "q" for _, k, _ in tokens):
+            which = position(tokens[0][2].group(0))
+            out.questions.append(f"What should the caption on photo {which} say? Put it in "
+                                 f"quotes, e.g. caption photo {which} 'Sunset'.")
+            p.eat(*kw.span())
+
+
+def _text_pos(clause: str) -> str | None:
+    m = re.search(r"\b(top|upper|bottom|lower|cent(?:er|re)(?:ed)?|middle)\b", clause, _I)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word in ("top", "upper"):
+        return "top"
+    return "bottom" if word in ("bottom", "lower") else "center"
+
+
+def _title_timing(clause: str, full: str) -> dict:
+    """Title timing words → ``start_ms``/``end_ms``, ``last_ms`` (from the end) or ``whole``."""
+    d, num = DUR, r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)?"
+    if m := re.search(rf"\bbetween\s+{num}\s+and\s+({d})", full, _I):
+        return {"start_ms": round(float(m.group(1)) * 1000), "end_ms": dur_ms(m.group(2))}
+    if m := re.search(rf"\bfrom\s+{num}\s*(?:to|until|till|-)\s*({d})", clause, _I):
+        return {"start_ms": round(float(m.group(1)) * 1000), "end_ms": dur_ms(m.group(2))}
+    if m := re.search(rf"\b(?:first|opening)\s+({d})", clause, _I):
+        return {"start_ms": 0, "end_ms": dur_ms(m.group(1))}
+    if m := re.search(rf"\b(?:last|final|closing)\s+({d})", clause, _I):
+        return {"last_ms": dur_ms(m.group(1))}
+    if re.search(r"\b(?:whole|entire|full)\s+(?:video|thing|time|slideshow|movie|length)\b|"
+                 r"\bthroughout\b|\ball the way\b", clause, _I):
+        return {"whole": True}
+    if re.search(r"\bat the end\b", clause, _I):
+        return {"last_ms": 3000}
+    if m := re.search(rf"\b(?:starting|start|appear(?:ing)?)\s+(?:at|after)\s+({d})", clause, _I):
+        return {"start_ms": dur_ms(m.group(1))}
+    if m := re.search(rf"\bfor\s+({d})", clause, _I):
+        return {"start_ms": 0, "end_ms": dur_ms(m.group(1))}
+    return {}
+
+
+_TITLE_STOP = (r"(?!(?:to|at|for|in|on|of|from|the|a|an|is|and|with|top|bottom|center|centre|"
+               r"middle|bigger|smaller|larger|position|size|font|card)\b)")
+
+
+def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    if p.take(r"\b(?:remove|delete|drop|clear|hide|get rid of|no|without)\s+(?:the\s+|a\s+)?"
+              r"(?:main\s+)?(?:title|heading)\b"):
+        add(out, "remove_title")
+    ask = False
+    for kw in p.find(r"\b(?:title[sd]?|heading|headline|caption|subtitle|text|call(?:ed)?(?: it)?|"
+                     r"named|name it|saying|that says)\b")[:12]:
+        if not p.text[kw.start():kw.end()].strip():
+            continue  # eaten as part of an earlier title clause
+        word = kw.group(0).lower()
+        clause, full = p.clause(kw.start()), p.clause(kw.start(), stop_and=False)
+        text = None
+        near = PLACEHOLDER_RE.search(full[: 40 + len(word)])
+        lead = p.text[max(0, kw.start() - 24): kw.start()]
+        before = re.search(r"⟦(\d+)⟧\s*as\s+(?:the\s+|a\s+)?$", lead, _I)
+        if near:
+            text = p.quotes[int(near.group(1))]
+            p.eat(kw.start() + near.start(), kw.start() + near.end())
+        elif before:
+            text = p.quotes[int(before.group(1))]
+            p.eat(kw.start() - len(lead) + before.start(), kw.start())
+        elif word not in ("text", "caption", "subtitle"):
+            m = re.match(rf"\s*(?::|=|\bas\b|\bto\b)?\s*{_TITLE_STOP}([^\s,;.!?⟦][^,;!?⟦]*?)\s*"
+                         r"(?=$|[,;!?]|\.(?:\s|$)|\s+(?:at|on top|on the|in the|for|from|during|"
+                         r"until|between|with|and)\b)", p.text[kw.end():], _I)
+            text = m.group(1).strip() if m else None
+        pos = _text_pos(clause)
+        timing = _title_timing(clause, full)
+        size = 1.25 if re.search(r"\b(?:bigger|larger|huge)\b", clause, _I) else (
+            0.8 if re.search(r"\b(?:smaller|tiny)\b", clause, _I) else None)
+        is_title = word.startswith(("title", "heading", "headline"))
+        if text is not None:
+            if pos is None and word in ("caption", "subtitle"):
+                pos = "bottom"
+            add(out, "set_title", kw.start(), text=text, pos=pos, scale=size, **timing)
+        elif is_title and (pos or timing or size):
+            add(out, "set_title", kw.start(), pos=pos, scale=size, **timing)
+        else:
+            ask = ask or is_title
+            continue
+        p.eat(kw.start(), kw.start() + len(full if "between" in full else clause))
+    loose = PLACEHOLDER_RE.search(p.text)  # "add 'The End' at the end": a quote to show
+    if loose and "set_title" not in names(out) and p.has(r"\b(?:add|put|show|write|display)\b"):
+        clause = p.clause(loose.start())
+        add(out, "set_title", loose.start(), text=p.quotes[int(loose.group(1))],
+            pos=_text_pos(clause), **_title_timing(clause, clause))
+        p.eat(loose.start(), loose.start() + len(clause))
+    if ask and "set_title" not in names(out):
+        out.questions.append("What should the title say? Put it in quotes, e.g. add the "
+                             "title 'Summer 2024' at the top.")
+
+
+# -- transitions, motion ---------------------------------------------------------------------
+
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    (r"\bcross[- ]?fades?\b|\bcross[- ]?dissolves?\b|\bdissolves?\b", "crossfade"),
+    (r"\b(?:fade|fading|dip|dipping)s?\s+(?:out\s+)?(?:to|through|via|into)\s+black\b|"
+     r"\bblack\s+fades?\b", "fade_black"),
+    (r"\b(?:slide|sliding|push)\s+(?:transitions?|effects?|in|across)\b|\bslides?\s+between\b",
+     "slide"),
+    (r"\bwipes?\b|\bwiping\b", "wipe"),
+    (r"\bzoom(?:ing)?\s+(?:transitions?|effects?\s+between|between)\b|\bzoom[- ](?:in|out)\s+"
+     r"transitions?\b", "zoom"),
+)
+_NO_TRANSITIONS = (
+    r"\b(?:no|without|remove|drop|disable|turn off|get rid of|skip)\s+(?:the\s+|all\s+(?:the\s+)?|"
+    r"any\s+)?(?:transitions?|cross[- ]?fades?|dissolves?)\b|\b(?:hard|straight|simple|plain|jump)"
+    r"\s+cuts?\b|\bjust\s+cuts?\b|\bcuts?\s+only\b|\bcut\s+between\b|\bno\s+fades?\s+between\b"
+)
+
+
+_TR_DUR = (rf"({DUR})\s*(?:long\s+)?{_TR_WORD}|\b{_TR_WORD}\s*(?:should\s+)?(?:(?:of|to|at|"
+           rf"lasting|last|be|take|taking|that last|=|:)\s+)*(?:about\s+)?({DUR})")
+
+
+def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    p.take(r"\binstead of\s+(?:the\s+)?" + _TR_WORD)
+    kinds: list[tuple[int, str]] = []
+    ms = scale = None
+    for m in p.take(_TR_DUR):
+        ms = dur_ms(m.group(0))
+        kinds += _kinds_in(m.group(0), m.start())
+    kinds += [(m.start(), "none") for m in p.take(_NO_TRANSITIONS)]
+    for m in p.take(r"\b(?:shorter|quicker|faster|snappier|longer|slower)\s+(?:transitions?|"
+                    r"cross[- ]?fades?|fades|dissolves?)\b|\b(?:transitions?|cross[- ]?fades?)\s+"
+                    r"(?:shorter|quicker|faster|longer|slower)\b"):
+        scale = 2.0 if re.search(r"longer|slower", m.group(0), _I) else 0.5
+        kinds += _kinds_in(m.group(0), m.start())
+    kinds += _kinds_in(p.text, 0)
+    for pattern, _ in _KINDS:
+        p.take(pattern)
+    starts = [s for s, _ in kinds] + [m.start() for m in p.take(r"\btransitions?\b")]
+    starts += [m.start() for m in p.find(r"\bsmooth(?:er|ly)?\b")]
+    distinct = sorted({k for _, k in kinds})
+    if len(distinct) > 1 and re.search(r"\bor\b", p.text, _I):
+        out.questions.append(f"Which transition would you like: {' or '.join(distinct)}?")
+        return
+    if starts or ms is not None or scale:
+        kind = max(kinds)[1] if kinds else None
+        add(out, "set_transition", min(starts, default=0), kind=kind, ms=ms, scale=scale)
+
+
+def _kinds_in(text: str, offset: int) -> list[tuple[int, str]]:
+    return [(offset + m.start(), kind) for pattern, kind in _KINDS
+            for m in re.finditer(pattern, text, _I)]
+
+
+_KB_OFF = (
+    r"\b(?:no|without|remove|disable|turn off|stop|drop|get rid of|switch off)\s+(?:the\s+)?"
+    r"(?:ken[- ]?burns?|zoom(?:ing)?|pan(?:ning)?|motion|movement)(?:\s+effects?)?\b|"
+    r"\b(?:ken[- ]?burns?|zoom(?:ing)?|motion)\s+off\b|\b(?:static|still)\s+photos\b|"
+    r"\bkeep\s+(?:the\s+)?photos\s+still\b"
+)
+_KB_ON = (
+    r"\bken[- ]?burns?\b|\bslow(?:ly)?\s+zoom(?:ing)?\b|\bzoom(?:ing)?\s+(?:in\s+)?slowly\b|"
+    r"\b(?:slow|gentle|subtle)\s+(?:pan|zoom|motion|movement)s?\b|\bpan(?:ning)?\s+and\s+"
+    r"zoom(?:ing)?\b|\bzoom(?:ing)?\s+and\s+pan(?:ning)?\b|\b(?:moving|animated?)\s+"
+    r"(?:the\s+)?photos\b|\bsmooth(?:er|ly)?\b"
+)
+
+
+def ken_burns(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    off = p.take(_KB_OFF)
+    on = p.take(_KB_ON)
+    if off or on:
+        last = max([(m.start(), False) for m in off] + [(m.start(), True) for m in on])
+        add(out, "set_ken_burns", last[0], on=last[1])
+
+
+# -- music -----------------------------------------------------------------------------------
+
+
+def _fade_ms(p: Prompt, m: re.Match) -> int | None:
+    after = re.match(rf"\W{{0,3}}(?:(?:over|for|of|by|during|across|lasting|to|in)\s+)?"
+                     rf"(?:about\s+)?(?:the\s+)?(?:(?:last|first)\s+)?({DUR})",
+                     p.text[m.end():], _I)
+    before = re.search(rf"({DUR})\s*-?\s*(?:long\s+)?(?:music\s+)?$", p.text[: m.start()], _I)
+    hit = after or before
+    if not hit:
+        return None
+    span = (m.end() + hit.start(1), m.end() + hit.end(1)) if after else hit.span(1)
+    p.eat(*span)
+    return dur_ms(hit.group(1))
+
+
+_FIT = (rf"\b(?:fit|match|sync|synch|align|same length as|as long as|length of|timed? to|cut to)"
+        rf"\b[^,;.]{{0,25}}?\b{MUSIC}(?:'s)?(?:\s+(?:length|duration))?|"
+        rf"\b{MUSIC}(?:'s)?\s+(?:length|duration)\b")
+_NO_FADE = r"\bno\s+(?:music\s+)?fades?(?:[- ](?:in|out))?\b|\bwithout\s+(?:a\s+|any\s+)?fades?\b"
+_FADE = (rf"\bfade[- ]?(in|out)\b(?!\s*(?:to|through|into)\s+black)"
+         rf"(?:\s+and\s+(?:fade[- ]?)?(out))?|"
+         rf"\bfade\s+(?:the\s+)?(?:{MUSIC}|it)\s*(in|out)\b(?:\s+and\s+(out))?|"
+         rf"\b{MUSIC}\s+(?:to\s+)?fades?\s+(in|out)\b")
+_PCT = r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
+_VOLUME = (rf"\b(?:{MUSIC}|volume)[^,;.\d]{{0,25}}?{_PCT}|{_PCT}\s*(?:volume|music|loud)|"
+           rf"\bvolume\s*(?:to|at|of|=|:)?\s*(?<![\d.])(\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?)\b)")
+_QUIETER = (rf"\b(?:quieter|softer|lower|reduce|decrease|turn\s+down|less\s+loud)\b"
+            rf"(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|volume))?|\b(?:{MUSIC}|volume)\s+(?:down|"
+            rf"lower|quieter|softer)\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+down\b")
+_LOUDER = (rf"\b(?:louder|raise|increase|boost|turn\s+up)\b(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|"
+           rf"volume))?|\b(?:{MUSIC}|volume)\s+up\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+up\b")
+_NO_MUSIC = (rf"\b(?:no|without|remove|delete|drop|get rid of|lose)\s+(?:the\s+|any\s+)?"
+             rf"(?:background\s+)?{MUSIC}|\bsilent\b|\bno\s+sound\b")
+_ADD_MUSIC = (rf"\b(?:add|use|put|with|include|play|set|want|and)\b[^,;.]{{0,25}}?\b{MUSIC}|"
+              rf"\bbackground\s+{MUSIC}")
+
+
+def music(p: Prompt, out: Parsed, media: list[dict]) -> None:
+    audio = [m for m in media if m.get("file_type") == "audio"]
+    if m := p.take(_FIT):
+        add(out, "fit_to_music", m[0].start())
+    fades: dict[str, int] = {}
+    for m in p.take(_NO_FADE):
+        for way in ("in", "out"):
+            if way in m.group(0).lower() or not re.search(r"in|out", m.group(0)[2:], _I):
+                fades[f"fade_{way}_ms"] = 0
+    for m in p.find(_FADE):
+        ways = {g.lower() for g in m.groups() if g}
+        ms = _fade_ms(p, m)
+        p.eat(*m.span())
+        for way in ways:
+            fades[f"fade_{way}_ms"] = 2000 if ms is None else ms
+    if fades:
+        add(out, "set_music_fade", 0, **fades)
+    vol = scale = None
+    for m in p.take(_VOLUME):
+        number = next(g for g in m.groups() if g)
+        vol = float(number) if "." in number and float(number) <= 2 else float(number) / 100
+    if p.take(_QUIETER):
+        scale = 0.75
+    if p.take(_LOUDER):
+        scale = 1.25
+    if p.take(rf"\bmute\b(?:\s+(?:the\s+)?{MUSIC})?"):
+        vol = 0.0
+    if vol is not None or scale:
+        add(out, "set_music_volume", 0, vol=vol, scale=scale)
+    if p.take(_NO_MUSIC):
+        add(out, "remove_music")
+        return
+    named = [a for a in audio if _mentions(p, a.get("filename") or "")]
+    nth = p.find(rf"\b({ORDW})\s+(?:song|track|audio|music|tune)\b")
+    if named:
+        add(out, "add_music", 0, media_id=named[0]["id"])
+    elif nth:
+        which = position(nth[0].group(1)) or 1
+        if not audio or abs(which) > len(audio):
+            out.questions.append(f"There is no song {which}: {len(audio)} audio file(s) uploaded.")
+        else:
+            add(out, "add_music", 0, media_id=audio[which - 1 if which > 0 else which]["id"])
+        p.eat(*nth[0].span())
+    elif p.take(_ADD_MUSIC):
+        if audio:
+            add(out, "add_music", 0, media_id=audio[0]["id"])
+        else:
+            out.notes.append("No music is uploaded yet: upload an mp3, wav, m4a or aac file, "
+                             "then say 'add music'.")
+
+
+def _mentions(p: Prompt, filename: str) -> bool:
+    """Whether the prompt names this upload ("song.mp3", or its stem when distinctive)."""
+    stem = filename.rsplit(".", 1)[0]
+    if len(stem) < 4 or re.fullmatch(rf"{MUSIC}|track|sound|background|audio", stem, _I):
+        stem = ""  # "music.mp3" must not be chosen by "fit to the music"
+    for word in (filename, stem):
+        if word:
+            m = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", p.text, _I)
+            if m:
+                p.eat(*m.span())
+                return True
+    return any(q.strip().lower() in (filename.lower(), stem.lower() or filename.lower())
+               for q in p.quotes)
