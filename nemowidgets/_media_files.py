@@ -1,0 +1,110 @@
+"""Local file helpers of the Session: what to upload, thumbnails, probing exports.
+
+Kept apart from the Session so that it stays about orchestration.  Everything
+here is blocking (disk, Pillow, PyAV); the Session calls it through
+``asyncio.to_thread`` so its event loop never stalls on a big photo.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nemowidgets.api.errors import MediaError
+from nemowidgets.protocol import SUPPORTED_FORMATS_TEXT, media_kind
+
+__all__ = ["UploadItem", "expand_items", "image_thumbnail", "probe_video", "video_thumbnail"]
+
+#: What ``Session.upload`` takes, per item: a path (file or folder) or ``(name, bytes)``.
+UploadItem = str | Path | tuple[str, bytes]
+THUMB_SIZE = 160
+
+
+def _is_bytes_item(item: Any) -> bool:
+    return (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            and isinstance(item[1], (bytes, bytearray, memoryview)))
+
+
+def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Path | None]]:
+    """Flatten ``items`` into ``(item for the client, source path or None)`` pairs.
+
+    A folder becomes every supported file directly inside it, sorted by name
+    (hidden files skipped); a missing path or an empty folder is a
+    :class:`MediaError` naming it, raised before anything is sent.
+    """
+    if isinstance(items, (str, Path)) or _is_bytes_item(items):
+        items = [items]  # type: ignore[list-item]
+    out: list[tuple[Any, Path | None]] = []
+    for item in items:  # type: ignore[union-attr]
+        if _is_bytes_item(item):
+            out.append(((item[0], bytes(item[1])), None))
+            continue
+        if not isinstance(item, (str, Path)):
+            raise MediaError(
+                f"Cannot upload {type(item).__name__!r} items: pass a file or folder path, "
+                "or a (filename, bytes) pair.")
+        path = Path(item).expanduser()
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file()
+                           and not p.name.startswith(".") and media_kind(p.name))
+            if not files:
+                raise MediaError(
+                    f"{path}: this folder has no supported media files.",
+                    hint=f"Supported formats: {SUPPORTED_FORMATS_TEXT}.", filename=str(path))
+            out.extend((p, p) for p in files)
+        elif path.is_file():
+            out.append((path, path))
+        else:
+            raise MediaError(f"{path}: no such file or folder.",
+                             hint="Check the path (relative paths start at the notebook's folder).",
+                             filename=str(path))
+    if not out:
+        raise MediaError("Nothing to upload: give a file, a folder or a (name, bytes) pair.")
+    return out
+
+
+def _jpeg(image: Any, size: int) -> bytes:
+    from PIL import Image
+
+    image = image.convert("RGB")
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def image_thumbnail(source: Path | bytes, size: int = THUMB_SIZE) -> bytes:
+    """A small JPEG of an image (a file or its bytes), turned upright by its EXIF orientation."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+        image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a reduced scale
+        return _jpeg(ImageOps.exif_transpose(image), size)
+
+
+def video_thumbnail(path: Path, size: int = THUMB_SIZE) -> bytes | None:
+    """A small JPEG of a video's first frame, or ``None`` when it has no video."""
+    import av
+
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            return None
+        for frame in container.decode(video=0):
+            return _jpeg(frame.to_image(), size)
+    return None
+
+
+def probe_video(path: Path) -> tuple[float | None, int | None, int | None]:
+    """``(duration s, width, height)`` of an MP4, decoded by PyAV's demuxer."""
+    import av
+
+    with av.open(str(path)) as container:
+        duration = container.duration / 1_000_000 if container.duration else None
+        stream = container.streams.video[0] if container.streams.video else None
+        if stream is None:
+            return duration, None, None
+        if duration is None and stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        return duration, stream.codec_context.width, stream.codec_context.height

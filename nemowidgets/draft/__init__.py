@@ -1,0 +1,375 @@
+"""The draft model: a timeline read tolerantly from the protocol's state.
+
+The protocol publishes only the draft's outer short keys (``t`` tracks, ``tt``
+track type, ``sg`` segments, ``d`` duration in ms, ``m`` metadata); the keys
+inside a segment are the backend's business (the local backend documents its
+own in :mod:`nemowidgets.protocol`).  So :class:`Draft` keeps the raw dict
+unchanged (it goes back to the render call as is) and builds its views from it
+tolerantly: a missing key gets a default, an unknown track type becomes
+``other(tt)``, and every segment key it does not know becomes a column of
+:meth:`Draft.to_dataframe` - nothing is dropped.  Only a field whose *type* makes
+the timeline meaningless (``t`` not a list, ``d`` not a number, ...) raises
+:class:`~nemowidgets.api.errors.MalformedPayloadError`, naming its path
+(``draft.t[1].sg[0].d``) so the report says exactly what the server sent.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nemowidgets.api.errors import MalformedPayloadError
+from nemowidgets.protocol import TRACK_KIND_NAMES
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["BASE_COLUMNS", "Draft", "Segment", "Track", "format_seconds"]
+
+#: The columns every :meth:`Draft.to_dataframe` has, in this order.
+BASE_COLUMNS = ("track", "kind", "segment", "start", "end", "duration", "name", "volume", "text")
+#: Segment keys folded into the base columns (``src`` stays a column of its own).
+_CONSUMED = frozenset({"s", "d", "n", "vol", "txt"})
+#: Track labels of the summary, in the style of PROTOCOL.md.
+_LABELS = {"video": "Video", "audio": "BGM", "text": "Title"}
+
+
+def format_seconds(seconds: float) -> str:
+    """``10.0`` -> ``"10"``, ``25.5`` -> ``"25.5"``, ``3.25`` -> ``"3.25"`` (no unit)."""
+    text = f"{seconds:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _bad(path: str, expected: str, value: Any) -> MalformedPayloadError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return MalformedPayloadError(
+        f"Malformed draft: {path} should be {expected}, got {shown}.", path=path
+    )
+
+
+def _number(obj: dict[str, Any], key: str, path: str) -> float | None:
+    """``obj[key]`` as a float; ``None`` when missing; malformed when not a number."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not _is_number(value):
+        raise _bad(f"{path}.{key}", "a number", value)
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One parsed segment; ``raw`` is the backend's dict, untouched."""
+
+    number: int  # 1-based within its track
+    start: float  # seconds
+    duration: float  # seconds
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+    @property
+    def name(self) -> str | None:
+        value = self.raw.get("n") or self.raw.get("src")
+        return None if value is None else str(value)
+
+    @property
+    def text(self) -> str | None:
+        value = self.raw.get("txt")
+        return None if value is None else str(value)
+
+    @property
+    def volume(self) -> float | None:
+        value = self.raw.get("vol")
+        return float(value) if _is_number(value) else None
+
+    @property
+    def media_kind(self) -> str | None:
+        value = self.raw.get("k")
+        return None if value is None else str(value)
+
+    @property
+    def transition(self) -> dict[str, Any] | None:
+        tr = self.raw.get("tr")
+        return tr if isinstance(tr, dict) else None
+
+
+@dataclass(frozen=True)
+class Track:
+    """One parsed track: its 1-based number, protocol type and kind name."""
+
+    number: int
+    type: Any  # the raw ``tt`` (an int for every known backend)
+    kind: str  # "video" | "audio" | "text" | "other(tt)"
+    name: str | None
+    segments: tuple[Segment, ...]
+
+    @property
+    def start(self) -> float:
+        return min((s.start for s in self.segments), default=0.0)
+
+    @property
+    def end(self) -> float:
+        return max((s.end for s in self.segments), default=0.0)
+
+
+def _kind(tt: Any) -> str:
+    if _is_number(tt) and float(tt).is_integer() and int(tt) in TRACK_KIND_NAMES:
+        return TRACK_KIND_NAMES[int(tt)]
+    if isinstance(tt, str) and tt.strip().isdigit() and int(tt) in TRACK_KIND_NAMES:
+        return TRACK_KIND_NAMES[int(tt)]
+    return f"other({'?' if tt is None else tt})"
+
+
+def _parse_track(index: int, track: Any) -> Track:
+    path = f"draft.t[{index}]"
+    if not isinstance(track, dict):
+        raise _bad(path, "an object", track)
+    segments_raw = track.get("sg")
+    if segments_raw is None:
+        segments_raw = []
+    if not isinstance(segments_raw, list):
+        raise _bad(f"{path}.sg", "a list", segments_raw)
+    segments: list[Segment] = []
+    cursor = 0.0  # where the next segment starts when it has no ``s`` (the timing rule)
+    for j, seg in enumerate(segments_raw):
+        spath = f"{path}.sg[{j}]"
+        if not isinstance(seg, dict):
+            raise _bad(spath, "an object", seg)
+        start_ms = _number(seg, "s", spath)
+        dur_ms = _number(seg, "d", spath)
+        _number(seg, "vol", spath)  # validated: the table computes with it
+        start = cursor if start_ms is None else start_ms / 1000
+        duration = 0.0 if dur_ms is None else dur_ms / 1000
+        tr = seg.get("tr")
+        overlap = 0.0
+        if isinstance(tr, dict) and tr.get("type", "none") != "none":
+            overlap = (_number(tr, "d", f"{spath}.tr") or 0.0) / 1000
+        cursor = start + duration - overlap
+        segments.append(Segment(j + 1, start, duration, seg))
+    name = track.get("n")
+    return Track(index + 1, track.get("tt"), _kind(track.get("tt")),
+                 None if name is None else str(name), tuple(segments))
+
+
+class Draft:
+    """A timeline: the raw draft dict plus tolerant views of it.
+
+    Build one with :meth:`from_state` (from the state endpoint) or ``Draft(raw)``.
+    Drafts are immutable by convention: ``raw`` is what the server sent.
+    """
+
+    __slots__ = ("_canvas", "_tracks", "raw", "version")
+
+    def __init__(
+        self, raw: dict[str, Any], *, version: int | None = None,
+        canvas: dict[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(raw, dict):
+            raise _bad("draft", "an object", raw)
+        tracks = raw.get("t")
+        if tracks is None:
+            tracks = []
+        if not isinstance(tracks, list):
+            raise _bad("draft.t", "a list", tracks)
+        _number(raw, "d", "draft")
+        meta = raw.get("m")
+        if meta is not None and not isinstance(meta, dict):
+            raise _bad("draft.m", "an object", meta)
+        self.raw = raw
+        self.version = version
+        self._canvas = canvas if isinstance(canvas, dict) else {}
+        self._tracks = tuple(_parse_track(i, t) for i, t in enumerate(tracks))
+
+    # -- construction --------------------------------------------------------
+    @classmethod
+    def from_state(cls, data: Any) -> Draft | None:
+        """The draft in a state payload, or ``None`` when there is none yet.
+
+        Accepts the state endpoint's ``data`` (the state inside under ``"state"``),
+        the inner state (with ``"draft"``), or a raw draft (with ``"t"``).  A draft
+        sent as a JSON string (seen in some ADK state deltas) is decoded.
+        """
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise _bad("state", "an object", data)
+        state = data.get("state") if isinstance(data.get("state"), dict) else data
+        if "draft" in state:
+            raw = state.get("draft")
+        elif "t" in state:
+            raw, state = state, {}
+        else:
+            return None
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw) if raw.strip() else None
+            except ValueError:
+                raise _bad("draft", "an object (or its JSON)", raw) from None
+        if raw is None or raw == {}:
+            return None
+        version = state.get("draft_version")
+        canvas = state.get("canvas_config")
+        return cls(raw, version=version if _is_number(version) else None,
+                   canvas=canvas if isinstance(canvas, dict) else None)
+
+    # -- properties ----------------------------------------------------------
+    @property
+    def tracks(self) -> tuple[Track, ...]:
+        return self._tracks
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta = self.raw.get("m")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def duration(self) -> float:
+        """Seconds: the draft's ``d``, else the end of its last segment."""
+        d = self.raw.get("d")
+        if _is_number(d):
+            return float(d) / 1000
+        return max((t.end for t in self._tracks), default=0.0)
+
+    def _dimension(self, key: str) -> int | None:
+        for source in (self.meta, self._canvas):
+            value = source.get(key)
+            if _is_number(value):
+                return int(value)
+        return None
+
+    @property
+    def width(self) -> int | None:
+        return self._dimension("width")
+
+    @property
+    def height(self) -> int | None:
+        return self._dimension("height")
+
+    @property
+    def aspect(self) -> str | None:
+        value = self.meta.get("aspect") or self._canvas.get("aspect")
+        return None if value is None else str(value)
+
+    @property
+    def segment_count(self) -> int:
+        return sum(len(t.segments) for t in self._tracks)
+
+    @property
+    def is_exportable(self) -> bool:
+        """True when some track has a non-empty ``sg`` (what export requires)."""
+        return any(t.segments for t in self._tracks)
+
+    # -- views ---------------------------------------------------------------
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per segment: the base columns, then every other segment key."""
+        rows: list[dict[str, Any]] = []
+        for track in self._tracks:
+            for seg in track.segments:
+                row: dict[str, Any] = {
+                    "track": track.number, "kind": track.kind, "segment": seg.number,
+                    "start": seg.start, "end": seg.end, "duration": seg.duration,
+                    "name": seg.name, "volume": seg.volume, "text": seg.text,
+                }
+                for key, value in seg.raw.items():
+                    if key in _CONSUMED:
+                        continue
+                    # A backend key that collides with a base column keeps its value
+                    # under "sg.<key>" rather than overwrite ours or be dropped.
+                    row[f"sg.{key}" if key in BASE_COLUMNS else key] = value
+                rows.append(row)
+        return rows
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The timeline as a table: one row per segment, times in seconds."""
+        import pandas as pd
+
+        rows = self.rows()
+        columns = list(BASE_COLUMNS)
+        for row in rows:
+            columns.extend(k for k in row if k not in columns)
+        # Object columns keep dicts (``tr``, ``kb``) as objects, not expanded.
+        return pd.DataFrame(rows, columns=columns)
+
+    def summary(self) -> str:
+        """One line, e.g. ``Timeline (2 tracks): 1. Video: 5 clips (0-13s) 2. BGM: ...``."""
+        n = len(self._tracks)
+        head = f"Timeline ({n} track{'' if n == 1 else 's'}):"
+        if not n:
+            return f"{head} empty"
+        return " ".join([head, *(f"{t.number}. {_describe_track(t)}" for t in self._tracks)])
+
+    def diff(self, other: Draft | None) -> str:
+        """What changed from this draft to ``other``, in words ("No changes" if equal)."""
+        from nemowidgets.draft._diff import diff_lines
+
+        lines = diff_lines(self, other)
+        return "; ".join(lines) if lines else "No changes"
+
+    def diff_lines(self, other: Draft | None) -> list[str]:
+        """:meth:`diff` as a list of phrases."""
+        from nemowidgets.draft._diff import diff_lines
+
+        return diff_lines(self, other)
+
+    # -- dunder --------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Draft):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]  # mutable raw dict: not hashable
+
+    def __repr__(self) -> str:
+        size = f", {self.width}x{self.height}" if self.width and self.height else ""
+        return (f"Draft(version={self.version}, tracks={len(self._tracks)}, "
+                f"segments={self.segment_count}, duration={format_seconds(self.duration)}s{size})")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        cells = "".join(
+            f"<tr><td>{t.number}</td><td>{esc(t.kind)}</td><td>{esc(_describe_track(t))}</td>"
+            f"<td>{len(t.segments)}</td></tr>"
+            for t in self._tracks
+        )
+        size = f" · {self.width}×{self.height}" if self.width and self.height else ""
+        version = f" v{self.version}" if self.version is not None else ""
+        return (
+            f"<div class='nemo-draft'><b>Draft{esc(version)}</b> · "
+            f"{format_seconds(self.duration)} s{esc(size)}"
+            "<table><thead><tr><th>#</th><th>kind</th><th>contents</th><th>segments</th>"
+            f"</tr></thead><tbody>{cells}</tbody></table></div>"
+        )
+
+
+def _span(start: float, end: float) -> str:
+    return f"{format_seconds(start)}-{format_seconds(end)}s"
+
+
+def _describe_track(track: Track) -> str:
+    """``Video: city timelapse (0-10s)`` / ``BGM: Lo-fi (0-10s, 35%)`` / ``Title: "X" (0-3s)``."""
+    segs = track.segments
+    label = _LABELS.get(track.kind, track.name or track.kind.capitalize())
+    if not segs:
+        return f"{label}: empty"
+    span = _span(track.start, track.end)
+    if track.kind == "text":
+        texts = [s.text or s.name or "" for s in segs]
+        shown = ", ".join(f'"{t}"' for t in texts[:3]) + (", …" if len(texts) > 3 else "")
+        return f"{'Title' if len(segs) == 1 else 'Titles'}: {shown} ({span})"
+    what = (segs[0].name or "1 clip") if len(segs) == 1 else f"{len(segs)} clips"
+    if track.kind == "audio":
+        volumes = {s.volume for s in segs}
+        if len(volumes) == 1 and None not in volumes:
+            span += f", {round(volumes.pop() * 100)}%"
+    return f"{label}: {what} ({span})"

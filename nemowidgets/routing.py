@@ -1,0 +1,233 @@
+"""Prompt routing and GUI-text translation: pure functions, no I/O.
+
+Routing
+-------
+Before a prompt reaches the agent, :func:`route` decides whether it is one of
+the four actions the client performs itself (PROTOCOL.md, "Prompt routing"):
+``"export"``, ``"credits"``, ``"status"``, ``"upload"``; anything else is
+``"agent"``.  Sending an action to the agent would cost credits for nothing and
+get a GUI-minded answer ("click Export"), so routing matters; but a false
+positive is worse (the user's edit silently never happens), so the rule is
+strict and simple:
+
+    **A prompt is an action only when it is a command**: it contains the
+    action's keyword phrase as whole words, and every other word is filler
+    (politeness, pronouns, "the video", quality words, ...).
+
+So "export", "please export the video in high quality", "send me the video",
+"how many credits do I have left?" and "导出视频" are actions, while "make a
+slideshow and export-ready" (``export-ready`` is one hyphenated word, and
+"make"/"slideshow" are not filler), "add a title 'Download Festival'" and "把照片做成
+幻灯片然后导出" go to the agent.  A command mixed with an edit ("export it as
+9:16") also goes to the agent, which can do the edit; the user exports after.
+Chinese has no spaces, so for it the keyword and the filler phrases are removed
+and the prompt is a command when nothing but punctuation is left.
+
+GUI translation
+---------------
+The backend believes there is a GUI and says "click [Apply]" or "drag the clip
+onto the timeline".  :func:`translate_gui` rewrites such text for a notebook
+user (PROTOCOL.md, "GUI translation"): clicks are done through the API, panels
+are read from the state, drag-and-drop becomes a prompt, the timeline preview
+is the timeline table, the Export button is the export action.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+__all__ = ["ACTIONS", "Action", "export_quality", "route", "translate_gui"]
+
+Action = Literal["export", "credits", "status", "upload", "agent"]
+ACTIONS: Final = ("export", "credits", "status", "upload", "agent")
+
+# -- routing tables ------------------------------------------------------------
+_PHRASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "export": (("export",), ("download",), ("send", "me"), ("render",)),
+    "credits": (("credits",), ("credit",), ("balance",)),
+    "status": (("status",), ("state",), ("tracks",), ("timeline",)),
+    "upload": (("upload",),),
+}
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FILLER: Final = _set(
+    "a an the it this that my me i i'd i'm we us our you your can could would will please pls "
+    "plz now ok okay yes so just then and go ahead let's lets want like to for of in on as "
+    "with is are what's whats what how do does did have has get check see show current "
+    "thanks thank hey hi"
+)
+_ACTION_FILLER: Final[dict[str, frozenset[str]]] = {
+    "export": _set(
+        "video movie mp4 file final result finished version high quality hd full preview low "
+        "res resolution quick draft copy"
+    ),
+    "credits": _set(
+        "many much left remaining account balance credit credits available there there's"
+    ),
+    "status": _set(
+        "state status timeline tracks track draft project session segments list view display "
+        "where things"
+    ),
+    "upload": _set(
+        "photos photo pictures picture images image files file media music song audio videos "
+        "video some more clips clip"
+    ),
+}
+_ZH_KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
+    "export": ("导出", "下载", "渲染"),
+    "credits": ("积分", "余额"),
+    "status": ("状态", "轨道", "时间线"),
+    "upload": ("上传",),
+}
+_ZH_FILLER: Final = (
+    "请帮我", "帮我", "麻烦", "一下", "现在", "我的", "我", "请", "把", "将", "吧", "吗", "呢",
+    "了",
+    "的", "给", "看看", "查看", "查询", "查", "看", "显示", "还有", "还剩", "剩余", "剩下", "多少",
+    "有", "是", "当前", "目前", "视频", "影片", "文件", "高清", "预览", "照片", "图片", "音乐",
+    "素材", "所有", "全部", "一些", "发给", "发送", "个", "可以", "吗",
+)
+_WORD_RE: Final = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_CJK_RE: Final = re.compile(r"[\u3400-\u9fff]")
+_ZH_PUNCT_RE: Final = re.compile(r"[\s\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text.lower().replace("’", "'"))
+
+
+def _find(words: list[str], phrase: tuple[str, ...]) -> int:
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) == phrase:
+            return i
+    return -1
+
+
+def _english_action(words: list[str]) -> str | None:
+    for action, phrases in _PHRASES.items():
+        filler = _FILLER | _ACTION_FILLER[action]
+        for phrase in phrases:
+            at = _find(words, phrase)
+            if at < 0:
+                continue
+            rest = words[:at] + words[at + len(phrase) :]
+            if all(w in filler for w in rest):
+                return action
+    return None
+
+
+def _chinese_action(text: str) -> str | None:
+    for action, keywords in _ZH_KEYWORDS.items():
+        hits = [k for k in keywords if k in text]
+        if not hits:
+            continue
+        rest = text
+        for phrase in (*hits, *_ZH_FILLER):
+            rest = rest.replace(phrase, "")
+        # What is left must be punctuation or English filler ("导出 video please").
+        leftover = _words(rest)
+        filler = _FILLER | _ACTION_FILLER[action]
+        if not _CJK_RE.search(rest) and all(w in filler for w in leftover):
+            return action
+    return None
+
+
+def route(prompt: str) -> Action:
+    """The action for ``prompt``: ``"export"``, ``"credits"``, ``"status"``, ``"upload"``
+    or ``"agent"`` (see the module docstring for the rule)."""
+    text = (prompt or "").strip()
+    if not text:
+        return "agent"
+    action = _chinese_action(text) if _CJK_RE.search(text) else _english_action(_words(text))
+    return action or "agent"  # type: ignore[return-value]
+
+
+def export_quality(prompt: str) -> str:
+    """``"preview"`` when an export command asks for a quick/low/preview one, else ``"high"``."""
+    words = set(_words(prompt or ""))
+    if words & {"preview", "draft", "quick", "low", "low-res"} or "预览" in (prompt or ""):
+        return "preview"
+    return "high"
+
+
+# -- GUI translation -------------------------------------------------------------
+_RUN_EXPORT = "run the export (type “export”, or call session.export())"
+_RUN_EXPORT_ZH = "运行导出（输入“导出”，或调用 session.export()）"
+_READ_STATE = "read the state (type “status”)"
+_READ_STATE_ZH = "读取状态（输入“状态”）"
+_AS_PROMPT = "send the edit as a prompt (e.g. “move the last photo first”)"
+_AS_PROMPT_ZH = "用一句提示词描述这次编辑（例如“把最后一张照片移到最前面”）"
+_UPLOAD = "upload them (the Uploader, or session.upload(path))"
+_TIMELINE = "see the timeline table"
+
+_CASE = re.IGNORECASE
+_ZH_OPEN, _ZH_CLOSE = "[「【\\[“\"]", "[」】\\]”\"]"
+
+_RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    # The Export button, in any of its phrasings, is the export action.
+    (re.compile(r"\b(?:click|press|tap|hit|use)(?: on)?(?: the)? (?:\[export\]|[\"“]export[\"”]"
+                r"|export button)(?: button)?", _CASE), _RUN_EXPORT),
+    (re.compile(r"\b(?:the )?\[?export\]? button\b", _CASE), "the export action"),
+    (re.compile(rf"点击\s*{_ZH_OPEN}?导出{_ZH_CLOSE}?(?:按钮)?|导出按钮"), _RUN_EXPORT_ZH),
+    # Timeline previews: the notebook has a timeline table instead.
+    (re.compile(r"\bpreview (?:it |this |them )?(?:in|on) (?:the )?timeline(?: panel)?\b", _CASE),
+     _TIMELINE),
+    (re.compile(r"在时间线(?:上)?预览|时间线预览"), "查看时间线表格"),
+    # Drag and drop: uploads when dropping files "here", otherwise a prompt.
+    (re.compile(r"\b(?:drag(?:[ -](?:and|&|n)[ -]drop|/drop)?|drop) (?:your |the )?"
+                r"(?:files?|photos?|media|images?|videos?|music)[^.!?;\n]*?"
+                r"(?:here|to upload|upload area|upload panel)", _CASE), _UPLOAD),
+    (re.compile(r"\bdrag(?:[ -](?:and|&|n)[ -]drop|/drop)?\b[^.!?;\n]*", _CASE), _AS_PROMPT),
+    (re.compile(r"\bdrop\b[^.!?;\n]*?\b(?:onto|into) the (?:timeline|track)[^.!?;\n]*", _CASE),
+     _AS_PROMPT),
+    (re.compile(r"(?:拖拽|拖动|拖放)[^。！？；\n]*"), _AS_PROMPT_ZH),
+    # Panels: the notebook reads the state instead of opening a panel.
+    (re.compile(r"\b(?:open|check|go to|switch to)(?: the)? (?:\[[^\]\n]{1,40}\]|\w+(?: \w+)?) "
+                r"(?:panel|tab|sidebar|window)\b", _CASE), _READ_STATE),
+    (re.compile(r"\bopen (?:the )?\[[^\]\n]{1,40}\]", _CASE), _READ_STATE),
+    (re.compile(rf"打开\s*{_ZH_OPEN}?[^」】\]”\"，。！？\s]{{1,12}}?{_ZH_CLOSE}?"
+                r"(?:面板|窗口|标签页|页面)"), _READ_STATE_ZH),
+)
+#: "click [X]", "click “X”", "click the X button", "click Apply" (a capitalised name).
+_CLICK = re.compile(
+    r"\b(?:click|press|tap|hit)(?: on)?(?: the)? (?:\[([^\]\n]{1,40})\]|[\"“]([^\"”\n]{1,40})[\"”]"
+    r"|(\w+(?: \w+)?) button|((?-i:[A-Z])\w*))", _CASE)
+_CLICK_ZH = re.compile(rf"点击\s*(?:{_ZH_OPEN}([^」】\]”\"]{{1,12}}){_ZH_CLOSE}(?:按钮)?"
+                       r"|([^，。！？\s]{1,8}?)按钮)")
+
+
+def _click(match: re.Match[str]) -> str:
+    name = next(g for g in match.groups() if g)
+    return f"use “{name.strip()}” (done through the API)"
+
+
+def _click_zh(match: re.Match[str]) -> str:
+    name = next(g for g in match.groups() if g)
+    return f"通过 API 执行「{name}」"
+
+
+def _capitalise_sentences(original: str, text: str) -> str:
+    """Keep a capital letter where a sentence began with one before the rewrite."""
+    lead = len(text) - len(text.lstrip())
+    if original.lstrip()[:1].isupper() and text[lead : lead + 1].islower():
+        text = text[:lead] + text[lead].upper() + text[lead + 1 :]
+    return re.sub(r"([.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def translate_gui(text: str) -> str:
+    """Rewrite GUI instructions in agent text so they make sense in a notebook."""
+    if not text:
+        return text
+    out = text
+    for pattern, replacement in _RULES:
+        out = pattern.sub(replacement, out)
+    out = _CLICK.sub(_click, out)
+    out = _CLICK_ZH.sub(_click_zh, out).replace("点击", "通过 API 执行")
+    if out == text:
+        return text
+    out = re.sub(r"[ \t]{2,}", " ", out)
+    return _capitalise_sentences(text, out)
