@@ -1,0 +1,297 @@
+"""Render jobs: a small worker pool off the event loop, progress, cancel, resume after restart.
+
+A job is a row in the store (``renders``); the row, not memory, is the truth,
+so a poll answered by any server on the same data dir sees it, and a job whose
+server died is picked up again.  Each row names its ``owner`` (``pid:instance``);
+a server re-queues, at start and when a job is polled, every unfinished job
+whose owner is gone (a dead process, or a stopped server in this process).  A
+restarted kernel therefore resumes polling its saved job id and gets its video.
+
+Stopping a server cancels its running renders *without* marking them
+cancelled: they stay ``pending`` for the next server to finish.  The workers
+are daemon threads (not a ``ThreadPoolExecutor``, whose threads the interpreter
+joins at exit): a kernel that exits mid-render exits at once, and its job is
+adopted by the next server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nemowidgets.protocol import (
+    RENDER_CANCELLED,
+    RENDER_COMPLETED,
+    RENDER_FAILED,
+    RENDER_FINAL_STATES,
+    RENDER_PENDING,
+    RENDER_PROCESSING,
+)
+
+if TYPE_CHECKING:
+    from nemowidgets.local.faults import FaultPlan
+    from nemowidgets.local.store import Store
+
+__all__ = ["JobRunner"]
+
+log = logging.getLogger(__name__)
+
+#: Owner ids of the runners alive in this process (a stopped one's jobs are orphans).
+_LIVE_OWNERS: set[str] = set()
+_UNFINISHED = (RENDER_PENDING, RENDER_PROCESSING)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:  # pragma: no cover - e.g. Windows quirks: assume alive, do not steal
+        return True
+    return True
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Is the server that owns a job still running?"""
+    if not owner:
+        return False
+    pid_text, _, _instance = owner.partition(":")
+    if not pid_text.isdigit():
+        return False
+    if int(pid_text) == os.getpid():
+        return owner in _LIVE_OWNERS
+    return _pid_alive(int(pid_text))
+
+
+class JobRunner:
+    """Runs render jobs of one store in ``workers`` threads (1-2: rendering uses every core)."""
+
+    def __init__(self, store: Store, *, workers: int = 1, faults: FaultPlan | None = None) -> None:
+        self.store = store
+        self.faults = faults
+        self.owner = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.renders_dir = store.data_dir / "renders"
+        self.workers = max(1, min(workers, 4))
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._cancel: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    # -- lifecycle -----------------------------------------------------------
+    def start(self) -> None:
+        self._ensure_workers()
+        for job in self.store.unfinished_renders():
+            self.adopt(job["id"], job["owner"])
+
+    def _ensure_workers(self) -> None:
+        with self._lock:
+            if self._threads or self._stopping.is_set():
+                return
+            _LIVE_OWNERS.add(self.owner)
+            for index in range(self.workers):
+                thread = threading.Thread(target=self._work, name=f"nemo-render-{index}",
+                                          daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            render_id = self._queue.get()
+            if render_id is None:
+                return
+            self._run(render_id)
+
+    def shutdown(self, wait: float = 10.0) -> None:
+        """Stop: running renders are interrupted and left ``pending`` for the next server."""
+        self._stopping.set()
+        _LIVE_OWNERS.discard(self.owner)
+        with self._lock:
+            for event in self._cancel.values():
+                event.set()
+            threads = list(self._threads)
+        for _thread in threads:
+            self._queue.put(None)
+        deadline = time.monotonic() + wait
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    # -- jobs ----------------------------------------------------------------
+    def submit(self, render_id: str) -> None:
+        """Queue a job whose row was just created (pending, owner unset) by this server."""
+        self.adopt(render_id, None)
+
+    def adopt(self, render_id: str, expected_owner: str | None) -> bool:
+        """Take over an unfinished job if its owner is gone; queue it. True if taken."""
+        if self._stopping.is_set():
+            return False
+        if expected_owner and owner_alive(expected_owner):
+            return False
+        if not self.store.claim_render(render_id, self.owner, expected_owner):
+            return False
+        with self._lock:
+            self._cancel[render_id] = threading.Event()
+        self._ensure_workers()
+        self._queue.put(render_id)
+        return True
+
+    def check_orphan(self, job: dict[str, Any]) -> None:
+        """On a poll: an unfinished job whose server died is resumed here."""
+        if job["status"] in _UNFINISHED and not owner_alive(job.get("owner")):
+            self.adopt(job["id"], job.get("owner"))
+
+    def cancel(self, render_id: str) -> dict[str, Any] | None:
+        """Cancel a job: at once in the store (polls see it), and signal a running render."""
+        self.store.update_render(render_id, status=RENDER_CANCELLED,
+                                 only_if_status=_UNFINISHED)
+        with self._lock:
+            event = self._cancel.get(render_id)
+        if event is not None:
+            event.set()
+        return self.store.get_render(render_id)
+
+    # -- the worker ----------------------------------------------------------
+    def _run(self, render_id: str) -> None:
+        try:
+            self._render(render_id)
+        except Exception:  # never let a job kill the worker silently
+            log.exception("render job %s crashed", render_id)
+            self._finish(render_id, status=RENDER_FAILED,
+                         error="The render crashed unexpectedly; see the server log.")
+        finally:
+            with self._lock:
+                self._cancel.pop(render_id, None)
+
+    def _render(self, render_id: str) -> None:
+        job = self.store.get_render(render_id)
+        cancel = self._cancel.get(render_id) or threading.Event()
+        if job is None or job["status"] in RENDER_FINAL_STATES or job["owner"] != self.owner:
+            return
+        if self._stopping.is_set():
+            return
+        if not self.store.update_render(render_id, status=RENDER_PROCESSING, progress=0,
+                                        only_if_status=(RENDER_PENDING,)):
+            return
+        should_cancel = self._cancel_check(render_id, cancel)
+        if self._injected_fault(render_id, should_cancel):
+            return
+
+        from nemowidgets.local.render import RenderCancelled, RenderFailure, render_draft
+
+        media = {m["id"]: self.store.data_dir / m["path"]
+                 for m in self.store.list_media(job["session_id"])}
+        out = self.renders_dir / f"{render_id}.mp4"
+        part = self.renders_dir / f"{render_id}.partial.mp4"
+        try:
+            stats = render_draft(job["draft"], media, part, quality=job["quality"],
+                                 progress=self._progress_writer(render_id),
+                                 should_cancel=should_cancel)
+        except RenderCancelled:
+            part.unlink(missing_ok=True)
+            if self._stopping.is_set():  # server stopping: leave it for the next one
+                self.store.update_render(render_id, status=RENDER_PENDING, progress=0,
+                                         only_if_status=_UNFINISHED)
+            else:
+                self._finish(render_id, status=RENDER_CANCELLED)
+            return
+        except RenderFailure as exc:
+            part.unlink(missing_ok=True)
+            self._finish(render_id, status=RENDER_FAILED, error=str(exc) or "The render failed.")
+            return
+        except Exception as exc:
+            part.unlink(missing_ok=True)
+            log.exception("render %s failed", render_id)
+            self._finish(render_id, status=RENDER_FAILED,
+                         error=f"The render failed: {type(exc).__name__}: {exc}")
+            return
+        if cancel.is_set() and not self._stopping.is_set():
+            part.unlink(missing_ok=True)
+            self._finish(render_id, status=RENDER_CANCELLED)
+            return
+        part.replace(out)
+        self._finish(render_id, status=RENDER_COMPLETED, progress=100.0,
+                     output=str(out.relative_to(self.store.data_dir)), stats=_stats(stats))
+
+    def _finish(self, render_id: str, **fields: Any) -> None:
+        """Final state, unless a cancel (or another owner) got there first."""
+        self.store.update_render(render_id, only_if_status=_UNFINISHED, **fields)
+
+    def _cancel_check(self, render_id: str, event: threading.Event):
+        """``should_cancel`` for the renderer: our event, or (once a second) the store says so,
+        which catches a cancel that reached another server on this data dir."""
+        last = [time.monotonic()]
+
+        def should_cancel() -> bool:
+            if event.is_set():
+                return True
+            now = time.monotonic()
+            if now - last[0] >= 1.0:
+                last[0] = now
+                job = self.store.get_render(render_id)
+                if job is None or job["status"] == RENDER_CANCELLED or job["owner"] != self.owner:
+                    event.set()
+            return event.is_set()
+
+        return should_cancel
+
+    def _progress_writer(self, render_id: str):
+        """Progress 0-100 into the store, at most ~5 writes a second."""
+        state = {"at": 0.0, "value": -1.0}
+
+        def progress(value: float) -> None:
+            value = max(0.0, min(100.0, float(value)))
+            now = time.monotonic()
+            if value < 100.0 and (now - state["at"] < 0.2 or int(value) == int(state["value"])):
+                return
+            state["at"], state["value"] = now, value
+            self.store.update_render(render_id, progress=round(min(value, 99.9), 1),
+                                     only_if_status=(RENDER_PROCESSING,))
+
+        return progress
+
+    def _injected_fault(self, render_id: str, should_cancel) -> bool:
+        """Fault injection (tests): fail or stall this job. True when the job is done with."""
+        if self.faults is None or not self.faults.armed:
+            return False
+        failed = self.faults.take("render_fail")
+        if failed is not None:
+            self._finish(render_id, status=RENDER_FAILED, error=str(failed["message"]))
+            return True
+        stall = self.faults.take("render_stall")
+        if stall is not None:
+            deadline = time.monotonic() + float(stall["seconds"])
+            while time.monotonic() < deadline and not should_cancel():
+                time.sleep(0.05)
+            if should_cancel():
+                if self._stopping.is_set():
+                    self.store.update_render(render_id, status=RENDER_PENDING,
+                                             only_if_status=_UNFINISHED)
+                else:
+                    self._finish(render_id, status=RENDER_CANCELLED)
+                return True
+        return False
+
+
+def _stats(stats: Any) -> dict[str, Any] | None:
+    if stats is None:
+        return None
+    keys = ("frames", "duration", "width", "height", "fps", "wall_time")
+    return {key: getattr(stats, key, None) for key in keys}
+
+
+def render_path(store: Store, job: dict[str, Any]) -> Path | None:
+    """The finished MP4 of a completed job, if its file is there."""
+    if job.get("status") != RENDER_COMPLETED or not job.get("output"):
+        return None
+    path = store.data_dir / job["output"]
+    return path if path.is_file() else None

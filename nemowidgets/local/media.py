@@ -1,0 +1,411 @@
+"""What an uploaded file really is: magic bytes, probing, thumbnails, safe names.
+
+Every upload passes three gates, each refusing with a :class:`MediaRejected`
+whose message names the file and says what to do:
+
+1. :func:`safe_filename` — the name the user sees; never used as a path (files
+   are stored under generated names), so traversal and odd bytes are harmless.
+2. :func:`check_format` on the first bytes — the extension must be one of the
+   protocol's formats *and* agree with the content: a PNG called ``.jpg`` is
+   fine (same kind), an MP4 called ``.jpg`` or a HEIC/TIFF is not.
+3. :func:`probe` on the whole file (in a worker thread) — Pillow for images
+   (size after EXIF orientation, a decompression-bomb check, a full decode so
+   truncation is caught; an animated image counts as its first frame), PyAV
+   for audio/video (streams, duration, size, fps, one decoded frame).  It also
+   writes a ~160 px JPEG thumbnail (a waveform for audio).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageOps
+
+from nemowidgets.protocol import (
+    MAX_UPLOAD_BYTES,
+    SUPPORTED_FORMATS_TEXT,
+    ErrorCode,
+    media_kind,
+)
+
+__all__ = [
+    "MAX_IMAGE_PIXELS",
+    "MediaRejected",
+    "Probe",
+    "check_format",
+    "probe",
+    "safe_filename",
+    "sniff",
+    "stored_extension",
+]
+
+#: Larger photos are refused: 64 MP covers every phone and most cameras, and a
+#: decoded 64 MP frame (~190 MB) is as much as the renderer should ever hold.
+MAX_IMAGE_PIXELS = 64_000_000
+MAX_VIDEO_SIDE = 8192
+THUMB_SIZE = 160
+#: Bytes needed to recognise every format we know.
+SNIFF_BYTES = 64
+
+_SUPPORTED = f"Supported formats: {SUPPORTED_FORMATS_TEXT}."
+_ISO_FAMILY = frozenset({"mp4", "mov", "m4a"})
+#: extension -> the real formats it may hold.
+_EXT_FORMATS: dict[str, frozenset[str]] = {
+    "jpg": frozenset({"jpeg"}), "jpeg": frozenset({"jpeg"}), "png": frozenset({"png"}),
+    "gif": frozenset({"gif"}), "webp": frozenset({"webp"}),
+    "mp4": _ISO_FAMILY, "mov": _ISO_FAMILY, "m4a": _ISO_FAMILY, "aac": _ISO_FAMILY | {"aac"},
+    "avi": frozenset({"avi"}), "webm": frozenset({"matroska"}), "mkv": frozenset({"matroska"}),
+    "mp3": frozenset({"mp3"}), "wav": frozenset({"wav"}),
+}
+_FORMAT_KIND = {
+    "jpeg": "image", "png": "image", "gif": "image", "webp": "image",
+    "mp4": "video", "mov": "video", "m4a": "audio", "avi": "video", "matroska": "video",
+    "mp3": "audio", "wav": "audio", "aac": "audio",
+}
+#: Formats we recognise but do not take, with what to do about them.
+_REFUSED = {
+    "heic": "HEIC/HEIF photos are not supported: export or convert them to JPEG",
+    "avif": "AVIF images are not supported: convert them to JPEG or PNG",
+    "tiff": "TIFF images are not supported: convert them to JPEG or PNG",
+    "bmp": "BMP images are not supported: convert them to PNG",
+    "pdf": "it is a PDF document, not a photo, video or audio file",
+    "zip": "it is a ZIP archive: unpack it and upload the files inside",
+    "ogg": "Ogg audio is not supported: convert it to MP3 or M4A",
+    "flac": "FLAC audio is not supported: convert it to MP3, M4A or WAV",
+}
+_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+class MediaRejected(Exception):
+    """An upload we refuse: ``code`` is 4001 or 4002, the message names the file."""
+
+    def __init__(self, message: str, code: int = ErrorCode.UNSUPPORTED_FILE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = int(code)
+
+
+@dataclass
+class Probe:
+    """What probing found: the protocol's fields plus the real format."""
+
+    file_type: str  # "image" | "video" | "audio"
+    format: str
+    duration: float | None = None  # seconds
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+
+
+def safe_filename(raw: str | bytes | None, fallback: str = "upload") -> str:
+    """A display name: no directories, no control characters, valid text, <= 200 chars.
+
+    Never used to build a path (files get generated names), but shown to users
+    and given to the agent, so it must be printable and unsurprising.
+    """
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    name = unicodedata.normalize("NFC", raw or "")
+    name = re.split(r"[/\\]", name)[-1]  # drop any directory part, either separator
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")  # NUL, controls
+    name = name.strip().lstrip(".").strip()
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 190] + dot + ext[:9]) if dot and len(ext) <= 9 else name[:200]
+    return name or fallback
+
+
+def sniff(head: bytes) -> str | None:
+    """The real format of a file from its first bytes, or ``None`` if unknown."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:2] == b"BM" and len(head) >= 14:
+        return "bmp"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIC_BRANDS:
+            return "heic"
+        if brand in (b"avif", b"avis"):
+            return "avif"
+        if brand == b"qt  ":
+            return "mov"
+        return "m4a" if brand in (b"M4A ", b"M4B ", b"M4P ") else "mp4"
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
+        return "mov"  # old QuickTime files start without ftyp
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "matroska"
+    if head[:3] == b"ID3":
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xF6) == 0xF0:
+        return "aac"  # ADTS: sync word, layer bits 00
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and head[1] & 0x06:
+        return "mp3"  # MPEG audio frame sync, layer I-III
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"fLaC"):
+        return "flac"
+    return None
+
+
+def extension_of(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def stored_extension(filename: str, fmt: str) -> str:
+    """The extension to store a file under: its own if it fits the content, else the content's."""
+    ext = extension_of(filename)
+    if fmt in _EXT_FORMATS.get(ext, ()):
+        return ext
+    return {"jpeg": "jpg", "matroska": "mkv"}.get(fmt, fmt)
+
+
+def check_extension(filename: str) -> str:
+    """The file's kind by extension, or refuse (before reading a byte of its content)."""
+    kind = media_kind(filename)
+    if kind is None:
+        ext = extension_of(filename)
+        what = f"'.{ext}' files are" if ext else "files without an extension are"
+        hint = _REFUSED.get({"heif": "heic", "tif": "tiff"}.get(ext, ext), "")
+        raise MediaRejected(
+            f"{filename}: {what} not supported{' (' + hint + ')' if hint else ''}. {_SUPPORTED}"
+        )
+    return kind
+
+
+def check_format(filename: str, head: bytes, size: int | None = None) -> str:
+    """The real format of ``filename`` from its first bytes; refuse lies and unsupported content."""
+    check_extension(filename)
+    if size == 0 or not head:
+        raise MediaRejected(f"{filename} is empty (0 bytes). Choose the file again.")
+    ext = extension_of(filename)
+    real = sniff(head)
+    if real in _REFUSED:
+        raise MediaRejected(f"{filename}: {_REFUSED[real]}. {_SUPPORTED}")
+    if real is None:
+        raise MediaRejected(
+            f"{filename} is not a valid {ext.upper()} file (its content is not a format we "
+            f"recognise; it may be corrupt). {_SUPPORTED}"
+        )
+    if real not in _EXT_FORMATS[ext]:
+        claimed, actual = media_kind(filename), _FORMAT_KIND[real]
+        if claimed != actual:
+            raise MediaRejected(
+                f"{filename} is named like {'an' if claimed == 'image' else 'a'} {claimed} file "
+                f"but is really {real.upper()} ({actual}): rename it with the right extension."
+            )
+    return real
+
+
+def check_size(filename: str, size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise MediaRejected(
+            f"{filename} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: compress or trim "
+            f"it, then upload it again.", ErrorCode.FILE_TOO_LARGE,
+        )
+
+
+def probe(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
+    """Probe a stored upload and write its thumbnail; refuse what cannot be used.
+
+    Runs in a worker thread: it decodes (a frame, an image), which takes a while.
+    """
+    if _FORMAT_KIND.get(fmt) == "image":
+        return _probe_image(path, filename, fmt, thumb_path)
+    return _probe_av(path, filename, fmt, thumb_path)
+
+
+def _probe_image(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _bomb(filename, None, int(found.group(1)) if found else None) from None
+    except Exception as exc:
+        raise MediaRejected(f"{filename} cannot be read as an image ({_short(exc)}). It may be "
+                            f"corrupt; "
+                            f"{_SUPPORTED}") from None
+    with image:
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS or max(width, height) > 30000:
+            raise _bomb(filename, (width, height))
+        # An animated GIF/WebP/PNG is taken as a still: its first frame (the renderer
+        # shows photos; convert an animation to MP4 to use it as a clip).
+        try:
+            orientation = int(image.getexif().get(0x0112, 1))
+        except Exception:
+            orientation = 1
+        if orientation in (5, 6, 7, 8):
+            width, height = height, width
+        try:
+            image.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))  # JPEG: decode scaled down
+            image.load()  # a full decode: truncated or corrupt data fails here
+            thumb = ImageOps.exif_transpose(image)
+        except Image.DecompressionBombError:
+            raise _bomb(filename, (width, height)) from None
+        except Exception as exc:
+            raise MediaRejected(f"{filename} is corrupt or truncated ({_short(exc)}). Export or "
+                                f"save the photo again and upload the new file.") from None
+        _save_thumbnail(thumb, thumb_path)
+    return Probe("image", fmt, None, width, height, None)
+
+
+def _bomb(filename: str, size: tuple[int, int] | None, pixels: int | None = None) -> MediaRejected:
+    pixels = size[0] * size[1] if size else pixels
+    dims = f"{size[0]}x{size[1]} pixels, " if size else ""
+    dims = f" ({dims}{pixels / 1e6:.0f} megapixels)" if pixels else ""
+    return MediaRejected(
+        f"{filename} is too large an image{dims}: photos up to "
+        f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels are accepted (larger ones may be "
+        f"decompression bombs). Resize it and upload it again."
+    )
+
+
+def _save_thumbnail(image: Image.Image, thumb_path: Path) -> None:
+    image = image.copy()
+    image.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        backdrop = Image.new("RGBA", image.size, (40, 40, 40, 255))
+        image = Image.alpha_composite(backdrop, image)
+    image.convert("RGB").save(thumb_path, "JPEG", quality=80)
+
+
+def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
+    import av  # heavy import; only needed for audio and video
+
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except Exception as exc:
+        raise MediaRejected(f"{filename} cannot be opened as {fmt.upper()} ({_short(exc)}). "
+                            f"It may be corrupt or incomplete. {_SUPPORTED}") from None
+    with container:
+        video = next((s for s in container.streams.video
+                      if not s.disposition & av.stream.Disposition.attached_pic), None)
+        audio = next(iter(container.streams.audio), None)
+        if video is None and audio is None:
+            raise MediaRejected(f"{filename} has no video or audio stream. {_SUPPORTED}")
+        duration = _duration(container, video or audio)
+        if not duration or duration <= 0:
+            raise MediaRejected(f"{filename} has no playable content (duration 0). "
+                                f"It may be corrupt or incomplete.")
+        try:
+            if video is not None:
+                return _probe_video(container, video, filename, fmt, duration, thumb_path)
+            return _probe_audio(container, audio, filename, fmt, duration, thumb_path)
+        except MediaRejected:
+            raise
+        except Exception as exc:
+            raise MediaRejected(f"{filename} cannot be decoded ({_short(exc)}). It may be corrupt; "
+                                f"re-export it and upload it again.") from None
+
+
+def _duration(container, stream) -> float | None:
+    if stream.duration is not None and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / 1_000_000
+    end = None  # no header duration (e.g. some WebM): demux, without decoding
+    for packet in container.demux(stream):
+        if packet.pts is not None and packet.time_base:
+            t = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+            end = t if end is None else max(end, t)
+    container.seek(0)
+    return end
+
+
+def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe:
+    ctx = video.codec_context
+    width, height = int(ctx.width or 0), int(ctx.height or 0)
+    if not width or not height or max(width, height) > MAX_VIDEO_SIDE:
+        raise MediaRejected(f"{filename}: video size {width}x{height} is not supported "
+                            f"(up to {MAX_VIDEO_SIDE} pixels a side).")
+    rate = video.average_rate or video.guessed_rate or video.base_rate
+    fps = round(float(rate), 3) if rate else None
+    target = min(1.0, duration / 4)
+    frame = None
+    for count, decoded in enumerate(container.decode(video)):
+        frame = decoded
+        if count >= 60 or (decoded.time is not None and decoded.time >= target):
+            break
+    if frame is None:
+        raise MediaRejected(f"{filename}: no video frame could be decoded; it may be corrupt.")
+    if getattr(frame, "rotation", 0) in (90, -90, 270, -270):
+        width, height = height, width
+    scale = THUMB_SIZE / max(frame.width, frame.height)
+    thumb = frame.reformat(width=max(2, round(frame.width * scale)),
+                           height=max(2, round(frame.height * scale)), format="rgb24").to_image()
+    rotation = getattr(frame, "rotation", 0)
+    if rotation:
+        thumb = thumb.rotate(rotation, expand=True)
+    _save_thumbnail(thumb, thumb_path)
+    return Probe("video", fmt, round(duration, 3), width, height, fps)
+
+
+def _probe_audio(container, audio, filename, fmt, duration, thumb_path) -> Probe:
+    import av
+    import numpy as np
+
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=8000)
+    chunks = []
+    seconds = 0.0
+    for frame in container.decode(audio):
+        for out in resampler.resample(frame):
+            chunks.append(out.to_ndarray().reshape(-1))
+            seconds += out.samples / 8000
+        if seconds >= 20:
+            break
+    if not chunks:
+        raise MediaRejected(f"{filename}: no audio could be decoded; it may be corrupt.")
+    samples = np.abs(np.concatenate(chunks).astype(np.float32))
+    _waveform(samples, thumb_path)
+    return Probe("audio", fmt, round(duration, 3), None, None, None)
+
+
+def _waveform(samples, thumb_path: Path) -> None:
+    """A small bar waveform of the first seconds: tells music files apart at a glance."""
+    import numpy as np
+
+    width, height, bars = THUMB_SIZE, 90, 32
+    image = Image.new("RGB", (width, height), (34, 40, 58))
+    draw = ImageDraw.Draw(image)
+    levels = [float(np.sqrt(np.mean(part**2))) if part.size else 0.0
+              for part in np.array_split(samples, bars)]
+    peak = max(levels) or 1.0
+    step = width / bars
+    for i, level in enumerate(levels):
+        h = max(2.0, (level / peak) * (height - 16))
+        x = i * step + step * 0.2
+        draw.rectangle((x, (height - h) / 2, x + step * 0.6, (height + h) / 2),
+                       fill=(120, 190, 255))
+    image.save(thumb_path, "JPEG", quality=80)
+
+
+def _short(exc: BaseException) -> str:
+    """An error's text without file paths: Pillow's and PyAV's errors name the server's own
+    file, and where a server keeps its data is none of a client's business."""
+    text = (getattr(exc, "strerror", None) or str(exc)).strip() or type(exc).__name__
+    text = re.sub(r"""\s*['"]?(?:[A-Za-z]:)?[\\/][^'"\s]*[\\/][^'"\s]*['"]?""", "", text)
+    text = text.strip(" :") or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."

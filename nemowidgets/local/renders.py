@@ -1,0 +1,189 @@
+"""Render endpoints: create, poll, cancel, download, and the ``/renders/<id>.mp4`` URL.
+
+They use the ``{"success": ..., "data"|"error": ...}`` envelope; the poll answer is
+the first variant of PROTOCOL.md: ``{"id", "status", "progress", "output": {"url"}}``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, cast
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from nemowidgets.local.jobs import render_path
+from nemowidgets.local.store import DuplicateRenderId
+from nemowidgets.local.web import (
+    BAD_REQUEST,
+    ApiError,
+    Context,
+    base_url,
+    ctx_of,
+    read_json,
+    render_ok,
+)
+from nemowidgets.protocol import (
+    HEADER_SKILL_PLATFORM,
+    HEADER_SKILL_SOURCE,
+    HEADER_SKILL_VERSION,
+    RENDER_COMPLETED,
+    RENDER_FAILED,
+    RENDER_QUALITIES,
+    ErrorCode,
+)
+
+__all__ = ["cancel_render", "create_render", "download_render", "poll_render", "serve_render",
+           "validate_draft"]
+
+_RENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+MAX_DRAFT_MS = 2 * 3600 * 1000
+MAX_CANVAS_SIDE = 4096
+
+
+def validate_draft(draft: Any, session_media: set[str], session_id: str) -> None:
+    """Refuse a draft that cannot be rendered here, naming the bad field.
+
+    The renderer checks the rest; this catches what must not even be queued: a
+    malformed shape, an empty timeline, absurd sizes, and media of another session.
+    """
+    if not isinstance(draft, dict):
+        raise ApiError(BAD_REQUEST, "The render request needs a 'draft' object.")
+    tracks = draft.get("t")
+    if not isinstance(tracks, list):
+        raise ApiError(BAD_REQUEST, "draft.t must be a list of tracks.")
+    meta = draft.get("m", {})
+    if not isinstance(meta, dict):
+        raise ApiError(BAD_REQUEST, "draft.m must be an object.")
+    for key in ("width", "height"):
+        value = meta.get(key)
+        if value is not None and (not _number(value) or not 16 <= value <= MAX_CANVAS_SIDE):
+            raise ApiError(BAD_REQUEST, f"draft.m.{key} must be 16-{MAX_CANVAS_SIDE} pixels.")
+    duration = draft.get("d")
+    if duration is not None and (not _number(duration) or not 0 <= duration <= MAX_DRAFT_MS):
+        raise ApiError(BAD_REQUEST, f"draft.d must be 0-{MAX_DRAFT_MS} ms (up to 2 hours).")
+    segments = 0
+    for ti, track in enumerate(tracks):
+        if not isinstance(track, dict):
+            raise ApiError(BAD_REQUEST, f"draft.t[{ti}] must be a track object.")
+        if not isinstance(track.get("sg", []), list):
+            raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg must be a list of segments.")
+        for si, seg in enumerate(track.get("sg", [])):
+            if not isinstance(seg, dict):
+                raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg[{si}] must be a segment object.")
+            where = f"draft.t[{ti}].sg[{si}] (segment {str(seg.get('id', '?'))[:40]})"
+            for key in ("s", "d"):
+                if key in seg and (not _number(seg[key]) or seg[key] < 0
+                                   or seg[key] > MAX_DRAFT_MS):
+                    raise ApiError(BAD_REQUEST, f"{where}: '{key}' is {str(seg[key])[:20]}; it "
+                                                f"must be 0-{MAX_DRAFT_MS} ms.")
+            src = seg.get("src")
+            if src is not None and str(src) not in session_media:
+                raise ApiError(
+                    ErrorCode.UNSUPPORTED_FILE,
+                    f"{where} uses media {str(src)[:40]!r}, which is not part of session "
+                    f"{session_id}: upload it to this session.",
+                    422,
+                )
+            segments += 1
+    if not segments:
+        raise ApiError(BAD_REQUEST, "The draft has no segments: build a timeline before "
+                                    "exporting (e.g. 'make a slideshow').")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _job_data(job: dict[str, Any], base: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": job["id"], "status": job["status"],
+                            "progress": round(float(job["progress"]), 1),
+                            "sessionId": job["session_id"], "quality": job["quality"]}
+    if job["status"] == RENDER_COMPLETED:
+        data["output"] = {"url": f"{base}/renders/{job['id']}.mp4"}
+    if job["status"] == RENDER_FAILED and job.get("error"):
+        data["error"] = job["error"]
+    return data
+
+
+def _owned_job(request: Request, render_id: str | None = None) -> tuple[Context, dict[str, Any]]:
+    ctx = ctx_of(request)
+    render_id = render_id or request.path_params["render_id"]
+    job = ctx.store.get_render(render_id)
+    if job is None or job["user_id"] != request.state.user_id:
+        raise ApiError(BAD_REQUEST, f"Render {render_id[:140]!r} was not found.", 404)
+    return ctx, job
+
+
+async def create_render(request: Request) -> Response:
+    """``POST /api/render/proxy/lambda``: queue a job; the worker pool renders it."""
+    ctx = ctx_of(request)
+    body = await read_json(request)
+    missing = [h for h in (HEADER_SKILL_SOURCE, HEADER_SKILL_VERSION, HEADER_SKILL_PLATFORM)
+               if not request.headers.get(h)]
+    if missing:
+        raise ApiError(BAD_REQUEST, f"Export needs the attribution headers {', '.join(missing)} "
+                                    f"(as on the cloud).", 402)
+    render_id = body.get("id")
+    if not isinstance(render_id, str) or not _RENDER_ID.match(render_id):
+        raise ApiError(BAD_REQUEST, "The render 'id' must be 1-128 letters, digits, '_', '-' or "
+                                    "'.', e.g. 'render_<unique>'.")
+    session = ctx.require_session(request, body.get("sessionId") or body.get("session_id"))
+    output = body.get("output") or {}
+    if not isinstance(output, dict):
+        raise ApiError(BAD_REQUEST, "'output' must be an object like {\"format\": \"mp4\"}.")
+    quality = output.get("quality", "high")
+    if quality not in RENDER_QUALITIES:
+        raise ApiError(BAD_REQUEST, f"output.quality must be one of {', '.join(RENDER_QUALITIES)}.")
+    if output.get("format", "mp4") != "mp4":
+        raise ApiError(BAD_REQUEST, "output.format must be 'mp4'.")
+    session_id = session["session_id"]
+    media_ids = {m["id"] for m in ctx.store.list_media(session_id)}
+    draft = body.get("draft")
+    validate_draft(draft, media_ids, session_id)  # so it is a dict from here on
+    try:
+        job = ctx.store.create_render(render_id, session_id=session_id,
+                                      user_id=request.state.user_id, quality=quality,
+                                      draft=cast(dict, draft))
+    except DuplicateRenderId:
+        raise ApiError(BAD_REQUEST, f"The render id {render_id!r} is already used: retry with a "
+                                    f"new id.", 409) from None
+    ctx.jobs.submit(render_id)
+    return render_ok(_job_data(job, base_url(request)))
+
+
+async def poll_render(request: Request) -> Response:
+    ctx, job = _owned_job(request)
+    ctx.jobs.check_orphan(job)
+    job = ctx.store.get_render(job["id"]) or job
+    return render_ok(_job_data(job, base_url(request)))
+
+
+async def cancel_render(request: Request) -> Response:
+    ctx, job = _owned_job(request)
+    job = ctx.jobs.cancel(job["id"]) or job
+    return render_ok(_job_data(job, base_url(request)))
+
+
+def _finished_file(request: Request, render_id: str, *, attachment: bool) -> Response:
+    ctx, job = _owned_job(request, render_id)
+    path = render_path(ctx.store, job)
+    if path is None:
+        raise ApiError(BAD_REQUEST, f"Render {render_id!r} is not finished (status "
+                                    f"{job['status']}): poll it until it is completed.", 409)
+    return FileResponse(
+        path, media_type="video/mp4", filename=f"{render_id}.mp4" if attachment else None,
+        content_disposition_type="attachment" if attachment else "inline",
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+async def download_render(request: Request) -> Response:
+    """``GET /api/render/proxy/{id}/download``: the MP4 bytes as an attachment."""
+    return _finished_file(request, request.path_params["render_id"], attachment=True)
+
+
+async def serve_render(request: Request) -> Response:
+    """``GET /renders/{id}.mp4``: the MP4 inline, with Range support (browser ``<video>``)."""
+    return _finished_file(request, request.path_params["render_id"], attachment=False)

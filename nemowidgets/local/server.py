@@ -1,0 +1,332 @@
+"""The local backend: a Starlette app speaking the NemoVideo protocol on loopback.
+
+Every endpoint of PROTOCOL.md, with its path (from :mod:`nemowidgets.protocol`),
+envelope, field names and codes, emitting the first variant wherever the
+protocol lists several.  The endpoints live in small modules by concern
+(:mod:`.files` uploads and media, :mod:`.turns` the agent stream,
+:mod:`.renders` render jobs); this module assembles them, and guards them.
+
+Security, in order of the request:
+
+* :class:`Gate` (ASGI middleware) runs before routing, so *every* path, even
+  an unknown one, needs ``Authorization: Bearer <token>``: the server's fixed
+  token (compared with ``hmac.compare_digest``) or one it issued.  Missing or
+  wrong: code 1001, HTTP 401.  The one exception is the anonymous-token call,
+  which checks its own credential (below).
+* ``POST /api/auth/anonymous-token`` hands out tokens only against the
+  kernel's secret (``X-Nemo-Local-Secret``) when the server has one (the
+  in-process server always does); on a server without a secret (``nemowidgets
+  serve``) only against the server's token.  So no other process on the machine
+  obtains a token by reaching the port.  The same ``X-Client-Id`` always maps to
+  the same ``anon_…`` user, so a restarted kernel finds its sessions again.
+* Sessions, media and renders are looked up by id *and* owner; another user's
+  ids answer exactly like unknown ones (1002 / 404).
+* No static directories (so no listings) and no CORS headers.
+
+Local extras (not in the protocol): ``GET /_local/stats`` (per session: prompts
+received, draft versions, media, renders; for the caller's sessions only) and,
+only when fault injection is on, ``GET``/``POST /_local/faults``.
+Credits: local prompts and exports are free; the balance is always 100/0/100.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from nemowidgets.local import files, renders, turns
+from nemowidgets.local.faults import FaultPlan, plan_from
+from nemowidgets.local.jobs import JobRunner
+from nemowidgets.local.store import Store
+from nemowidgets.local.web import (
+    BAD_REQUEST,
+    ApiError,
+    Context,
+    base_url,
+    ctx_of,
+    error_response,
+    ok,
+    read_json,
+)
+from nemowidgets.protocol import (
+    ANONYMOUS_TOKEN_PATH,
+    CREATE_SESSION_PATH,
+    CREDITS_PATH,
+    DEFAULT_CREDITS,
+    HEADER_CLIENT_ID,
+    HEADER_LOCAL_SECRET,
+    RENDER_CANCEL_PATH,
+    RENDER_COMPLETED,
+    RENDER_DOWNLOAD_PATH,
+    RENDER_PATH,
+    RENDER_POLL_PATH,
+    RUN_SSE_PATH,
+    STATE_PATH,
+    UPLOAD_PATH,
+    ErrorCode,
+)
+
+__all__ = ["TOKEN_TTL", "create_app"]
+
+log = logging.getLogger(__name__)
+
+TOKEN_TTL = 7 * 24 * 3600.0  # seconds, as the cloud's tokens
+_BAD_TOKEN = "Missing or invalid token: send 'Authorization: Bearer <token>' with a valid token."
+
+
+def _bearer(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class Gate:
+    """Auth and fault injection, before routing (pure ASGI: no body is read here)."""
+
+    def __init__(self, app, ctx: Context) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        faults = self.ctx.faults
+        if faults is not None and faults.armed and not path.startswith("/_local/"):
+            response = _http_fault(faults, path)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        if path == ANONYMOUS_TOKEN_PATH:
+            await self.app(scope, receive, send)
+            return
+        token = _bearer(Headers(scope=scope).get("authorization"))
+        user_id = self.ctx.authenticate(token)
+        if user_id is None or (faults is not None and faults.armed
+                               and not path.startswith("/_local/")
+                               and self._expire(faults, token)):
+            err = ApiError(ErrorCode.BAD_TOKEN, _BAD_TOKEN if user_id is None else
+                           "The token has expired: get a new one (anonymous tokens last 7 days).",
+                           headers={"WWW-Authenticate": "Bearer"})
+            await error_response(path, err)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user_id"] = user_id
+        await self.app(scope, receive, send)
+
+    def _expire(self, faults: FaultPlan, token: str | None) -> bool:
+        if faults.take("expire_token") is None:
+            return False
+        if token and not self.ctx.is_fixed_token(token):
+            self.ctx.store.expire_token(token)  # really expired: the client must get a new one
+        return True
+
+
+def _http_fault(faults: FaultPlan, path: str) -> Response | None:
+    fired = faults.take("rate_limit", path=path)
+    if fired is not None:
+        err = ApiError(429, "Too many requests (injected fault): wait and retry.", 429,
+                       headers={"Retry-After": str(fired["retry_after"])})
+        return error_response(path, err)
+    fired = faults.take("http_error", path=path)
+    if fired is not None:
+        status = int(fired["status"])
+        return error_response(path, ApiError(status, f"Server error {status} (injected fault).",
+                                             status))
+    return None
+
+
+# -- endpoints -------------------------------------------------------------------
+async def anonymous_token(request: Request) -> Response:
+    ctx = ctx_of(request)
+    if ctx.secret:
+        if not ctx.secret_ok(request.headers.get(HEADER_LOCAL_SECRET)):
+            raise ApiError(ErrorCode.BAD_TOKEN, "This local server gives tokens only to the "
+                           f"kernel that started it (header {HEADER_LOCAL_SECRET}).",
+                           headers={"WWW-Authenticate": "Bearer"})
+    elif not ctx.is_fixed_token(_bearer(request.headers.get("authorization"))):
+        raise ApiError(ErrorCode.BAD_TOKEN, "This server gives tokens only to callers that "
+                       "present its token (nemowidgets serve --token / NEMO_TOKEN).",
+                       headers={"WWW-Authenticate": "Bearer"})
+    client_id = (request.headers.get(HEADER_CLIENT_ID) or "").strip()
+    if not client_id or len(client_id) > 200:
+        raise ApiError(400, f"The {HEADER_CLIENT_ID} header is required (a UUID the client "
+                            f"keeps and reuses).", 400)
+    user_id = ctx.store.user_for_client(client_id)
+    token, expires = ctx.store.issue_token(user_id, TOKEN_TTL)
+    return ok({"token": token, "user_id": user_id, "expires_at": _iso(expires),
+               "credits": DEFAULT_CREDITS})
+
+
+async def create_session(request: Request) -> Response:
+    ctx = ctx_of(request)
+    body = await read_json(request)
+    language = body.get("language", "en")
+    if not isinstance(language, str) or len(language) > 16:
+        raise ApiError(BAD_REQUEST, "'language' must be a short language code such as 'en'.")
+    return ok(ctx.store.create_session(request.state.user_id, language))
+
+
+async def credits(request: Request) -> Response:
+    """Local prompts and exports cost nothing: the balance never moves."""
+    return ok({"available": DEFAULT_CREDITS, "frozen": 0, "total": DEFAULT_CREDITS})
+
+
+async def state(request: Request) -> Response:
+    ctx = ctx_of(request)
+    session = ctx.require_session(request, request.path_params["session_id"])
+    sid = session["session_id"]
+    version, draft, _parent = ctx.store.current_draft(sid)
+    base = base_url(request)
+    media = [files.media_entry(m, base) for m in ctx.store.list_media(sid)]
+    meta: dict = {}
+    if isinstance(draft, dict) and isinstance(draft.get("m"), dict):
+        meta = draft["m"]
+    generated = []
+    for job in ctx.store.session_renders(sid):
+        item = {k: job[k] for k in ("id", "status", "progress", "quality")}
+        item["created_at"] = _iso(job["created_at"])
+        if job["status"] == RENDER_COMPLETED:
+            item["url"] = f"{base}/renders/{job['id']}.mp4"
+        if job.get("error"):
+            item["error"] = job["error"]
+        generated.append(item)
+    return ok({
+        "session_id": sid,
+        "task_id": session["task_id"],
+        "state": {
+            "draft": draft,
+            "draft_version": version,
+            "video_infos": media,
+            "media": media,
+            "canvas_config": {"width": meta.get("width", 1920), "height": meta.get("height", 1080),
+                              "aspect": meta.get("aspect", "16:9")},
+            "video_analyses": [],
+            "generated_media": generated,
+        },
+    })
+
+
+async def stats(request: Request) -> Response:
+    """Per session of the caller: prompts received, draft versions, media and renders."""
+    ctx = ctx_of(request)
+    sessions = ctx.store.user_stats(request.state.user_id)
+    wanted = request.query_params.get("session_id")
+    if wanted is not None:
+        if wanted not in sessions:
+            raise ApiError(ErrorCode.SESSION_NOT_FOUND, f"Session {wanted[:40]} was not found.")
+        return ok({"session_id": wanted, **sessions[wanted]})
+    return ok({"sessions": sessions})
+
+
+async def faults_endpoint(request: Request) -> Response:
+    """``GET`` the plan; ``POST {"arm": {name: {times, ...}}, "disarm": [...], "clear": bool}``."""
+    plan: FaultPlan = ctx_of(request).faults  # type: ignore[assignment]
+    if request.method == "POST":
+        body = await read_json(request)
+        try:
+            if body.get("clear"):
+                plan.clear()
+            for name in body.get("disarm") or []:
+                plan.disarm(str(name))
+            for name, params in (body.get("arm") or {}).items():
+                plan.arm(str(name), **(params or {}))
+        except (TypeError, ValueError) as exc:
+            raise ApiError(BAD_REQUEST, str(exc)) from None
+    return ok(plan.snapshot())
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+# -- errors ----------------------------------------------------------------------
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(request.url.path, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = "Not found." if exc.status_code == 404 else str(exc.detail)
+    return error_response(request.url.path, ApiError(exc.status_code, message, exc.status_code))
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request.url.path, ApiError(
+        500, f"Internal server error ({type(exc).__name__}); the server log has details.", 500))
+
+
+# -- the app ---------------------------------------------------------------------
+def create_app(data_dir: Path | str, *, token: str | None = None, secret: str | None = None,
+               faults: FaultPlan | str | bool | dict | None = None,
+               allow_private_urls: bool = False, render_workers: int = 1,
+               keepalive: float = 5.0) -> Starlette:
+    """The local server's ASGI app on ``data_dir``.
+
+    ``token``: a fixed bearer token that every client may use (``nemowidgets serve``).
+    ``secret``: the kernel's secret for the anonymous-token call; when neither is
+    given a random secret is made (read it from ``app.state.ctx.secret``).
+    ``faults``: a :class:`FaultPlan`, a ``NEMO_FAULTS`` spec, ``True`` (on, nothing
+    armed), or ``None`` to follow ``NEMO_FAULTS``.  ``allow_private_urls`` lets URL
+    uploads reach loopback/private hosts (tests only).  ``keepalive``: seconds
+    between ``: ping`` comments on ``/run_sse``.
+    """
+    store = Store(Path(data_dir))
+    plan = plan_from(faults)
+    if not token and not secret:
+        secret = "nwl_sec_" + secrets.token_urlsafe(32)
+    ctx = Context(store=store, jobs=JobRunner(store, workers=render_workers, faults=plan),
+                  token=token or None, secret=secret or None, faults=plan,
+                  allow_private_urls=allow_private_urls, keepalive=keepalive)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        ctx.jobs.start()
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(ctx.jobs.shutdown)
+
+    routes = [
+        Route(ANONYMOUS_TOKEN_PATH, anonymous_token, methods=["POST"]),
+        Route(CREATE_SESSION_PATH, create_session, methods=["POST"]),
+        Route(RUN_SSE_PATH, turns.run_sse, methods=["POST"]),
+        Route(UPLOAD_PATH, files.upload, methods=["POST"]),
+        Route(CREDITS_PATH, credits, methods=["GET"]),
+        Route(STATE_PATH, state, methods=["GET"]),
+        Route(RENDER_PATH, renders.create_render, methods=["POST"]),
+        Route(RENDER_POLL_PATH, renders.poll_render, methods=["GET"]),
+        Route(RENDER_CANCEL_PATH, renders.cancel_render, methods=["POST"]),
+        Route(RENDER_DOWNLOAD_PATH, renders.download_render, methods=["GET"]),
+        Route("/media/{session_id}/{media_id}", files.serve_media, methods=["GET"]),
+        Route("/media/{session_id}/{media_id}/thumbnail.jpg", files.serve_thumbnail,
+              methods=["GET"]),
+        Route("/renders/{render_id}.mp4", renders.serve_render, methods=["GET"]),
+        Route("/_local/stats", stats, methods=["GET"]),
+    ]
+    if plan is not None:
+        routes.append(Route("/_local/faults", faults_endpoint, methods=["GET", "POST"]))
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Gate, ctx=ctx)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    return app
+
