@@ -1,0 +1,1 @@
+"""Reliability and security: the fault matrix, bad inputs, isolation, soak and resume."""
