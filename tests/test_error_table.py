@@ -11,7 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_readme_error_table_is_current() -> None:
     result = subprocess.run(
-        [sys.executable, "tools/error_table.py", "--check"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "tools/error_table.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

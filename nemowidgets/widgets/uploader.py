@@ -1,0 +1,343 @@
+"""Uploader: photos, music and clips from the browser or from the kernel's machine.
+
+Two sources, because of where the bytes are:
+
+* **The browser** (``ipywidgets.FileUpload``): the browser sends the picked
+  files to the kernel in *one* websocket message, and Jupyter Server refuses
+  messages over its ``websocket_max_message_size`` (tornado's default,
+  :data:`BROWSER_UPLOAD_LIMIT` = 10 MiB, raised with
+  ``c.ServerApp.tornado_settings = {"websocket_max_message_size": ...}``).  An
+  oversized pick never reaches the kernel - the connection drops - so the
+  limit is stated beside the button and bigger files go through the chooser.
+* **The kernel's machine** (``ipyfilechooser.FileChooser`` + Add): pick a file,
+  or a folder to add every supported file in it; the Session streams it from
+  disk (no size issue, no copy in memory).
+
+Every file is checked before it is sent (``nemowidgets.api.media.check_upload``:
+format, magic bytes, size) and the error is shown beside it.  Uploaded bytes
+never stay in widget state that a notebook saves: the FileUpload's ``value``
+is cleared as soon as the bytes are taken, and no trait holds them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import ipywidgets as W
+
+from nemowidgets.protocol import SUPPORTED_EXTENSIONS, media_kind
+from nemowidgets.widgets._base import (
+    CSS,
+    Coalescer,
+    SessionWidget,
+    Thumbnails,
+    describe_error,
+    guard,
+    linkify,
+    media_key,
+    small_jpeg,
+)
+from nemowidgets.widgets._upload_row import THUMB_PX, UploadRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nemowidgets.api.models import MediaInfo
+    from nemowidgets.session import Session
+
+__all__ = ["BROWSER_UPLOAD_LIMIT", "Uploader"]
+
+#: Jupyter Server's default limit on one websocket message from the browser
+#: (tornado ``websocket_max_message_size``): a browser pick must fit in it.
+BROWSER_UPLOAD_LIMIT = 10 * 1024 * 1024
+
+
+class Uploader(SessionWidget):
+    """Add media from the browser or the kernel's disk; see each file's progress and errors.
+
+    ``path``: the folder the file chooser opens in (default: the current
+    working directory, read when the widget is made).
+    """
+
+    _kinds: ClassVar[tuple[str, ...]] = ("media", "upload_progress", "closed")
+    _css_class = "nemo-uploader"
+
+    def __init__(self, session: Session, *, path: str | os.PathLike[str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        from ipyfilechooser import FileChooser  # its default path is the cwd at *its* import
+
+        self._lock = threading.RLock()
+        self._items: list[UploadRow] = []
+        self._hidden: set[str] = set()  # media removed from the view by the user
+        self._keys = itertools.count(1)
+        self._updating = False
+        self._thumbs = Thumbnails(session, size=THUMB_PX * 2)
+        self._progress = Coalescer(self._show_progress, 0.1)  # progress events can be many
+        accept = ",".join(sorted(f".{ext}" for ext in SUPPORTED_EXTENSIONS))
+        self._browser = W.FileUpload(accept=accept, multiple=True, description="From browser",
+                                     tooltip="Upload photos, music or clips from this computer",
+                                     layout=W.Layout(width="auto", flex="none"))
+        self._browser.add_class("nemo-fileupload")
+        self._browser.observe(self._on_browser_value, names="value")
+        self._browser.observe(self._on_browser_error, names="error")
+        limit = f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB"
+        self._browser_hint = W.HTML(
+            f"<span class='nemo-muted'>Up to {limit} per pick (Jupyter's message limit). "
+            "Bigger files: use the files on the kernel's machine below.</span>")
+        self._chooser = FileChooser(path=os.fspath(path) if path is not None else os.getcwd(),
+                                    select_desc="Select", change_desc="Change",
+                                    title="Files on the kernel's machine (a file, or a folder "
+                                          "to add all its media):",
+                                    layout=W.Layout(width="auto"))
+        self._chooser.add_class("nemo-filechooser")
+        self._add_button = W.Button(description="Add", icon="plus", button_style="info",
+                                    tooltip="Upload the chosen file, or every media file "
+                                            "in the chosen folder",
+                                    layout=W.Layout(width="auto", flex="none"))
+        self._add_button.add_class("nemo-add")
+        self._add_button.on_click(lambda _: self._on_add())
+        self._note = W.HTML()
+        self._note.add_class("nemo-upload-note")
+        self._list = W.VBox(layout=W.Layout(width="100%"))
+        self._list.add_class("nemo-upload-list")
+        self.children = (
+            W.HTML(CSS), W.Label("Media"),
+            self._browser, self._browser_hint,
+            self._chooser,
+            W.HBox([self._add_button, self._note], layout=W.Layout(align_items="center")),
+            self._list,
+        )
+        self._bind()
+
+    # -- public ----------------------------------------------------------------------
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        """The listed files: name, size, kind, status and error (plain data)."""
+        with self._lock:
+            return [{"name": i.name, "size": i.size, "kind": i.kind, "status": i.status,
+                     "error": i.error} for i in self._items]
+
+    def add(self, *paths: str | os.PathLike[str]) -> None:
+        """Check and upload files or folders on the kernel's machine (the Add button)."""
+        entries: list[tuple[str, Path]] = []
+        for raw in paths:
+            path = Path(raw).expanduser()
+            if path.is_dir():
+                found = sorted(p for p in path.iterdir() if p.is_file()
+                               and not p.name.startswith(".") and media_kind(p.name))
+                if not found:
+                    self._say(f"{path.name or path}: no supported media files in this folder.",
+                              error=True)
+                entries.extend((p.name, p) for p in found)
+            else:
+                entries.append((path.name, path))
+        jobs = []
+        for name, path in entries:
+            size = path.stat().st_size if path.is_file() else None
+            jobs.append((UploadRow(next(self._keys), name, size, "kernel"), path))
+        self._start(jobs)
+
+    # -- adding --------------------------------------------------------------------------
+    def _on_add(self) -> None:
+        selected = self._chooser.selected
+        if not selected:
+            self._say("Choose a file or a folder first: click “Select”, pick one, then "
+                      "“Select” again.", error=True)
+            return
+        self._say("")
+        self.add(selected)
+
+    def _on_browser_value(self, change: dict[str, Any]) -> None:
+        if self._updating or not change["new"]:
+            return
+        picked = [(str(f["name"]), bytes(f["content"])) for f in change["new"]]
+        with guard(self):  # take the bytes, then clear them from the widget state
+            self._browser.value = ()
+        self._say("")
+        jobs = []
+        for name, data in picked:
+            item = UploadRow(next(self._keys), name, len(data), "browser")
+            if item.kind == "image":
+                item.set_thumb(small_jpeg(data, THUMB_PX * 2))
+            jobs.append((item, (name, data)))
+        self._start(jobs)
+
+    def _on_browser_error(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self._say(f"The browser could not send the files ({change['new']}). Files over "
+                      f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB: use the files on the kernel's "
+                      "machine instead.", error=True)
+
+    def _start(self, jobs: list[tuple[UploadRow, Path | tuple[str, bytes]]]) -> None:
+        """Validate and list the files; upload the valid ones one after another, in order.
+
+        In order, because the upload order is the photos' order on the timeline; on
+        the Session's thread, so the click returns at once.
+        """
+        from nemowidgets.api.media import check_upload
+
+        valid = []
+        for item, payload in jobs:
+            item.remove.on_click(lambda _, it=item: self._remove(it))
+            try:
+                check_upload(payload)
+            except Exception as exc:
+                item.status, item.error = "invalid", describe_error(exc)
+            else:
+                item.status = "queued"
+                valid.append((item, payload))
+            with self._lock:
+                self._items.append(item)
+            item.render()
+        self._show_list()
+        if not valid:
+            return
+        try:
+            self._session.submit(self._upload_in_order(valid))
+        except RuntimeError as exc:  # the Session is closed
+            for item, _ in valid:
+                item.status, item.error = "failed", str(exc)
+                item.render()
+
+    async def _upload_in_order(self, jobs: list[tuple[UploadRow, Any]]) -> None:
+        for item, payload in jobs:
+            if item.removed:
+                continue
+            item.status = "uploading"
+            item.render()
+            item.task = asyncio.ensure_future(self._session.aupload(payload))
+            try:
+                result = await item.task
+            except asyncio.CancelledError:
+                if not item.removed:
+                    raise  # the Session is closing: stop the whole batch
+                continue
+            except Exception as exc:  # shown beside the file (and by the status bar)
+                item.status, item.error = "failed", describe_error(exc)
+            else:
+                if item.media is None and result:
+                    self._uploaded(item, result[0])
+            finally:
+                item.task = None
+            item.render()
+        self._reconcile(self._session.media)
+
+    def _uploaded(self, item: UploadRow, media: MediaInfo) -> None:
+        item.media, item.status, item.error = media, "uploaded", ""
+        if media.size:
+            item.size = media.size
+        if media.file_type:
+            item.kind = media.file_type
+        item.render()
+        if not item.has_thumb:
+            self._thumbs.fetch([media], self._thumbs_ready)
+
+    def _thumbs_ready(self) -> None:
+        with self._lock:
+            items = list(self._items)
+        for item in items:
+            if item.media is not None and not item.has_thumb:
+                item.set_thumb(self._thumbs.get(item.media))
+
+    # -- removing --------------------------------------------------------------------------
+    def _remove(self, item: UploadRow) -> None:
+        with self._lock:
+            if item not in self._items:
+                return
+            self._items.remove(item)
+        item.removed = True
+        if item.status in ("queued", "uploading"):
+            task = item.task
+            if task is not None:
+                task.get_loop().call_soon_threadsafe(task.cancel)
+            self._say(f"Upload of {item.name} cancelled.")
+        elif item.status == "uploaded" and item.media is not None:
+            self._hidden.add(media_key(item.media))
+            self._say(f"{item.name} is hidden from this list but stays in the session's media; "
+                      f"to take it out of the video, ask e.g. “remove {item.name}”.")
+        self._show_list()
+        item.row.close()
+
+    # -- view ----------------------------------------------------------------------------
+    def _show_list(self) -> None:
+        with self._lock:
+            rows = tuple(i.row for i in self._items)
+        self._list.children = rows
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        cls = "nemo-error-text" if error else "nemo-muted"
+        self._note.value = f"<span class='{cls}'>{linkify(text)}</span>" if text else ""
+
+    def _reconcile(self, media: tuple[MediaInfo, ...]) -> None:
+        """List the Session's media that no row shows yet (e.g. uploaded from code)."""
+        with self._lock:
+            if any(i.status in ("queued", "uploading") for i in self._items):
+                return  # our uploads in flight: their results are matched first
+            shown = {media_key(i.media) for i in self._items if i.media is not None}
+            present = {media_key(m) for m in media}
+            added = False
+            for m in media:
+                key = media_key(m)
+                if key in shown or key in self._hidden:
+                    continue
+                item = UploadRow(next(self._keys), m.filename, m.size, "session")
+                item.remove.on_click(lambda _, it=item: self._remove(it))
+                self._items.append(item)
+                self._uploaded(item, m)
+                added = True
+            for item in self._items:
+                gone = item.media is not None and media_key(item.media) not in present
+                if item.status == "uploaded" and gone:
+                    item.status = "gone"
+                    item.render()
+        if added:
+            self._show_list()
+
+    def _sync(self) -> None:
+        self._reconcile(self._session.media)
+
+    # -- events (Session thread) ------------------------------------------------------
+    def _on_media(self, data: dict[str, Any]) -> None:
+        media = tuple(data.get("media") or ())
+        with self._lock:  # a finished upload of ours: match it by name before it returns
+            shown = {media_key(i.media) for i in self._items if i.media is not None}
+            for m in media:
+                if media_key(m) in shown:
+                    continue
+                for item in self._items:
+                    if item.status == "uploading" and item.media is None \
+                            and item.name == m.filename:
+                        self._uploaded(item, m)
+                        break
+        self._reconcile(media)
+
+    def _on_upload_progress(self, data: dict[str, Any]) -> None:
+        total = data.get("total") or 0
+        name = data.get("filename")
+        with self._lock:
+            item = next((i for i in self._items
+                         if i.status in ("queued", "uploading") and i.name == name), None)
+        if item is not None and total:
+            item.progress = min(1.0, float(data.get("sent", 0)) / float(total))
+            self._progress.request()
+
+    def _show_progress(self) -> None:
+        with self._lock:
+            items = [i for i in self._items if i.status == "uploading"]
+        for item in items:
+            item.bar.value = item.progress
+
+    def close(self) -> None:
+        if hasattr(self, "_progress"):
+            self._progress.close()
+        super().close()
+
+    def _on_closed(self, data: dict[str, Any]) -> None:
+        self._add_button.disabled = True
+        self._browser.disabled = True
+        self._say("The session is closed.")
+

@@ -1,0 +1,224 @@
+"""Uploader: browser files and kernel files, validation beside the file, progress, removal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nemowidgets.api.errors import FileTooLargeError
+from nemowidgets.api.models import MediaInfo
+from nemowidgets.protocol import SUPPORTED_EXTENSIONS
+from nemowidgets.widgets import BROWSER_UPLOAD_LIMIT, Uploader
+
+from .conftest import from_frontend, jpeg_bytes, updates, walk
+
+MARKER = b"NEMO-SECRET-CONTENT-7f3a"
+
+
+def pick_in_browser(uploader: Uploader, files: list[tuple[str, bytes]]) -> None:
+    """What the browser sends when files are picked: one update with the bytes as buffers."""
+    value = [{"name": name, "type": "", "size": len(data), "last_modified": 1_700_000_000_000,
+              "content": memoryview(data)} for name, data in files]
+    from_frontend(uploader._browser, {"value": value})
+
+
+def statuses(uploader: Uploader) -> dict[str, str]:
+    return {f["name"]: f["status"] for f in uploader.files}
+
+
+def test_file_upload_accepts_the_supported_types(fake) -> None:
+    up = Uploader(fake)
+    accepted = {ext.lstrip(".") for ext in up._browser.accept.split(",")}
+    assert accepted == set(SUPPORTED_EXTENSIONS)
+    assert up._browser.multiple is True
+    assert f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB" in up._browser_hint.value
+
+
+def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
+    up = Uploader(fake)
+    photo = jpeg_bytes(comment=MARKER)
+    fake.gate.clear()
+    pick_in_browser(up, [("beach.jpg", photo), ("notes.txt", b"hello"), ("fake.png", b"GIF89a..")])
+    # the bytes are taken and the FileUpload's value cleared, also in the browser
+    assert up._browser.value == ()
+    assert updates(up._browser, "value")[-1]["state"]["value"] == []
+    fake.settle(0.05)
+    assert statuses(up) == {"beach.jpg": "uploading", "notes.txt": "invalid", "fake.png": "invalid"}
+    errors = {f["name"]: f["error"] for f in up.files}
+    assert "notes.txt" in errors["notes.txt"]
+    assert "not supported" in errors["notes.txt"]
+    assert "fake.png" in errors["fake.png"]
+    rows = {i.name: i for i in up._items}
+    assert "nemo-error-text" in rows["notes.txt"].info.value  # the error beside the file
+    assert rows["beach.jpg"].thumb.format == "jpeg"  # a thumbnail made from the bytes
+    assert rows["notes.txt"].thumb.format == "svg+xml"
+    fake.gate.set()
+    fake.settle(0.1)
+    assert [c for c in fake.calls if c[0] == "upload"] == [("upload", ("beach.jpg", photo))]
+    assert statuses(up)["beach.jpg"] == "uploaded"
+    assert len(up.files) == 3  # the media event did not add a duplicate row
+    # no trait of any widget holds the uploaded content
+    for widget in walk(up):
+        for value in widget.get_state().values():
+            assert MARKER not in (bytes(value) if isinstance(value, (bytes, memoryview))
+                                  else repr(value).encode())
+
+
+def test_browser_error_gives_the_chooser_hint(fake) -> None:
+    up = Uploader(fake)
+    from_frontend(up._browser, {"error": "NotReadableError"})
+    assert "kernel's machine" in up._note.value
+
+
+def choose(up: Uploader, folder: Path, filename: str = "") -> None:
+    """Use the file chooser as a user: open it, go to ``folder``, type a name, Select."""
+    chooser = up._chooser
+    chooser._select.click()  # opens the dialog
+    chooser._pathlist.value = str(folder) if str(folder) in chooser._pathlist.options else \
+        chooser._pathlist.value
+    chooser._set_form_values(str(folder), filename)  # what navigating there does
+    chooser._select.click()  # applies the selection
+
+
+@pytest.fixture
+def media_dir(tmp_path: Path) -> Path:
+    from nemowidgets.samples import make_music, make_photo
+
+    folder = tmp_path / "media"
+    for i in range(3):
+        make_photo(folder / f"photo_{i + 1}.jpg", i, (96, 64))
+    make_music(folder / "music.wav", 1)
+    (folder / "readme.txt").write_text("not media")
+    (folder / ".hidden.jpg").write_bytes(b"x")
+    return folder
+
+
+def test_chooser_folder_adds_every_supported_file(fake, media_dir: Path) -> None:
+    up = Uploader(fake, path=media_dir.parent)
+    choose(up, media_dir)
+    assert up._chooser.selected.rstrip(os.sep) == str(media_dir)
+    up._add_button.click()
+    fake.settle(0.2)
+    assert statuses(up) == {"music.wav": "uploaded", "photo_1.jpg": "uploaded",
+                            "photo_2.jpg": "uploaded", "photo_3.jpg": "uploaded"}
+    uploaded = [c[1] for c in fake.calls if c[0] == "upload"]
+    assert sorted(p.name for p in uploaded) == ["music.wav", "photo_1.jpg", "photo_2.jpg",
+                                                "photo_3.jpg"]
+    assert all(isinstance(p, Path) for p in uploaded)  # streamed from disk by the Session
+    assert "nemo-filechooser" in up._chooser._dom_classes
+    assert "nemo-add" in up._add_button._dom_classes
+
+
+def test_chooser_single_file_and_unsupported_file(fake, media_dir: Path) -> None:
+    up = Uploader(fake, path=media_dir)
+    choose(up, media_dir, "readme.txt")
+    up._add_button.click()
+    choose(up, media_dir, "photo_2.jpg")
+    up._add_button.click()
+    fake.settle(0.1)
+    assert statuses(up) == {"readme.txt": "invalid", "photo_2.jpg": "uploaded"}
+
+
+def test_add_without_a_choice_says_what_to_do(fake) -> None:
+    up = Uploader(fake)
+    up._add_button.click()
+    assert "Choose a file or a folder first" in up._note.value
+
+
+def test_chooser_starts_in_the_cwd_of_construction_time(fake, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # after ipyfilechooser was imported: its default is stale
+    up = Uploader(fake)
+    assert up._chooser.default_path == str(tmp_path)
+
+
+def test_upload_progress_and_failure_beside_the_file(fake, media_dir: Path) -> None:
+    up = Uploader(fake)
+    fake.gate.clear()
+    up.add(media_dir / "photo_1.jpg")
+    fake.settle(0.05)
+    fake.emit("upload_progress", filename="photo_1.jpg", sent=50, total=100)
+    fake.settle(0.15)
+    assert up._items[0].bar.value == pytest.approx(0.5)
+    assert up._items[0].bar.layout.visibility == "visible"
+    fake.upload_error = FileTooLargeError("photo_1.jpg is 600 MB; uploads are limited to 500 MB.")
+    fake.gate.set()
+    fake.settle(0.1)
+    assert statuses(up) == {"photo_1.jpg": "failed"}
+    assert "600 MB" in up.files[0]["error"]
+    assert "compress or trim" in up.files[0]["error"]
+
+
+def test_remove_pending_failed_and_uploaded_items(fake, media_dir: Path) -> None:
+    up = Uploader(fake)
+    up.add(media_dir / "readme.txt", media_dir / "photo_1.jpg")
+    fake.settle(0.1)
+    bad, good = up._items
+    bad.remove.click()
+    assert statuses(up) == {"photo_1.jpg": "uploaded"}
+    good.remove.click()
+    assert up.files == []
+    assert "stays in the session" in up._note.value
+    fake.emit("media", media=fake.media)  # hidden media are not listed again
+    assert up.files == []
+
+
+def test_media_uploaded_elsewhere_are_listed_with_thumbnails(fake) -> None:
+    fake.thumbnail_bytes = jpeg_bytes((10, 200, 10), (120, 90))
+    up = Uploader(fake)
+    fake.media = (MediaInfo("song.mp3", "audio", id="m_1", size=3_000_000),
+                  MediaInfo("cat.jpg", "image", id="m_2", size=2000))
+    fake.emit("media", media=fake.media)
+    fake.settle(0.1)
+    assert statuses(up) == {"song.mp3": "uploaded", "cat.jpg": "uploaded"}
+    items = {i.name: i for i in up._items}
+    assert items["cat.jpg"].thumb.format == "jpeg"  # fetched via session.athumbnail
+    assert items["song.mp3"].thumb.format == "svg+xml"  # an icon for audio
+    assert ("thumbnail", "song.mp3") not in fake.calls
+    assert "2.9 MB" in items["song.mp3"].info.value
+    # a new session without them: the rows say so
+    fake.media = ()
+    fake.emit("media", media=())
+    assert set(statuses(up).values()) == {"gone"}
+
+
+def test_a_widget_made_later_shows_the_media_already_uploaded(fake) -> None:
+    fake.media = (MediaInfo("a.jpg", "image", id="m_1"),)
+    assert statuses(Uploader(fake)) == {"a.jpg": "uploaded"}
+
+
+def test_files_upload_one_after_another_in_order(fake, media_dir: Path) -> None:
+    """The upload order is the photos' order on the timeline: sequential, in the listed order."""
+    up = Uploader(fake)
+    fake.gate.clear()
+    up.add(media_dir)
+    fake.settle(0.05)
+    assert statuses(up) == {"music.wav": "uploading", "photo_1.jpg": "queued",
+                            "photo_2.jpg": "queued", "photo_3.jpg": "queued"}
+    {i.name: i for i in up._items}["photo_2.jpg"].remove.click()  # drop a queued one
+    fake.gate.set()
+    fake.settle(0.2)
+    assert [m.filename for m in fake.media] == ["music.wav", "photo_1.jpg", "photo_3.jpg"]
+    assert statuses(up) == {"music.wav": "uploaded", "photo_1.jpg": "uploaded",
+                            "photo_3.jpg": "uploaded"}
+
+
+def test_removing_the_file_being_uploaded_cancels_it(fake, media_dir: Path) -> None:
+    up = Uploader(fake)
+    fake.gate.clear()
+    up.add(media_dir / "photo_1.jpg", media_dir / "photo_2.jpg")
+    fake.settle(0.05)
+    up._items[0].remove.click()
+    fake.settle(0.05)
+    fake.gate.set()
+    fake.settle(0.2)
+    assert [m.filename for m in fake.media] == ["photo_2.jpg"]
+    assert statuses(up) == {"photo_2.jpg": "uploaded"}
+    assert "cancelled" in up._note.value
+
+
+def test_remove_button_is_labelled(fake, media_dir: Path) -> None:
+    up = Uploader(fake)
+    up.add(media_dir / "readme.txt")
+    assert up._items[0].remove.tooltip == "Remove readme.txt from the list"
