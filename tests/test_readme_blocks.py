@@ -1,4 +1,4 @@
-"""The README's error table is generated from the exception tree and kept current."""
+"""README blocks generated from the code (error table, draft keys) are kept current."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_error_table_is_current() -> None:
+@pytest.mark.parametrize("tool", ["error_table.py", "draft_keys.py"])
+def test_readme_generated_block_is_current(tool: str) -> None:
     result = subprocess.run(
-        [sys.executable, "tools/error_table.py", "--check"],
+        [sys.executable, f"tools/{tool}", "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,

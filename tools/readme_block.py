@@ -17,11 +17,11 @@ def markers(name: str) -> tuple[str, str]:
     return f"<!-- {name} -->", f"<!-- /{name} -->"
 
 
-def splice(readme: str, name: str, block: str) -> str:
+def splice(readme: str, name: str, block: str, *, heading: str = "") -> str:
     """``readme`` with block ``name`` replaced by ``block`` (which includes its markers).
 
     A lone opening marker (a placeholder) is replaced; with no marker at all the
-    block is appended.
+    block is appended, under ``heading`` when one is given.
     """
     start_marker, end_marker = markers(name)
     start, end = readme.find(start_marker), readme.find(end_marker)
@@ -30,7 +30,7 @@ def splice(readme: str, name: str, block: str) -> str:
     if start != -1:
         return readme[:start] + block.rstrip("\n") + readme[start + len(start_marker) :]
     sep = "" if readme.endswith("\n\n") else ("\n" if readme.endswith("\n") else "\n\n")
-    return readme + sep + block
+    return readme + sep + (f"{heading}\n\n" if heading else "") + block
 
 
 def current(readme: str, name: str) -> str | None:
@@ -41,10 +41,10 @@ def current(readme: str, name: str) -> str | None:
     return readme[start : end + len(end_marker)] + "\n"
 
 
-def write(name: str, block: str, readme_path: Path = README) -> bool:
+def write(name: str, block: str, readme_path: Path = README, *, heading: str = "") -> bool:
     """Rewrite one block if it changed; re-read first, replace atomically."""
     text = readme_path.read_text(encoding="utf-8") if readme_path.exists() else ""
-    new = splice(text, name, block)
+    new = splice(text, name, block, heading=heading)
     if new == text:
         return False
     tmp = readme_path.with_name(f".{readme_path.name}.{os.getpid()}.tmp")

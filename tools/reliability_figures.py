@@ -23,16 +23,20 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import readme_block
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 TESTS = ROOT / "tests" / "reliability"
-START, END = "<!-- reliability -->", "<!-- /reliability -->"
+NAME, HEADING = "reliability", "## Reliability"
+START, END = readme_block.markers(NAME)
 
 LAYER_WORDS = {
     "client": "the client's pre-check only",
@@ -131,9 +135,12 @@ def render_block() -> str:
     out += [f"| `{t.name}` | {t.doc} |" for t in faults]
 
     out += ["", f"**Bad inputs: {len(cases)} cases** (`pytest -m badinput`). Who stops them: "]
-    out[-1] += "; ".join(
-        f"{LAYER_WORDS[layer]}: {layers[layer]}" for layer in LAYER_WORDS if layers[layer]
-    ) + "."
+    out[-1] += (
+        "; ".join(
+            f"{LAYER_WORDS[layer]}: {layers[layer]}" for layer in LAYER_WORDS if layers[layer]
+        )
+        + "."
+    )
     out.append(
         "Every refusal is one of our own error types naming the input, and a follow-up call"
         " shows the server healthy with earlier media and drafts intact."
@@ -156,37 +163,17 @@ def render_block() -> str:
 
 
 def splice(readme: str, block: str) -> str:
-    """``readme`` with its marked block replaced by ``block``.
-
-    A lone opening marker (a placeholder someone left under a heading) is replaced
-    by the block; with no marker at all, a "Reliability" section is appended.
-    """
-    start, end = readme.find(START), readme.find(END)
-    if start != -1 and end > start:
-        return readme[:start] + block.rstrip("\n") + readme[end + len(END) :]
-    if start != -1:
-        return readme[:start] + block.rstrip("\n") + readme[start + len(START) :]
-    sep = "" if readme.endswith("\n\n") else ("\n" if readme.endswith("\n") else "\n\n")
-    return readme + sep + "## Reliability\n\n" + block
+    """``readme`` with its marked block replaced (a "Reliability" section appended if absent)."""
+    return readme_block.splice(readme, NAME, block, heading=HEADING)
 
 
 def current_block(readme: str) -> str | None:
-    start, end = readme.find(START), readme.find(END)
-    if start == -1 or end < start:
-        return None
-    return readme[start : end + len(END)] + "\n"
+    return readme_block.current(readme, NAME)
 
 
 def write(block: str) -> bool:
     """Rewrite README's block if it changed; re-read first (others edit the README too)."""
-    text = README.read_text(encoding="utf-8") if README.exists() else ""
-    new = splice(text, block)
-    if new == text:
-        return False
-    tmp = README.with_name(f".README.md.{os.getpid()}.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, README)
-    return True
+    return readme_block.write(NAME, block, README, heading=HEADING)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,76 @@
+"""Write the README's draft-keys reference from ``nemowidgets.protocol``'s docstring.
+
+The segment keys of the local draft are defined once, in the protocol module's
+docstring (the one module client and server share); the README shows the same
+table, generated here.  ``--check`` exits 1 when the README is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import readme_block
+
+from nemowidgets import protocol
+
+NAME = "draft-keys"
+_ROW = re.compile(r"^``(?P<key>\w+)``\s+(?P<text>.+)$")
+
+
+def rows() -> list[tuple[str, str]]:
+    """``(key, meaning)`` pairs of the docstring's segment-key table (continuations joined)."""
+    doc = protocol.__doc__ or ""
+    table = doc.split("Segment keys", 1)[1].split("========", 1)[1]
+    out: list[tuple[str, str]] = []
+    for line in table.splitlines():
+        if line.startswith("========"):
+            if out:
+                break
+            continue
+        match = _ROW.match(line)
+        if match:
+            out.append((match["key"], match["text"].strip()))
+        elif out and line.strip():
+            key, text = out[-1]
+            out[-1] = (key, f"{text} {line.strip()}")
+    return out
+
+
+def render() -> str:
+    start, end = readme_block.markers(NAME)
+    lines = [
+        start,
+        "Segment keys of the local backend's draft (times in milliseconds); the source is the",
+        "docstring of `nemowidgets/protocol.py`. Tracks: `tt` 0 video, 1 audio (music), 7 text.",
+        "",
+        "| key | meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{key}` | {text.replace('``', '`')} |" for key, text in rows()]
+    lines.append(end)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the README is stale")
+    args = parser.parse_args(argv)
+    block = render()
+    if args.check:
+        if not readme_block.is_current(NAME, block):
+            print("README's draft-keys table is stale: run python tools/draft_keys.py")
+            return 1
+        return 0
+    changed = readme_block.write(NAME, block)
+    print("README draft-keys table " + ("updated" if changed else "already up to date"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
