@@ -82,12 +82,22 @@ PLATFORMS: Final = ("jupyter", "vscode", "colab", "voila", "unknown")
 
 
 class ErrorCode(IntEnum):
-    """The ``code`` of the ``{"code": ..., "data": ...}`` envelope."""
+    """The ``code`` of the ``{"code": ..., "data": ...}`` envelope.
+
+    ``BAD_REQUEST`` (4000) is a local-backend extension, not a cloud code: the
+    request itself cannot be used (bad JSON, a bad render id, and above all a
+    draft that cannot be rendered, e.g. a segment whose ``src`` is not media of
+    the session).  It comes with HTTP 422 (413 for an oversized body) and a
+    message naming the field or segment; on an export the client raises it as
+    ``DraftError``.  It is kept apart from 4001 so that a draft problem is never
+    shown with the "supported formats" hint of an unsupported file.
+    """
 
     OK = 0
     BAD_TOKEN = 1001
     SESSION_NOT_FOUND = 1002
     NO_CREDITS = 2001
+    BAD_REQUEST = 4000  # local backend only; see above
     UNSUPPORTED_FILE = 4001
     FILE_TOO_LARGE = 4002
 
@@ -103,6 +113,11 @@ RENDER_QUALITIES: Final = ("high", "preview")
 
 # -- uploads -----------------------------------------------------------------
 MAX_UPLOAD_BYTES: Final = 500 * 1024 * 1024
+#: Local backend: the largest upload request body (one file of MAX_UPLOAD_BYTES plus
+#: its multipart framing).  A request declaring more is refused with 4002 before its
+#: body is read, so the client sends files totalling more as several requests.
+MULTIPART_OVERHEAD_BYTES: Final = 64 * 1024
+MAX_UPLOAD_REQUEST_BYTES: Final = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
 VIDEO_EXTENSIONS: Final = frozenset({"mp4", "mov", "avi", "webm", "mkv"})
 IMAGE_EXTENSIONS: Final = frozenset({"jpg", "jpeg", "png", "gif", "webp"})
 AUDIO_EXTENSIONS: Final = frozenset({"mp3", "wav", "m4a", "aac"})

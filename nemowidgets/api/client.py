@@ -36,7 +36,7 @@ from nemowidgets.api.events import AgentEvent
 from nemowidgets.api.http import Call, HTTPCore, origin
 from nemowidgets.api.media import check_upload, check_url
 from nemowidgets.api.models import Credits, MediaInfo, RenderJob, SessionInfo
-from nemowidgets.api.multipart import MultipartBody, Progress
+from nemowidgets.api.multipart import Progress, batches
 from nemowidgets.api.retry import StreamPolicy
 from nemowidgets.api.sse import read_turn
 
@@ -97,14 +97,32 @@ class NemoClient(HTTPCore):
         *,
         progress: Progress | None = None,
     ) -> list[MediaInfo]:
-        """Upload files (paths or ``(name, bytes)``), streamed; all are checked before sending."""
+        """Upload files (paths or ``(name, bytes)``), streamed; all are checked before sending.
+
+        Files adding up to more than ``protocol.MAX_UPLOAD_REQUEST_BYTES`` go as several
+        requests (see ``multipart.batches``).  If a later one fails, the files of the
+        earlier ones are already stored: the error says so and lists them in
+        ``details["uploaded"]``.
+        """
         checked = [check_upload(item) for item in items]
         if not checked:
             raise E.ConfigurationError("Nothing to upload: give at least one file.", field="items")
-        body = MultipartBody(checked)
-        call = Call("POST", self._path(protocol.UPLOAD_PATH, session_id=session_id),
-                    f"upload to session {session_id}", body=body, progress=progress)  # fmt: skip
-        return parse_media(await self._send(call), self._ctx(call))
+        path = self._path(protocol.UPLOAD_PATH, session_id=session_id)
+        done: list[MediaInfo] = []
+        for body in batches(checked, protocol.MAX_UPLOAD_REQUEST_BYTES):
+            call = Call("POST", path, f"upload to session {session_id}", body=body,
+                        progress=progress)  # fmt: skip
+            try:
+                done += parse_media(await self._send(call), self._ctx(call))
+            except E.NemoError as exc:
+                if done:
+                    names = ", ".join(m.filename for m in done[:5])
+                    more = f" and {len(done) - 5} more" if len(done) > 5 else ""
+                    exc.message += f" (already uploaded in an earlier request: {names}{more})"
+                    exc.args = (exc.message,)
+                    exc.details["uploaded"] = list(done)
+                raise
+        return done
 
     async def upload_urls(self, session_id: str, urls: list[str]) -> list[MediaInfo]:
         """Ask the server to fetch files from ``http(s)`` URLs."""
@@ -165,7 +183,8 @@ class NemoClient(HTTPCore):
             render_id = f"render_{uuid.uuid4().hex}"
             body = {"id": render_id, "sessionId": str(session_id), "draft": draft,
                     "output": {"format": "mp4", "quality": quality}}  # fmt: skip
-            call = Call("POST", protocol.RENDER_PATH, f"export of session {session_id}", json=body)
+            call = Call("POST", protocol.RENDER_PATH, f"export of session {session_id}", json=body,
+                        draft=True)
             try:
                 data = await self._send(call)
             except E.APIError as err:

@@ -8,6 +8,12 @@ a known protocol code (1001, 1002, 2001, 4001, 4002) wins over the HTTP status,
 because it is the more specific of the two; then the status; then an unknown
 non-zero code or ``success: false`` becomes a plain :class:`APIError`.
 
+The local backend's 4000 ("this request cannot be used", HTTP 422) is not a
+cloud code and only sharpens the answer: on a call that sends a draft (export)
+it is a :class:`DraftError` quoting the server's message, which names the
+segment and the media; elsewhere it stays a plain :class:`APIError` (or what
+its HTTP status says, e.g. 404), never the 4001 "unsupported file" error.
+
 The ``parse_*`` functions read ``data`` tolerantly (extra keys are kept or
 ignored, numbers may come as strings) but refuse a missing or mistyped field
 they need, with a :class:`MalformedPayloadError` that names it
@@ -74,6 +80,7 @@ class Context:
     token_call: bool = False  # the anonymous-token call (HTTP 400 = no client id)
     secrets: tuple[str, ...] = ()  # redacted from any server text we quote
     host: str = "the server"  # scheme://host:port, for messages about the server itself
+    draft_call: bool = False  # the call sends a draft (export): 4000 means the draft is bad
 
 
 def unwrap(status: int, body_text: str, headers: Mapping[str, str], ctx: Context) -> Any:
@@ -166,6 +173,12 @@ def _error(
         )
     if status >= 500:
         return E.ServerError(f"{ctx.call}: {ctx.host} failed (HTTP {status}){tail}.", **kw)
+    if code == protocol.ErrorCode.BAD_REQUEST and ctx.draft_call and status != 409:
+        # 409 is a duplicate render id: left an APIError, so the export retries it.
+        return E.DraftError(
+            f"{ctx.call}: the server refused the draft (code {code}){tail}.",
+            hint="Fix or remove the segment it names, then export again.", **kw,
+        )
     if status >= 400:
         return E.APIError(f"{ctx.call}: refused (HTTP {status}){tail}.", **kw)
     if not 200 <= status < 300:

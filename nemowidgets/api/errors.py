@@ -11,7 +11,7 @@ that catches ``NemoError`` catches everything we raise on purpose::
     ├── MediaError                   a file we cannot take; nothing was sent
     │   ├── UnsupportedFileError     4001: not a supported format / lying magic bytes
     │   └── FileTooLargeError        4002: over 500 MB
-    ├── DraftError                   the draft cannot be used (empty, not exportable)
+    ├── DraftError                   4000: the draft cannot be used (empty, unknown media)
     │   └── MalformedPayloadError    a payload or draft field is not what the protocol says
     ├── TransportError               the host could not be reached / connection broke
     │   └── StreamError              the SSE stream broke, stalled or timed out
@@ -131,10 +131,14 @@ class FileTooLargeError(MediaError):
 
 
 class DraftError(NemoError, ValueError):
+    """Raised before sending (no ``code``), or for the local server's 4000 on an export."""
+
+    protocol_code = 4000  # the local backend's extension code (nemowidgets.protocol.ErrorCode)
     default_hint = "Ask the agent to build a timeline first, e.g. 'make a slideshow'."
 
 
 class MalformedPayloadError(DraftError):
+    protocol_code = None  # found by the client; the server never sends it
     default_hint = "This is a bug or a protocol change; please report it with the payload."
 
 

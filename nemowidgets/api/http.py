@@ -60,6 +60,7 @@ class Call:
     idempotent: bool = False
     auth: bool = True
     token_call: bool = False
+    draft: bool = False  # the body carries a draft: a 4000 refusal is a DraftError
 
 
 class _Transport(Exception):
@@ -144,7 +145,8 @@ class HTTPCore:
     def _ctx(self, call: Call) -> Context:
         secrets = tuple(s.reveal() for s in (self._token, self._secret) if s is not None)
         host = origin(None, str(self._http.base_url.join(call.url)))
-        return Context(call.what, self.is_anonymous, self.user_id, call.token_call, secrets, host)
+        return Context(call.what, self.is_anonymous, self.user_id, call.token_call, secrets, host,
+                       call.draft)
 
     async def _bearer(self) -> Secret:
         if self._token is None:

@@ -7,6 +7,11 @@ video costs about 1 MiB of memory, the Session's loop stays responsive, and a
 ``progress(filename, sent, total)`` callback fires after every chunk.  The exact
 ``Content-Length`` is known up front (sizes come from the checks), so the
 request is not chunked and the server can refuse an oversized body early.
+
+That early refusal is why :func:`batches` exists: the local server refuses a
+request declaring more than one file's limit plus framing
+(``protocol.MAX_UPLOAD_REQUEST_BYTES``) before reading it, so files that add up
+to more go as several requests, in order, each within that size.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from nemowidgets.api.errors import MediaError
 from nemowidgets.api.media import UploadItem
 
-__all__ = ["CHUNK_SIZE", "MultipartBody", "Progress"]
+__all__ = ["CHUNK_SIZE", "MultipartBody", "Progress", "batches"]
 
 CHUNK_SIZE = 1024 * 1024
 Progress = Callable[[str, int, int], None]
@@ -58,9 +63,13 @@ class MultipartBody:
     def _tail(self) -> bytes:
         return f"--{self.boundary}--\r\n".encode("ascii")
 
+    def part_length(self, item: UploadItem) -> int:
+        """The bytes ``item`` adds to the body (its header, its content, the CRLF)."""
+        return len(self._head(item)) + item.size + 2
+
     @property
     def length(self) -> int:
-        return sum(len(self._head(i)) + i.size + 2 for i in self.items) + len(self._tail)
+        return sum(self.part_length(i) for i in self.items) + len(self._tail)
 
     async def stream(self, progress: Progress | None = None) -> AsyncIterator[bytes]:
         for item in self.items:
@@ -101,3 +110,25 @@ class MultipartBody:
                 yield sent, chunk
         finally:
             fh.close()
+
+
+def batches(items: Sequence[UploadItem], limit: int) -> list[MultipartBody]:
+    """``items`` as consecutive bodies, each at most ``limit`` bytes long.
+
+    Greedy and order-keeping, so the answers concatenate back in the caller's
+    order; an item too big to share a body gets one of its own (the server then
+    judges it, which is what the 500 MB pre-check already did).
+    """
+    probe = MultipartBody(items)  # the boundary's length is fixed, so any body measures
+    tail = len(probe._tail)
+    out: list[list[UploadItem]] = []
+    size = 0
+    for item in items:
+        part = probe.part_length(item)
+        if out and size + part + tail <= limit:
+            out[-1].append(item)
+            size += part
+        else:
+            out.append([item])
+            size = part
+    return [MultipartBody(group) for group in out]

@@ -22,7 +22,6 @@ from nemowidgets.local.web import (
     ok,
     read_json,
 )
-from nemowidgets.protocol import ErrorCode
 
 __all__ = ["media_entry", "serve_media", "serve_thumbnail", "upload"]
 
@@ -59,7 +58,8 @@ async def upload(request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     try:
         if content_type.lower().startswith("multipart/form-data"):
-            incoming = await receive_multipart(request.stream(), content_type, tmp_dir)
+            incoming = await receive_multipart(request.stream(), content_type, tmp_dir,
+                                               length=_content_length(request))
         elif content_type.lower().startswith("application/json"):
             body = await read_json(request)
             incoming = await fetch_urls(body.get("urls"), tmp_dir,
@@ -81,6 +81,12 @@ async def upload(request: Request) -> Response:
     ctx.store.add_media(records)
     base = base_url(request)
     return ok({"files": [media_entry(r, base) for r in records], "session_state_applied": True})
+
+
+def _content_length(request: Request) -> int | None:
+    """The declared body size; ``None`` for a chunked body (or a header we cannot read)."""
+    value = request.headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def _file_all(ctx: Context, session_id: str, incoming: list[Incoming]) -> list[dict[str, Any]]:
@@ -122,7 +128,9 @@ def _owned_media(request: Request) -> tuple[Context, dict[str, Any]]:
     session = ctx.require_session(request, request.path_params["session_id"])
     record = ctx.store.get_media(request.path_params["media_id"], session["session_id"])
     if record is None:
-        raise ApiError(ErrorCode.SESSION_NOT_FOUND, "No such media in this session.", 404)
+        # 404 as for an unknown path, not 1002: the session exists, so a client must not
+        # conclude it is gone (and start a new one) over one unknown media id.
+        raise ApiError(404, "No such media in this session.", 404)
     return ctx, record
 
 

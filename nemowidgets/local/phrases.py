@@ -256,8 +256,11 @@ _FIT = (rf"\b(?:fit|match|sync|synch|align|same length as|as long as|length of|t
         rf"\b[^,;.]{{0,25}}?\b{MUSIC}(?:'s)?(?:\s+(?:length|duration))?|"
         rf"\b{MUSIC}(?:'s)?\s+(?:length|duration)\b")
 _NO_FADE = r"\bno\s+(?:music\s+)?fades?(?:[- ](?:in|out))?\b|\bwithout\s+(?:a\s+|any\s+)?fades?\b"
+#: The object of "fade out the music": eaten with the verb, so that the duration after it
+#: ("... over 3 seconds") is still next to the match and read by ``_fade_ms``.
+_FADE_OBJ = rf"(?:\s+(?:the\s+|my\s+|this\s+)?(?:background\s+)?(?:{MUSIC}|it\b))"
 _FADE = (rf"\bfade[- ]?(in|out)\b(?!\s*(?:to|through|into)\s+black)"
-         rf"(?:\s+and\s+(?:fade[- ]?)?(out))?|"
+         rf"(?:\s+and\s+(?:fade[- ]?)?(out))?{_FADE_OBJ}?|"
          rf"\bfade\s+(?:the\s+)?(?:{MUSIC}|it)\s*(in|out)\b(?:\s+and\s+(out))?|"
          rf"\b{MUSIC}\s+(?:to\s+)?fades?\s+(in|out)\b")
 _PCT = r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"

@@ -31,7 +31,6 @@ from nemowidgets.protocol import (
     RENDER_COMPLETED,
     RENDER_FAILED,
     RENDER_QUALITIES,
-    ErrorCode,
 )
 
 __all__ = ["cancel_render", "create_render", "download_render", "poll_render", "serve_render",
@@ -42,11 +41,13 @@ MAX_DRAFT_MS = 2 * 3600 * 1000
 MAX_CANVAS_SIDE = 4096
 
 
-def validate_draft(draft: Any, session_media: set[str], session_id: str) -> None:
+def validate_draft(draft: Any, session_media: set[str]) -> None:
     """Refuse a draft that cannot be rendered here, naming the bad field.
 
     The renderer checks the rest; this catches what must not even be queued: a
     malformed shape, an empty timeline, absurd sizes, and media of another session.
+    Every refusal is 4000 (``BAD_REQUEST``, HTTP 422), which the client raises as a
+    ``DraftError`` on an export.
     """
     if not isinstance(draft, dict):
         raise ApiError(BAD_REQUEST, "The render request needs a 'draft' object.")
@@ -80,10 +81,13 @@ def validate_draft(draft: Any, session_media: set[str], session_id: str) -> None
                                                 f"must be 0-{MAX_DRAFT_MS} ms.")
             src = seg.get("src")
             if src is not None and str(src) not in session_media:
+                # 4000, not 4001: the file is fine (or unknown); the draft is what is wrong.
+                # Another user's media gets the same answer, so its existence does not leak.
+                name = str(seg["id"])[:40] if seg.get("id") else f"draft.t[{ti}].sg[{si}]"
                 raise ApiError(
-                    ErrorCode.UNSUPPORTED_FILE,
-                    f"{where} uses media {str(src)[:40]!r}, which is not part of session "
-                    f"{session_id}: upload it to this session.",
+                    BAD_REQUEST,
+                    f"Segment {name} uses media {str(src)[:40]}, which is not in this session: "
+                    f"upload it again or remove the segment (draft.t[{ti}].sg[{si}]).",
                     422,
                 )
             segments += 1
@@ -141,7 +145,7 @@ async def create_render(request: Request) -> Response:
     session_id = session["session_id"]
     media_ids = {m["id"] for m in ctx.store.list_media(session_id)}
     draft = body.get("draft")
-    validate_draft(draft, media_ids, session_id)  # so it is a dict from here on
+    validate_draft(draft, media_ids)  # so it is a dict from here on
     try:
         job = ctx.store.create_render(render_id, session_id=session_id,
                                       user_id=request.state.user_id, quality=quality,

@@ -6,6 +6,11 @@ stream ourselves lets each file go straight to ``data_dir/tmp`` in chunks, its
 extension be refused before its content arrives, its magic bytes be checked on
 the first chunk, and the 500 MB limit stop the write the moment it passes.
 
+A request whose ``Content-Length`` already says more than one file's limit plus
+its framing (``MAX_UPLOAD_REQUEST_BYTES``) is refused before any of it is
+written: only the first part's headers are read, to name the file.  A chunked
+body (no length) still meets the limit while streaming.
+
 URL uploads guard against SSRF: http(s) only, every address the host resolves
 to must be public (no loopback, private, link-local, reserved...), the
 connection is pinned to the checked address (no DNS rebinding between check and
@@ -37,7 +42,12 @@ from nemowidgets.local.media import (
     check_size,
     safe_filename,
 )
-from nemowidgets.protocol import SUPPORTED_EXTENSIONS
+from nemowidgets.protocol import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_REQUEST_BYTES,
+    SUPPORTED_EXTENSIONS,
+    ErrorCode,
+)
 
 __all__ = ["BadUpload", "Incoming", "fetch_urls", "receive_multipart"]
 
@@ -45,6 +55,9 @@ MAX_FILES = 100
 MAX_URLS = 20
 URL_TIMEOUT = 30.0  # seconds per network step; a whole fetch gets 10x
 MAX_REDIRECTS = 5
+#: How much of an oversized body is read to find the first file's name, and for how long.
+NAME_PEEK_BYTES = 64 * 1024
+NAME_PEEK_SECONDS = 2.0
 _CONTENT_TYPES = {
     "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
     "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
@@ -102,6 +115,38 @@ class _FileSink:
         self.path.unlink(missing_ok=True)
 
 
+class _PartHeaders:
+    """One part's headers, collected from python-multipart's callbacks."""
+
+    def __init__(self) -> None:
+        self.headers: dict[bytes, bytes] = {}
+        self._field = b""
+        self._value = b""
+
+    def callbacks(self) -> dict:
+        return {"on_part_begin": self.begin, "on_header_field": self.field,
+                "on_header_value": self.value, "on_header_end": self.end}
+
+    def begin(self) -> None:
+        self.headers = {}
+
+    def field(self, data: bytes, start: int, end: int) -> None:
+        self._field += data[start:end]
+
+    def value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def end(self) -> None:
+        self.headers[self._field.strip().lower()] = self._value.strip()
+        self._field, self._value = b"", b""
+
+    def disposition(self) -> tuple[bytes, bytes | None]:
+        """The part's form field name and its raw file name (``None``: not a file)."""
+        raw = self.headers.get(b"content-disposition", b"")
+        _, params = parse_options_header(raw)
+        return params.get(b"name", b""), _rfc5987_filename(raw) or params.get(b"filename")
+
+
 class _MultipartCollector:
     """python-multipart callbacks: every part named ``files`` (or carrying a filename) is a file."""
 
@@ -109,37 +154,21 @@ class _MultipartCollector:
         self.tmp_dir = tmp_dir
         self.done: list[Incoming] = []
         self.sink: _FileSink | None = None
-        self._field = b""
-        self._value = b""
-        self._headers: dict[bytes, bytes] = {}
+        self._part = _PartHeaders()
 
     def callbacks(self) -> dict:
         return {
-            "on_part_begin": self._part_begin, "on_header_field": self._header_field,
-            "on_header_value": self._header_value, "on_header_end": self._header_end,
+            **self._part.callbacks(), "on_part_begin": self._part_begin,
             "on_headers_finished": self._headers_finished, "on_part_data": self._part_data,
             "on_part_end": self._part_end,
         }
 
     def _part_begin(self) -> None:
-        self._headers = {}
+        self._part.begin()
         self.sink = None
 
-    def _header_field(self, data: bytes, start: int, end: int) -> None:
-        self._field += data[start:end]
-
-    def _header_value(self, data: bytes, start: int, end: int) -> None:
-        self._value += data[start:end]
-
-    def _header_end(self) -> None:
-        self._headers[self._field.strip().lower()] = self._value.strip()
-        self._field, self._value = b"", b""
-
     def _headers_finished(self) -> None:
-        raw = self._headers.get(b"content-disposition", b"")
-        _, params = parse_options_header(raw)
-        name = params.get(b"name", b"")
-        filename = _rfc5987_filename(raw) or params.get(b"filename")
+        name, filename = self._part.disposition()
         if name != b"files" and filename is None:
             return  # some other form field: ignored, its data never kept
         if len(self.done) >= MAX_FILES:
@@ -179,16 +208,21 @@ def _rfc5987_filename(header: bytes) -> bytes | None:
         return None
 
 
-async def receive_multipart(stream, content_type: str, tmp_dir: Path) -> list[Incoming]:
+async def receive_multipart(stream, content_type: str, tmp_dir: Path, *,
+                            length: int | None = None) -> list[Incoming]:
     """Parse a multipart body from ``stream`` (async bytes) into files in ``tmp_dir``.
 
-    On any refusal the files received so far are deleted and the error raised at
-    once, without reading the rest of the body.
+    ``length`` is the request's ``Content-Length`` (``None`` when chunked): over
+    ``MAX_UPLOAD_REQUEST_BYTES`` the request is refused (4002) before anything is
+    written.  On any refusal the files received so far are deleted and the error
+    raised at once, without reading the rest of the body.
     """
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
         raise BadUpload("The multipart body has no boundary in its Content-Type header.")
+    if length is not None and length > MAX_UPLOAD_REQUEST_BYTES:
+        raise _too_large(await _first_filename(stream, boundary), length)
     collector = _MultipartCollector(tmp_dir)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
     try:
@@ -206,6 +240,50 @@ async def receive_multipart(stream, content_type: str, tmp_dir: Path) -> list[In
         collector.discard()
         raise BadUpload("The multipart body ended in the middle of a file; upload it again.")
     return collector.done
+
+
+def _too_large(filename: str | None, length: int) -> MediaRejected:
+    limit, size = MAX_UPLOAD_BYTES // 2**20, length / 2**20
+    who = filename or "The upload"
+    return MediaRejected(
+        f"{who} is too large ({size:,.0f} MB, over the {limit} MB limit): compress or trim it, "
+        f"then upload it again. Several files can go in separate requests.",
+        ErrorCode.FILE_TOO_LARGE,
+    )
+
+
+class _NameFound(Exception):
+    pass
+
+
+async def _first_filename(stream, boundary: bytes) -> str | None:
+    """The sanitised name of the body's first file part, from at most its first 64 KB.
+
+    Bounded in bytes and in time: a sender that declared 600 MB and then sends
+    nothing (or no part header) still gets its refusal, naming "the upload".
+    """
+    part = _PartHeaders()
+    found: list[str] = []
+
+    def headers_finished() -> None:
+        filename = part.disposition()[1]
+        if filename is not None:
+            found.append(safe_filename(filename))
+            raise _NameFound
+
+    parser = MultipartParser(boundary, {**part.callbacks(),  # type: ignore[arg-type]
+                                        "on_headers_finished": headers_finished})
+    seen = 0
+    with anyio.move_on_after(NAME_PEEK_SECONDS):
+        try:
+            async for chunk in stream:
+                parser.write(chunk[: NAME_PEEK_BYTES - seen])
+                seen += len(chunk)
+                if seen >= NAME_PEEK_BYTES:
+                    break
+        except Exception:  # noqa: S110 - found it, or a malformed/vanished body: same refusal
+            pass
+    return found[0] if found else None
 
 
 # -- URL uploads -------------------------------------------------------------

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok"]
 
-#: Our code for "the request itself is unusable" (not a protocol code; HTTP 422/413).
-BAD_REQUEST = 4000
+#: "The request itself is unusable" (HTTP 422/413): the local backend's extension code.
+BAD_REQUEST = ErrorCode.BAD_REQUEST
 MAX_JSON_BODY = 16 * 1024 * 1024
 _STATUS = {
     ErrorCode.BAD_TOKEN: 401, ErrorCode.SESSION_NOT_FOUND: 404,

@@ -12,6 +12,7 @@ from nemowidgets import protocol
 from nemowidgets.api import (
     APIError,
     AuthError,
+    DraftError,
     ExportBlockedError,
     FileTooLargeError,
     MalformedPayloadError,
@@ -148,6 +149,58 @@ async def test_server_side_file_errors(
         with pytest.raises(cls, match=r"beach\.jpg refused") as info:
             await client.upload(sid, [photo])
     assert info.value.code == code
+
+
+# -- 4000 (the local backend's "cannot use this request") ----------------------------------
+
+_SEG = "Segment seg_3 uses media m_ab12, which is not in this session: upload it again or remove " \
+       "the segment (draft.t[0].sg[2])."
+
+
+@pytest.mark.fault
+@pytest.mark.anyio
+async def test_4000_on_export_is_a_draft_error_quoting_the_segment(cloud: CloudState) -> None:
+    """Not UnsupportedFileError (4001), whose hint lists file formats: the draft is wrong."""
+    sid = cloud.add_session()
+    cloud.inject("render", Fault(status=422, code=4000, message=_SEG))
+    async with client_for(cloud) as client:
+        with pytest.raises(DraftError) as info:
+            await client.export(sid, DRAFT)
+    err = info.value
+    assert type(err) is DraftError
+    assert (err.code, err.status) == (4000, 422)
+    assert "seg_3 uses media m_ab12, which is not in this session" in str(err)
+    assert "Supported formats" not in str(err)
+    assert "make a slideshow" not in str(err)
+    assert "segment" in err.hint
+    assert cloud.count("render") == 1  # a refused draft is not re-sent
+
+
+@pytest.mark.fault
+@pytest.mark.anyio
+async def test_4000_elsewhere_is_a_plain_api_error_with_the_servers_message(
+        cloud: CloudState) -> None:
+    cloud.inject("state", Fault(status=422, code=4000, message="'language' must be a short code"))
+    cloud.inject("poll", Fault(status=404, code=4000, message="render r was not found"))
+    async with client_for(cloud) as client:
+        with pytest.raises(APIError) as info:
+            await client.state("123")
+        with pytest.raises(NotFoundError):  # the status still decides what 4000 does not
+            await client.render_status("r")
+    assert type(info.value) is APIError
+    assert (info.value.code, info.value.status) == (4000, 422)
+    assert "'language' must be a short code" in str(info.value)
+
+
+@pytest.mark.fault
+@pytest.mark.anyio
+async def test_4000_with_409_on_export_still_retries_the_duplicate_id(cloud: CloudState) -> None:
+    sid = cloud.add_session()
+    cloud.inject("render", Fault(status=409, code=4000, message="render id is already used"))
+    async with client_for(cloud) as client:
+        job = await client.export(sid, DRAFT)
+    assert job.id.startswith("render_")
+    assert cloud.count("render") == 2
 
 
 # -- HTTP statuses -------------------------------------------------------------------------

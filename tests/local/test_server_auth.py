@@ -132,8 +132,9 @@ def test_users_are_isolated(local_server, sample_media) -> None:
         r = bob.export(sid_b, photo_draft([bob_photo, files[0]]))
         assert r.status_code == 422
         assert r.json()["success"] is False
+        assert r.json()["code"] == P.ErrorCode.BAD_REQUEST  # a draft problem, not a file one
         assert files[0]["id"] in r.json()["error"]
-        assert "not part of session" in r.json()["error"]
+        assert "not in this session" in r.json()["error"]
         r = bob.upload(sid_a, [sample_media["photo2"]])
         assert r.json()["code"] == P.ErrorCode.SESSION_NOT_FOUND
         assert alice.poll(job["id"])["status"] != "cancelled"

@@ -127,6 +127,21 @@ def test_bad_render_requests(local_api: RawClient, uploaded, patch, status, ment
     assert local_api.get(P.CREDITS_PATH).status_code == 200
 
 
+def test_draft_with_unknown_media_is_a_draft_error_naming_segment_and_media(
+        local_api: RawClient, uploaded) -> None:
+    """A segment whose ``src`` is not media of the session: 4000 (a draft problem), not
+    4001 (whose client hint lists the supported file formats), naming segment and media."""
+    sid, files = uploaded
+    draft = photo_draft(files[:3])
+    draft["t"][0]["sg"][1]["src"] = "m_ab12"
+    r = local_api.export(sid, draft, quality="preview")
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert (body["success"], body["code"]) == (False, P.ErrorCode.BAD_REQUEST)
+    assert "Segment seg_2 uses media m_ab12, which is not in this session" in body["error"]
+    assert "remove the segment" in body["error"]
+
+
 def test_export_without_attribution_headers_is_blocked(local_api: RawClient, uploaded) -> None:
     sid, files = uploaded
     r = local_api.http.post(P.RENDER_PATH, headers={"Authorization": f"Bearer {local_api.token}"},

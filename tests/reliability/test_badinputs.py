@@ -165,10 +165,13 @@ def _draft(case: BadInput, payload: Any, world: World) -> None:
         raw = world.raw.export(payload, session_id=world.raw.session_id)
         code, message = error_of(raw)
         assert raw.status_code >= 400, raw.text
-        # A draft of A's media sent in the raw user's session: refused (4001) as foreign media
-        # when the shape is fine, else for the shape; either way the field is named.
+        # A draft of A's media sent in the raw user's session: refused (4000) as media not in
+        # that session when the shape is fine, else for the shape; either way it is named.
+        if case.code is not None:
+            assert code == case.code, f"{case.name}: raw code {code}: {message}"
         mention = case.mentions.format(**vars(world.ctx))
-        assert mention in message or (code == 4001 and "not part of session" in message)
+        assert mention in message or (code == case.code == 4000
+                                      and "which is not in this session" in message), message
 
 
 def _foreign(case: BadInput, payload: Any, world: World) -> None:

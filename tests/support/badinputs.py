@@ -43,6 +43,7 @@ Channel = Literal["file", "named", "url", "prompt", "draft", "foreign"]
 UNSUPPORTED = int(ErrorCode.UNSUPPORTED_FILE)
 TOO_LARGE = int(ErrorCode.FILE_TOO_LARGE)
 NOT_FOUND = int(ErrorCode.SESSION_NOT_FOUND)
+BAD_REQUEST = int(ErrorCode.BAD_REQUEST)  # the local server's "this draft/request is unusable"
 
 
 @dataclass(frozen=True)
@@ -371,16 +372,19 @@ CASES: tuple[BadInput, ...] = (
     _c("draft_sg_string", "draft", lambda ctx: _draft(ctx, track={"sg": "seg_1"}), "both",
        E.MalformedPayloadError, None, "draft.t[0].sg", "segments must be a list"),
     _c("draft_negative_d", "draft", lambda ctx: _draft(ctx, seg={"d": -2000}), "server",
-       E.APIError, None, "seg_1", "a segment cannot last -2 s (HTTP 422, naming the segment)"),
+       E.DraftError, BAD_REQUEST, "seg_1",
+       "a segment cannot last -2 s (4000, HTTP 422, naming the segment)"),
     _c("draft_unknown_src", "draft", lambda ctx: _draft(ctx, seg={"src": "m_nope"}), "server",
-       U, UNSUPPORTED, "m_nope", "a media id this session never uploaded"),
+       E.DraftError, BAD_REQUEST, "seg_1 uses media m_nope",
+       "a media id this session never uploaded (4000, not 4001's 'supported formats')"),
     _c("draft_no_segments", "draft", lambda ctx: _draft(ctx, track={"sg": []}), "both",
        E.DraftError, None, "", "nothing to render"),
     _c("draft_not_a_dict", "draft", lambda ctx: ["t", "sg"], "both", E.MalformedPayloadError,
        None, "draft", "a list where the draft should be"),
     # -- another session's things -------------------------------------------------------------
     _c("draft_foreign_media", "draft", lambda ctx: _draft(ctx, seg={"src": ctx.foreign_media_id}),
-       "server", U, UNSUPPORTED, "{foreign_media_id}", "another user's media id in my draft"),
+       "server", E.DraftError, BAD_REQUEST, "seg_1 uses media {foreign_media_id}",
+       "another user's media id in my draft: answered like an unknown id"),
     _c("render_foreign_session", "foreign", lambda ctx: ctx.foreign_session_id, "server",
        E.SessionNotFoundError, NOT_FOUND, "", "a render request naming another user's session"),
 )
