@@ -8,6 +8,7 @@ here is blocking (disk, Pillow, PyAV); the Session calls it through
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ def _is_bytes_item(item: Any) -> bool:
             and isinstance(item[1], (bytes, bytearray, memoryview)))
 
 
+def _bad_pair(item: Any) -> bool:
+    """A ``(filename, something)`` tuple whose second item is neither bytes nor a path."""
+    return (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            and not isinstance(item[1], (str, os.PathLike, bytes, bytearray, memoryview)))
+
+
 def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Path | None]]:
     """Flatten ``items`` into ``(item for the client, source path or None)`` pairs.
 
@@ -34,17 +41,29 @@ def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Pa
     (hidden files skipped); a missing path or an empty folder is a
     :class:`MediaError` naming it, raised before anything is sent.
     """
-    if isinstance(items, (str, Path)) or _is_bytes_item(items):
+    if isinstance(items, (str, os.PathLike)) or _is_bytes_item(items) or _bad_pair(items):
         items = [items]  # type: ignore[list-item]
+    elif isinstance(items, (bytes, bytearray, memoryview)):
+        raise MediaError("items: bare bytes have no file name; pass a (filename, bytes) pair "
+                         "such as ('photo.jpg', data).", field="items")
+    elif isinstance(items, dict) or not isinstance(items, Iterable):
+        raise MediaError(f"items: cannot upload a {type(items).__name__}; pass a file or "
+                         "folder path, a (filename, bytes) pair, or a list of those.",
+                         field="items")
     out: list[tuple[Any, Path | None]] = []
-    for item in items:  # type: ignore[union-attr]
+    for item in items:
         if _is_bytes_item(item):
             out.append(((item[0], bytes(item[1])), None))
             continue
-        if not isinstance(item, (str, Path)):
+        if _bad_pair(item):
             raise MediaError(
-                f"Cannot upload {type(item).__name__!r} items: pass a file or folder path, "
-                "or a (filename, bytes) pair.")
+                f"items: the pair ({item[0]!r}, …) must hold the file's bytes second, "
+                f"not a {type(item[1]).__name__}.", field="items", filename=item[0])
+        if not isinstance(item, (str, os.PathLike)) or (isinstance(item, str)
+                                                        and not item.strip()):
+            raise MediaError(
+                f"items: cannot upload {item!r:.60}: pass a file or folder path, "
+                "or a (filename, bytes) pair.", field="items")
         path = Path(item).expanduser()
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file()

@@ -10,6 +10,7 @@ into the draft and history, and credits.
 from __future__ import annotations
 
 import asyncio
+import copy
 import html
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.session import Session
 
 __all__ = ["adopt_state", "connect", "media_from_state", "media_key", "refresh_credits",
-           "replace_session", "restore", "with_session"]
+           "remap_media", "replace_session", "restore", "with_session"]
 
 log = logging.getLogger("nemowidgets.session")
 T = TypeVar("T")
@@ -133,8 +134,10 @@ async def replace_session(s: Session) -> None:
     if paths:
         try:
             s._media = tuple(await client.upload(s._session_id, paths))
+            by_path = {p: m for m in old_media if (p := s._sources.get(media_key(m)))}
             for m, p in zip(s._media, paths, strict=False):
                 s._sources[media_key(m)] = p
+                _moved(s, by_path.get(p), m)
             message += f" Re-uploaded {len(paths)} file(s) from disk."
         except NemoError as exc:
             message += f" Re-uploading failed ({exc.message})."
@@ -149,6 +152,40 @@ async def replace_session(s: Session) -> None:
                 version=0, restored=False)
     if old_media:
         s._emit("media", media=s._media)
+
+
+def _moved(s: Session, old: MediaInfo | None, new: MediaInfo) -> None:
+    """Remember that ``old`` (a forgotten session's media) was re-uploaded as ``new``."""
+    if old is None:
+        return
+    for before, after in ((old.id, new.id), (old.cdn_url, new.cdn_url)):
+        if before and after and before != after:
+            for key, value in list(s._media_moves.items()):  # a second replacement
+                if value == before:
+                    s._media_moves[key] = after
+            s._media_moves[before] = after
+
+
+def remap_media(s: Session, draft: dict[str, Any]) -> dict[str, Any]:
+    """``draft`` with segment sources pointing at re-uploaded media (after a 1002).
+
+    A draft made before the session was replaced names the old session's media
+    ids, which the new session refuses; the re-uploads are the same files, so
+    their new ids are swapped in.  Unchanged (the same object) when nothing moved.
+    """
+    moves = s._media_moves
+    tracks = draft.get("t")
+    if not moves or not isinstance(tracks, list) or not any(
+            isinstance(seg, dict) and seg.get("src") in moves
+            for track in tracks if isinstance(track, dict)
+            for seg in (track.get("sg") if isinstance(track.get("sg"), list) else [])):
+        return draft
+    out = copy.deepcopy(draft)
+    for track in out["t"]:
+        for seg in track.get("sg") or [] if isinstance(track, dict) else []:
+            if isinstance(seg, dict) and seg.get("src") in moves:
+                seg["src"] = moves[seg["src"]]
+    return out
 
 
 async def refresh_credits(s: Session, *, quiet: bool = False) -> Credits | None:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 from nemowidgets._loop import LoopThread
+from nemowidgets._session_args import check_coroutine
 from nemowidgets._session_events import Observers, SessionEvent
 from nemowidgets.api.errors import CancelledByUser, ConfigurationError, NemoError, redact
 
@@ -78,6 +79,10 @@ class SessionCore:
         For widgets: ``session.submit(session.asend(text))``.  A failure is also
         emitted as an ``"error"`` event (and the future raises it).
         """
+        check_coroutine(coro)
+        if self._closed:
+            coro.close()
+            raise ConfigurationError("This Session is closed; create a new one.", hint="")
         return self._loop.submit(self._guard(coro))
 
     async def _guard(self, coro: Awaitable[T]) -> T:

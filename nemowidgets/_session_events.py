@@ -121,12 +121,23 @@ class Observers:
         self, callback: Callable[[SessionEvent], None], kinds: Iterable[str] | None = None
     ) -> Callable[[], None]:
         """Call ``callback(event)`` for every event (or only ``kinds``); returns unsubscribe."""
+        from nemowidgets.api.errors import ConfigurationError
+
+        if not callable(callback):
+            raise ConfigurationError(
+                f"callback must be a function taking one SessionEvent, not "
+                f"{type(callback).__name__}.", hint="", field="callback")
         if isinstance(kinds, str):
             kinds = [kinds]
-        wanted = None if kinds is None else frozenset(kinds)
-        unknown = (wanted or frozenset()) - EVENT_KINDS
+        try:
+            wanted = None if kinds is None else frozenset(kinds)
+        except TypeError:  # not iterable, or unhashable items
+            wanted = frozenset({repr(kinds)})
+        unknown = {k for k in wanted or () if not isinstance(k, str) or k not in EVENT_KINDS}
         if unknown:
-            raise ValueError(f"Unknown event kinds {sorted(unknown)}; known: {sorted(EVENT_KINDS)}")
+            raise ConfigurationError(
+                f"Unknown event kinds {sorted(map(str, unknown))} (argument 'kinds'): pass "
+                f"None (all) or some of {sorted(EVENT_KINDS)}.", hint="", field="kinds")
         entry = (callback, wanted)
         with self._lock:
             self._subs.append(entry)

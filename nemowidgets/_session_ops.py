@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemowidgets import _session_args as args
 from nemowidgets import _session_conn as conn
 from nemowidgets._media_files import (
     UploadItem,
@@ -28,15 +29,16 @@ from nemowidgets._media_files import (
 from nemowidgets._session_events import ExportResult
 from nemowidgets.api.errors import (
     CancelledByUser,
-    ConfigurationError,
     DraftError,
     NemoError,
     NotFoundError,
+    RateLimitedError,
     RenderError,
+    ServerError,
+    TransportError,
 )
 from nemowidgets.api.models import MediaInfo, RenderJob
 from nemowidgets.draft import Draft
-from nemowidgets.protocol import RENDER_QUALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.session import Session
@@ -58,6 +60,7 @@ async def read_state(s: Session) -> dict[str, Any]:
 # -- uploads ---------------------------------------------------------------------
 async def upload(s: Session, items: UploadItem | Iterable[UploadItem],
                  progress: Callable[[str, int, int], None] | None) -> list[MediaInfo]:
+    args.check_callable("progress", progress, "(filename, sent, total)")
     pairs = expand_items(items)  # checks paths before anything is sent
     client = await s._get_client()
 
@@ -87,6 +90,7 @@ async def upload(s: Session, items: UploadItem | Iterable[UploadItem],
 
 
 async def thumbnail(s: Session, media: MediaInfo) -> bytes | None:
+    args.check_media(media)
     key = conn.media_key(media)
     if key in s._thumbs:
         return s._thumbs[key]
@@ -111,8 +115,8 @@ async def thumbnail(s: Session, media: MediaInfo) -> bytes | None:
 
 
 # -- exports -----------------------------------------------------------------------
-def _export_path(s: Session) -> Path:
-    folder = (s.export_dir or Path.cwd() / EXPORT_FOLDER).resolve()
+def _export_path(s: Session, folder: Path | None = None) -> Path:
+    folder = (folder or s.export_dir or Path.cwd() / EXPORT_FOLDER).resolve()
     n = len(s._exports) + 1
     while True:
         path = folder / f"{s._session_id}-{n}.mp4"
@@ -122,12 +126,19 @@ def _export_path(s: Session) -> Path:
         n += 1
 
 
+def _dest(s: Session, target: Path) -> Path:
+    """An existing folder gets the default file name inside it."""
+    if target.is_dir():
+        return _export_path(s, target)
+    return target.resolve()
+
+
 async def export(s: Session, quality: str, draft: Draft | dict[str, Any] | None,
                  path: str | Path | None) -> ExportResult:
-    if quality not in RENDER_QUALITIES:
-        raise ConfigurationError(
-            f"quality must be one of {', '.join(RENDER_QUALITIES)}, not {quality!r}.")
-    chosen = Draft(draft) if isinstance(draft, dict) else (draft or s._draft)
+    args.check_quality(quality)  # all arguments before any work
+    chosen = args.check_draft(draft)
+    chosen = s._draft if chosen is None else chosen
+    target = args.check_export_path(path)
     if chosen is None:
         raise DraftError("Nothing to export yet: there is no timeline.")
     if not chosen.is_exportable:
@@ -135,8 +146,9 @@ async def export(s: Session, quality: str, draft: Draft | dict[str, Any] | None,
     client = await s._get_client()
     await conn.connect(s)
     async with s._busy("export"):
-        job = await conn.with_session(s, lambda sid: client.export(sid, chosen.raw, quality))
-        dest = Path(path).expanduser().resolve() if path is not None else _export_path(s)
+        job = await conn.with_session(
+            s, lambda sid: client.export(sid, conn.remap_media(s, chosen.raw), quality))
+        dest = _export_path(s) if target is None else _dest(s, target)
         record = {"id": job.id, "session_id": s._session_id, "quality": quality,
                   "path": str(dest), "created": time.time()}
         s._states.add_render(s._key, record)
@@ -144,14 +156,61 @@ async def export(s: Session, quality: str, draft: Draft | dict[str, Any] | None,
         return await _finish_render(s, job, dest, quality)
 
 
+def outage_limit(s: Session) -> float:
+    """How long render polling rides out an unreachable or failing server (seconds)."""
+    return max(30.0, 20 * s.render_interval)
+
+
+async def _wait_render(s: Session, client: Any, render_id: str) -> RenderJob:
+    """``client.wait_render``, riding out a server that is briefly unreachable.
+
+    The render runs on the server whatever happens to our connection, and a
+    status poll is harmless to repeat; so a restart, a burst of 5xx or a 429
+    while polling costs a notice and a wait, not the video.  Only an outage
+    longer than :func:`outage_limit` raises (the job stays in the session file
+    for ``Session.resume()``).
+    """
+    loop = asyncio.get_running_loop()
+    down_since: float | None = None
+    told = False
+
+    def progress(job: RenderJob) -> None:
+        nonlocal down_since, told
+        if told and down_since is not None:
+            s._emit("notice", text=f"Back in contact with the server; render {render_id} "
+                                   f"is {job.status} ({job.progress:.0f}%).")
+        down_since, told = None, False
+        s._emit("render_progress", job=job)
+
+    tries = 0
+    while True:
+        try:
+            return await client.wait_render(render_id, progress=progress,
+                                            interval=s.render_interval)
+        except (TransportError, ServerError, RateLimitedError) as exc:
+            now = loop.time()
+            down_since = now if down_since is None else down_since
+            tries = 1 if now == down_since else tries + 1
+            if now - down_since >= outage_limit(s):
+                exc.hint = (f"The render {render_id} may still finish on the server: "
+                            "Session.resume() picks it up and downloads the video.")
+                raise
+            if not told:
+                told = True
+                s._emit("notice", text=f"Lost contact with the server while rendering "
+                                       f"({exc.message}); the render goes on there, "
+                                       "still waiting for it…")
+            retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+            await asyncio.sleep(retry_after or min(max(s.render_interval, 0.5) * 2 ** tries,
+                                                   30.0))
+
+
 async def _finish_render(s: Session, job: RenderJob, dest: Path, quality: str) -> ExportResult:
     """Poll ``job`` to the end, download it, probe it; keep the session file in step."""
     client = await s._get_client()
     s._active_renders.add(job.id)
     try:
-        job = await client.wait_render(
-            job.id, progress=lambda j: s._emit("render_progress", job=j),
-            interval=s.render_interval)
+        job = await _wait_render(s, client, job.id)
         dest.parent.mkdir(parents=True, exist_ok=True)
         await client.download(job, dest)
     except asyncio.CancelledError:

@@ -7,9 +7,14 @@ PROTOCOL.md's rules for a turn, in one place:
 * Agent text is GUI-translated before anyone sees it; tool calls and results are
   kept in the turn's events (widgets hide them); keep-alives are dropped; a
   trailing "I encountered a temporary issue" after a normal reply is ignored.
-* A broken stream is never answered by re-sending the prompt (that would charge
-  twice): the state is polled at the stream policy's ``state_poll_intervals``
-  until the draft changes or the tries run out, and the turn ends with a notice.
+* A broken stream - cut, stalled, timed out, or carrying a malformed event - is
+  never answered by re-sending the prompt (that would charge twice): the state
+  is polled at the stream policy's ``state_poll_intervals`` until the draft
+  changes or the tries run out (a failed poll just waits for the next), and the
+  turn ends with the server's stored draft and a notice saying what happened.
+* Once the prompt was received, the turn is returned even when the state cannot
+  be read back afterwards (``turn.error`` set, a notice saying so): raising then
+  would lose the agent's reply and invite the user to re-send.
 * An in-band agent error ends the turn with an ``error`` event.
 * After every agent turn the state is read, the draft rebuilt and compared with
   the one before; a turn that produced no text replies with that diff.
@@ -19,22 +24,25 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 from nemowidgets import _session_conn as conn
 from nemowidgets import _session_ops as ops
+from nemowidgets._session_args import check_prompt
 from nemowidgets._session_events import Turn
 from nemowidgets.api.errors import (
     AgentError,
+    AuthError,
     CancelledByUser,
-    ConfigurationError,
     DraftError,
+    MalformedPayloadError,
     MediaError,
     NemoError,
     RenderError,
+    SessionNotFoundError,
     StreamError,
-    TransportError,
 )
 from nemowidgets.api.events import AgentEvent
 from nemowidgets.api.retry import StreamPolicy
@@ -46,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UPLOAD_HELP", "send"]
 
+log = logging.getLogger("nemowidgets.session")
 UPLOAD_HELP = ("Prompts cannot carry files. To upload, use the Uploader (browser files or the "
                "kernel's file chooser), or call session.upload('photos/') with a file or folder.")
 NO_DRAFT = "No timeline yet: try 'make a slideshow with transitions and music'."
@@ -57,8 +66,7 @@ _TURN_ERRORS = (AgentError, DraftError, RenderError, MediaError)
 
 
 async def send(s: Session, prompt: str) -> Turn:
-    if not isinstance(prompt, str):
-        raise ConfigurationError(f"A prompt must be text, not {type(prompt).__name__}.")
+    check_prompt(prompt)  # before connecting: a bad argument does no work
     action = route(prompt)
     await conn.connect(s)
     async with s._busy("turn"):
@@ -158,17 +166,44 @@ def _changed(before: Draft | None, data: dict[str, Any]) -> bool:
     return before is None or new.raw != before.raw or new.version != before.version
 
 
-async def _poll_after_break(s: Session, client: Any, before: Draft | None) -> bool:
-    """Poll the state (never re-send the prompt) until the draft changes; True if it did."""
+async def _poll_after_break(s: Session, client: Any,
+                            before: Draft | None) -> tuple[dict[str, Any] | None, bool]:
+    """Poll the state (never re-send the prompt) until the draft changes.
+
+    Returns the last state read (``None`` if no read succeeded) and whether its
+    draft differs from ``before``.  A failed read (the server restarting, a 5xx,
+    a 429, a malformed payload) only costs that try: the next interval may work.
+    A forgotten session or a dead token ends the polling (nothing to wait for);
+    the caller's final read deals with them.
+    """
+    last: dict[str, Any] | None = None
     for delay in _poll_intervals(s):
         await asyncio.sleep(delay)
         try:
             data = await client.state(s._session_id)
-        except TransportError:
+            changed = _changed(before, data)
+        except (SessionNotFoundError, AuthError):
+            break
+        except NemoError as exc:
+            log.info("State poll after a broken stream failed: %s", exc.message)
             continue
-        if _changed(before, data):
-            return True
-    return False
+        last = data
+        if changed:
+            return data, True
+    return last, False
+
+
+def _stream_broken(exc: NemoError) -> StreamError:
+    """A malformed event means the rest of the turn is lost: the same as a broken stream.
+
+    The client reports it as a StreamError already; this also covers a
+    MalformedPayloadError that escapes its parser, so a bad event can never
+    end a turn without the state being read back.
+    """
+    err = StreamError(f"The agent's stream sent a malformed event: {exc.message}",
+                      reason="malformed", field=exc.details.get("field"))
+    err.__cause__ = exc
+    return err
 
 
 async def _agent_turn(s: Session, prompt: str) -> Turn:
@@ -200,16 +235,19 @@ async def _agent_turn(s: Session, prompt: str) -> Turn:
             for shown in display.feed(event):
                 _say(s, shown, events)
 
+    polled: dict[str, Any] | None = None
     try:
         try:
             await conn.with_session(s, run)
+        except MalformedPayloadError as exc:
+            raise _stream_broken(exc) from exc
         finally:
             for shown in display.flush():
                 _say(s, shown, events)
     except StreamError as exc:
         s._emit("notice", text=f"{exc.message} Your prompt was not re-sent; "
                                "checking the server for the result…")
-        changed = await _poll_after_break(s, client, before)
+        polled, changed = await _poll_after_break(s, client, before)
         notice = (f"{exc.message} Your prompt was not re-sent; " +
                   ("the new draft was read back from the server." if changed else
                    "the draft did not change, so try again."))
@@ -218,17 +256,35 @@ async def _agent_turn(s: Session, prompt: str) -> Turn:
         error = exc
         _say(s, AgentEvent("error", text=exc.message), events)
         s._report(exc)
-    data = await conn.with_session(s, client.state)
-    _, diff, _changed_now = conn.adopt_state(s, data)
+    diff = "No changes"
+    try:
+        data = await conn.with_session(s, client.state)
+    except NemoError as exc:
+        # The prompt was received (and charged): raising would lose the agent's reply
+        # and invite a re-send.  End the turn with what is known and say so.
+        data = polled
+        if data is None:
+            s._report(exc)
+            error = error or exc
+            unread = (f"The new draft could not be read back ({exc.message}); run "
+                      "session.state() to refresh it. Your prompt was not re-sent.")
+            notice = f"{notice}\n{unread}" if notice else unread
+            _say(s, AgentEvent("notice", text=unread), events)
+    if data is not None:
+        try:
+            _, diff, _ = conn.adopt_state(s, data)
+        except MalformedPayloadError as exc:  # the server's draft is broken: say so, keep ours
+            s._report(exc)
+            error = error or exc
     pieces.append("".join(current))
     text = translate_gui("\n".join(p.strip() for p in pieces if p.strip()))
-    if error is not None:
+    if error is not None and error.message not in notice:
         reply = f"{text}\n{error.message}".strip()
-    elif text:
+    elif error is not None or text:
         reply = text
     else:
         reply = diff
         _say(s, AgentEvent("text", text=diff, data={"synthesized": True}), events)
     if notice:
-        reply = f"{notice}\n{reply}" if reply != notice else reply
+        reply = f"{notice}\n{reply}".strip() if reply != notice else reply
     return Turn(prompt, "agent", tuple(events), s._draft, diff, reply, error)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from nemowidgets import _session_args as args
 from nemowidgets import _session_conn as conn
 from nemowidgets import _session_ops as ops
 from nemowidgets import _session_turn as turns
@@ -109,11 +110,16 @@ class Session(SessionCore):
         export_dir: str | Path | None = None,
         client_options: dict[str, Any] | None = None,
     ) -> None:
+        args.check_init(base_url=base_url, token=token, session_id=session_id,
+                        data_dir=data_dir, resume=resume, language=language, client_id=client_id,
+                        stream_policy=stream_policy, render_interval=render_interval,
+                        export_dir=export_dir, client_options=client_options)
         env_url, env_token = os.environ.get("NEMO_API_URL"), os.environ.get("NEMO_TOKEN")
         if backend is None:
             backend = "cloud" if (base_url or token or env_url or env_token) else "local"
         if backend not in ("local", "cloud"):
-            raise ConfigurationError(f"backend must be 'local' or 'cloud', not {backend!r}.")
+            raise ConfigurationError(f"backend must be 'local' or 'cloud', not {backend!r}.",
+                                     field="backend")
         self.backend = backend
         self._server: Any = None
         if backend == "local":
@@ -125,6 +131,8 @@ class Session(SessionCore):
             self.base_url: str = self._server.url
             self._key = f"local:{Path(self._server.data_dir).resolve()}"
         else:
+            if not base_url and env_url:
+                args.check_url("NEMO_API_URL", env_url)
             self.base_url = (base_url or env_url or CLOUD_BASE_URL).rstrip("/")
             self._key = self.base_url
         self._token = token  # handed to the client on connect, then dropped
@@ -149,6 +157,7 @@ class Session(SessionCore):
         self._connected = False
         self._media: tuple[MediaInfo, ...] = ()
         self._sources: dict[str, Path] = {}  # media key -> file on disk (thumbnails, re-upload)
+        self._media_moves: dict[str, str] = {}  # forgotten session's media id -> re-upload's
         self._thumbs: dict[str, bytes] = {}
         self._state: dict[str, Any] | None = None
         self._draft: Draft | None = None
@@ -285,6 +294,7 @@ class Session(SessionCore):
         Local only: the protocol cannot upload a draft, so the agent's next edit
         starts from the server's latest version.
         """
+        args.check_index(index, len(self._history))
         if self._loop.in_thread():
             return conn.restore(self, index)
 

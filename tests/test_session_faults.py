@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from nemowidgets._state_file import StateFile
-from nemowidgets.api.errors import AuthError, CancelledByUser, RenderError
-from nemowidgets.api.retry import StreamPolicy
+from nemowidgets.api.errors import AuthError, CancelledByUser, RenderError, ServerError
+from nemowidgets.api.retry import RetryPolicy, StreamPolicy
 from nemowidgets.local.launch import start_server
 from nemowidgets.samples import make_music, make_photo
 from nemowidgets.session import Session, SessionEvent
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.fault
 
 TOKEN = "nwl_fixed_test_token_0123456789abcdef"
 FAST = StreamPolicy(keepalive_timeout=1.0, state_poll_intervals=(0.1, 0.2, 0.3))
+QUICK = RetryPolicy(base=0.01, cap=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def session(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
     server.faults.clear()
     s = Session(base_url=server.url, token=TOKEN, stream_policy=FAST,
-                export_dir=tmp_path / "exports")
+                export_dir=tmp_path / "exports", client_options={"retry": QUICK})
     seen: list[SessionEvent] = []
     s.observe(seen.append)
     s.seen = seen  # type: ignore[attr-defined]
@@ -109,6 +110,57 @@ def test_dropped_stream_polls_state_and_never_resends(session, server, media) ->
     assert session.draft.is_exportable
     assert turn.diff.startswith("New timeline")
     assert any(e.kind == "notice" and "not re-sent" in e.data["text"] for e in session.seen)
+
+
+def test_malformed_event_is_a_broken_stream(session, server, media) -> None:
+    """Broken JSON in the stream: the stored draft is read back, the prompt never re-sent."""
+    session.upload(media[:2])
+    server.faults.arm("malformed_event")
+    turn = session.send("make a slideshow")
+    assert server.faults.hits["malformed_event"] == 1
+    assert _prompts(server, session.session_id) == 1
+    assert turn.error is None
+    assert "malformed" in turn.reply
+    assert "not re-sent" in turn.reply
+    assert "read back from the server" in turn.reply
+    stored = session.state()["state"]["draft_version"]  # what the server committed
+    assert session.draft is not None
+    assert session.draft.version == stored >= 1
+    assert session.draft.is_exportable
+    notices = [e.data["text"] for e in session.seen if e.kind == "notice"]
+    assert any("malformed" in t and "not re-sent" in t for t in notices), notices
+
+
+def test_failed_state_polls_are_retried_not_fatal(session, server, media) -> None:
+    """A broken stream, then the first state poll fails (503 thrice): the next poll reads it."""
+    session.upload(media[:2])
+    server.faults.arm("drop_stream")
+    server.faults.arm("http_error", times=3, status=503, path="/api/state/")
+    turn = session.send("make a slideshow")
+    assert server.faults.hits["http_error"] == 3
+    assert _prompts(server, session.session_id) == 1
+    assert turn.error is None
+    assert "read back from the server" in turn.reply
+    assert session.draft is not None
+    assert session.draft.is_exportable
+
+
+def test_state_unreadable_after_a_turn_returns_the_turn(session, server, media) -> None:
+    """The agent answered, then the state read fails for good: the turn (and its reply) is
+    returned with the error and advice, not raised - raising would invite a re-send."""
+    session.upload(media[:2])
+    server.faults.arm("http_error", times=None, status=503, path="/api/state/")
+    turn = session.send("make a slideshow")
+    server.faults.clear()
+    assert _prompts(server, session.session_id) == 1
+    assert isinstance(turn.error, ServerError)
+    assert "could not be read back" in turn.reply
+    assert "session.state()" in turn.reply
+    assert any(e.kind == "text" and not e.data.get("synthesized") for e in turn.events)
+    assert session.draft is None  # not read yet...
+    session.state()
+    assert session.draft is not None  # ...and now it is
+    assert session.draft.is_exportable
 
 
 def test_stalled_stream_gives_up_and_says_so(session, server, media) -> None:
@@ -187,3 +239,51 @@ def test_cancel_a_turn_that_hangs(server, tmp_path, monkeypatch) -> None:
         assert isinstance(finished[-1].data["turn"].error, CancelledByUser)
         assert not s.busy
         assert _prompts(server, s.session_id) == 1
+
+
+def test_export_after_a_forgotten_session_uses_the_reuploaded_media(session, server,
+                                                                    media) -> None:
+    """1002 on export: the draft's media ids are moved to the re-uploads, and it renders."""
+    session.upload(media[:2])
+    session.send("make a slideshow")
+    draft = session.draft
+    old_ids = {seg.raw["src"] for track in draft.tracks for seg in track.segments
+               if seg.raw.get("src")}
+    old = session.session_id
+    server.faults.arm("forget_session", session_id=old)
+    result = session.export("preview", draft=draft)
+    assert session.session_id != old
+    assert result.duration == pytest.approx(draft.duration, abs=0.2)
+    new_ids = {m.id for m in session.media}
+    assert old_ids.isdisjoint(new_ids)  # really different ids, remapped
+    assert draft.raw["t"][0]["sg"][0]["src"] in old_ids  # the user's draft is not mutated
+
+
+def test_render_survives_a_server_outage(tmp_path, monkeypatch, media) -> None:
+    """The server is down for 2 s mid-render (refused connections, then a restart): the
+    Session says so, keeps waiting instead of failing, and delivers the video."""
+    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
+    srv = start_server(data_dir=tmp_path / "data", token=TOKEN, faults=True)
+    try:
+        with Session(base_url=srv.url, token=TOKEN, export_dir=tmp_path / "exports",
+                     render_interval=0.1, client_options={"retry": QUICK}) as s:
+            seen: list[SessionEvent] = []
+            s.observe(seen.append)
+            s.upload(media[:2])
+            s.send("make a slideshow")
+            srv.faults.arm("render_stall", seconds=30)
+            progressed = threading.Event()
+            s.observe(lambda e: progressed.set(), kinds=["render_progress"])
+            future = s.submit(s.aexport("preview"))
+            assert progressed.wait(20)
+            srv.stop()
+            time.sleep(2)  # several polls meet a refused connection
+            srv = srv.restart()
+            result = future.result(60)
+            assert result.path.is_file()
+            notices = [e.data["text"] for e in seen if e.kind == "notice"]
+            assert any("Lost contact" in t and "still waiting" in t for t in notices), notices
+            assert any("Back in contact" in t for t in notices), notices
+            assert not [e for e in seen if e.kind == "error"]
+    finally:
+        srv.stop()
