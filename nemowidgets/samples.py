@@ -49,7 +49,7 @@ def make_photo(
     yy = np.linspace(0.75, 1.1, height, dtype=np.float32)[:, None, None]
     xx = np.linspace(0.95, 1.05, width, dtype=np.float32)[None, :, None]
     pixels = np.clip(base[None, None, :] * yy * xx, 0, 255).astype(np.uint8)
-    image = Image.fromarray(pixels, "RGB")
+    image = Image.fromarray(pixels)
     draw = ImageDraw.Draw(image)
     short = min(width, height)
     # A sun and a horizon, so Ken Burns motion and fitting are visible.

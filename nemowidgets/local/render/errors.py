@@ -1,0 +1,30 @@
+"""The renderer's two exceptions: a failure that names its cause, and a cancellation."""
+
+from __future__ import annotations
+
+
+class RenderFailure(Exception):
+    """A render that cannot finish; the message names the segment and the file.
+
+    ``segment_id`` and ``filename`` are also attributes, so the server can put them in
+    the job's error without parsing text.  Either may be ``None`` when the cause is the
+    draft as a whole (an empty timeline, for instance).
+    """
+
+    def __init__(self, message: str, *, segment_id: str | None = None,
+                 filename: str | None = None) -> None:
+        super().__init__(message)
+        self.segment_id = segment_id
+        self.filename = filename
+
+
+class RenderCancelled(Exception):
+    """The caller's ``should_cancel`` said stop; the partial output has been removed."""
+
+
+def failure(seg_id: str | None, filename: str | None, problem: str, action: str) -> RenderFailure:
+    """Build a :class:`RenderFailure` whose message says which segment, which file, what to do."""
+    where = f"segment {seg_id!r}" if seg_id else "the draft"
+    what = f" (file {filename!r})" if filename else ""
+    message = f"{where}{what}: {problem}. {action}"
+    return RenderFailure(message, segment_id=seg_id, filename=filename)
