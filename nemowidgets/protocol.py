@@ -125,6 +125,100 @@ SUPPORTED_EXTENSIONS: Final = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | AUDIO_EXTENS
 #: For messages: the formats in the order the protocol lists them.
 SUPPORTED_FORMATS_TEXT: Final = "mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac"
 
+_ISO_FAMILY = frozenset({"mp4", "mov", "m4a"})
+#: Extension -> the real formats (as :func:`sniff_format` names them) a file so named may
+#: hold; :func:`extension_accepts` also takes a mix-up of the same kind (a PNG called
+#: ``.jpg``), for client and server alike.  ISO
+#: containers are one family: which streams they hold, not the brand, makes them
+#: video or audio.
+FORMATS_BY_EXTENSION: Final[dict[str, frozenset[str]]] = {
+    "jpg": frozenset({"jpeg"}), "jpeg": frozenset({"jpeg"}), "png": frozenset({"png"}),
+    "gif": frozenset({"gif"}), "webp": frozenset({"webp"}),
+    "mp4": _ISO_FAMILY, "mov": _ISO_FAMILY, "m4a": _ISO_FAMILY, "aac": _ISO_FAMILY | {"aac"},
+    "avi": frozenset({"avi"}), "webm": frozenset({"matroska"}), "mkv": frozenset({"matroska"}),
+    "mp3": frozenset({"mp3"}), "wav": frozenset({"wav"}),
+}  # fmt: skip
+#: The kind of media each supported format is.
+FORMAT_KINDS: Final[dict[str, str]] = {
+    "jpeg": "image", "png": "image", "gif": "image", "webp": "image",
+    "mp4": "video", "mov": "video", "m4a": "audio", "avi": "video", "matroska": "video",
+    "mp3": "audio", "wav": "audio", "aac": "audio",
+}  # fmt: skip
+
+
+def extension_accepts(ext: str, fmt: str | None) -> bool:
+    """Whether a file named ``*.ext`` whose content sniffs as ``fmt`` is taken.
+
+    The one rule for client and server: the content must be a supported format
+    of the same kind as the name says.  A mix-up within a kind (a PNG called
+    ``.jpg``, an MP3 called ``.aac``) is common and harmless, since the file is
+    decoded anyway; a different kind (an MP4 called ``.jpg``) is refused.
+    """
+    if fmt is None:
+        return False
+    if fmt in FORMATS_BY_EXTENSION.get(ext, ()):
+        return True
+    return FORMAT_KINDS.get(fmt) is not None and FORMAT_KINDS.get(fmt) == media_kind(f"x.{ext}")
+
+
+_HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The real format of a file from its first bytes (16 are enough), or ``None`` if unknown.
+
+    One sniffer for client and server, so that the client's pre-check and the
+    server's check can never disagree on what a file is.  Besides the supported
+    formats (``jpeg png gif webp mp4 mov m4a avi matroska mp3 wav aac``) it names
+    ones we refuse (``heic avif tiff bmp pdf zip ogg flac``), so a message can
+    say what a file really is: an HEIC photo carries an ISO ``ftyp`` box like an
+    MP4, and only its brand tells them apart.
+    """
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:2] == b"BM" and len(head) >= 14:
+        return "bmp"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIC_BRANDS:
+            return "heic"
+        if brand in (b"avif", b"avis"):
+            return "avif"
+        if brand == b"qt  ":
+            return "mov"
+        return "m4a" if brand in (b"M4A ", b"M4B ", b"M4P ") else "mp4"
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
+        return "mov"  # old QuickTime files start without ftyp
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "matroska"
+    if head[:3] == b"ID3":
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xF6) == 0xF0:
+        return "aac"  # ADTS: sync word, layer bits 00
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and head[1] & 0x06:
+        return "mp3"  # MPEG audio frame sync, layer I-III
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"fLaC"):
+        return "flac"
+    return None
+
 
 def media_kind(filename: str) -> str | None:
     """``"image"``, ``"video"`` or ``"audio"`` by extension; ``None`` if unsupported."""

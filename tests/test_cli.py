@@ -23,6 +23,7 @@ import pytest
 
 from nemowidgets.cli import ProgressBar, build_parser, find_notebook, main
 from nemowidgets.samples import make_music, make_photo
+from tests.support.isolation import clean_env
 
 SCRIPT = Path(sys.executable).with_name("nemowidgets")
 
@@ -30,12 +31,7 @@ SCRIPT = Path(sys.executable).with_name("nemowidgets")
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A clean environment: local backend, every nemowidgets dir under tmp."""
-    out = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
-    for var in ("NEMO_LOCAL_DATA_DIR", "NEMO_STATE_DIR", "NEMO_CONFIG_DIR"):
-        path = tmp_path / var.lower()
-        path.mkdir()
-        out[var] = str(path)
-    return out
+    return clean_env(tmp_path)
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 240):

@@ -30,6 +30,15 @@ async def _fail() -> None:
     raise ValueError("boom")
 
 
+async def _sleep_until_cancelled(cancelled: threading.Event, seconds: float = 30) -> None:
+    """Sleeps; sets ``cancelled`` when the sleep is cancelled (and lets the cancel through)."""
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
+
+
 def test_run_from_plain_code_runs_on_the_loop_thread(lt: LoopThread) -> None:
     assert lt.run(_where()) == "test-loop"
     assert lt.thread.daemon
@@ -72,17 +81,9 @@ def test_submit_returns_a_concurrent_future(lt: LoopThread) -> None:
 
 def test_timeout_cancels_the_coroutine(lt: LoopThread) -> None:
     cancelled = threading.Event()
-
-    async def slow() -> None:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
     started = time.monotonic()
     with pytest.raises(TimeoutError, match=r"0\.2 s"):
-        lt.run(slow(), timeout=0.2)
+        lt.run(_sleep_until_cancelled(cancelled), timeout=0.2)
     assert time.monotonic() - started < 5
     assert cancelled.wait(5)
 
@@ -103,16 +104,8 @@ def test_arun_on_its_own_loop_awaits_directly(lt: LoopThread) -> None:
 
 def test_cancelling_the_awaiting_task_cancels_the_work(lt: LoopThread) -> None:
     cancelled = threading.Event()
-
-    async def slow() -> None:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
     async def main() -> None:
-        task = asyncio.create_task(lt.arun(slow()))
+        task = asyncio.create_task(lt.arun(_sleep_until_cancelled(cancelled)))
         await asyncio.sleep(0.1)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -141,15 +134,7 @@ def test_call_soon_runs_on_the_loop_thread(lt: LoopThread) -> None:
 def test_close_cancels_pending_work_and_is_idempotent() -> None:
     lt = LoopThread(name="closing")
     cancelled = threading.Event()
-
-    async def forever() -> None:
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
-    future = lt.submit(forever())
+    future = lt.submit(_sleep_until_cancelled(cancelled, 3600))
     time.sleep(0.05)
     lt.close()
     lt.close()  # idempotent

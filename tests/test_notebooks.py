@@ -19,7 +19,6 @@ reads them, and is removed again before the token scan.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import subprocess
@@ -33,6 +32,8 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+
+from tests.support.isolation import DIR_SETTINGS, clean_env
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -51,10 +52,7 @@ print("NEMO-PROBE " + json.dumps({
 
 def kernel_env(tmp: Path) -> dict[str, str]:
     """The kernel's environment: a fresh install's view, every state dir under ``tmp``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
-    for var in ("NEMO_LOCAL_DATA_DIR", "NEMO_STATE_DIR", "NEMO_CONFIG_DIR"):
-        (tmp / var.lower()).mkdir(parents=True, exist_ok=True)
-        env[var] = str(tmp / var.lower())
+    env = clean_env(tmp)
     env["IPYTHONDIR"] = str(tmp / "ipython")
     return env
 
@@ -177,7 +175,7 @@ def test_cloud_notebook_runs_against_a_server_given_by_env(tmp_path: Path) -> No
     check_video(probe)
     forbidden = {token.encode()} | secrets_in(
         tmp_path / "server",
-        *(Path(env[v]) for v in ("NEMO_LOCAL_DATA_DIR", "NEMO_STATE_DIR", "NEMO_CONFIG_DIR")),
+        *(Path(env[v]) for v in DIR_SETTINGS),
     )
     assert_no_secret(nb, forbidden)
     outputs = nbformat.writes(nb)

@@ -9,9 +9,7 @@ CI runs (``.ci/run``), so CI running at all shows it works; here we check that
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +17,9 @@ from pathlib import Path
 
 import av
 import pytest
+
+from tests.support.checkout import copy_repo
+from tests.support.isolation import clean_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,26 +31,6 @@ def readme_commands() -> list[str]:
     assert block, "README.md has no ```bash block"
     lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.group(1).splitlines()]
     return [line for line in lines if line]
-
-
-def copy_repo(dest: Path) -> Path:
-    """The repo's files as a fresh clone would have them, plus uncommitted work."""
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=ROOT,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for rel in filter(None, listed):
-        src = ROOT / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
 
 
 def test_readme_starts_with_the_two_commands() -> None:
@@ -71,13 +52,7 @@ def test_first_readme_command_makes_a_video_in_a_fresh_checkout(tmp_path: Path) 
     started = time.monotonic()
     repo = copy_repo(tmp_path / "repo")
     assert not (repo / ".venv").exists()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("NEMO_") and k not in ("VIRTUAL_ENV", "PYTHONPATH")
-    }
-    for var in ("NEMO_LOCAL_DATA_DIR", "NEMO_STATE_DIR", "NEMO_CONFIG_DIR"):
-        env[var] = str(tmp_path / var.lower())
+    env = clean_env(tmp_path, drop=("VIRTUAL_ENV", "PYTHONPATH"))
     command = readme_commands()[0]
     result = subprocess.run(
         ["bash", "-c", command], cwd=repo, env=env, capture_output=True, text=True, timeout=850
@@ -110,9 +85,7 @@ def test_readme_python_example_runs(tmp_path: Path) -> None:
     assert example, "README.md lost its Python example"
     code = example.group(1)
     assert len(code.strip().splitlines()) <= 10
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
-    for var in ("NEMO_LOCAL_DATA_DIR", "NEMO_STATE_DIR", "NEMO_CONFIG_DIR"):
-        env[var] = str(tmp_path / var.lower())
+    env = clean_env(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
     result = subprocess.run(

@@ -37,12 +37,7 @@ from nemowidgets.session import Session
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing answers there
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))
-    for name in ("NEMO_TOKEN", "NEMO_API_URL"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_env")  # tests/conftest.py
 
 
 @pytest.fixture

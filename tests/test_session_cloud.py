@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `tests.support` is imported as a namespace package
-    sys.path.insert(0, str(ROOT))
-
-from nemowidgets.api.errors import AgentError, ConfigurationError  # noqa: E402
-from nemowidgets.protocol import CLOUD_BASE_URL  # noqa: E402
-from nemowidgets.session import Session  # noqa: E402
-from tests.support import sse_scripts as S  # noqa: E402
-from tests.support.cloud_server import OWN_TOKEN, start_cloud  # noqa: E402
+from nemowidgets.api.errors import AgentError, ConfigurationError
+from nemowidgets.protocol import CLOUD_BASE_URL
+from nemowidgets.session import Session
+from tests.support import sse_scripts as S
+from tests.support.cloud_server import OWN_TOKEN, start_cloud
 
 DRAFT = {"t": [{"tt": 0, "sg": [{"id": "a", "s": 0, "d": 3000, "n": "beach.jpg", "k": "image"},
                                 {"id": "b", "s": 3000, "d": 3000, "n": "city.jpg", "k": "image"}]}],

@@ -20,6 +20,7 @@ from nemowidgets.api.errors import DraftError, MediaError, UnsupportedFileError
 from nemowidgets.draft import Draft
 from nemowidgets.samples import make_music, make_photo
 from nemowidgets.session import ExportResult, Session, SessionEvent, Turn
+from tests.support.isolation import isolate
 
 PROMPT = "make a slideshow with transitions and music"
 
@@ -35,10 +36,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
 def studio(tmp_path_factory: pytest.TempPathFactory):
     """A local Session and the list of every event it emitted."""
     mp = pytest.MonkeyPatch()
-    for name in ("NEMO_TOKEN", "NEMO_API_URL"):
-        mp.delenv(name, raising=False)
-    mp.setenv("NEMO_STATE_DIR", str(tmp_path_factory.mktemp("state")))
-    mp.setenv("NEMO_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    isolate(mp, tmp_path_factory.mktemp("env"))
     session = Session.local(data_dir=tmp_path_factory.mktemp("data"),
                             export_dir=tmp_path_factory.mktemp("exports"))
     seen: list[SessionEvent] = []
@@ -248,9 +246,8 @@ def test_9_a_raising_observer_never_breaks_the_session(studio, caplog) -> None:
         session.observe(print, kinds=["nonsense"])
 
 
-def test_10_export_needs_a_draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))
+@pytest.mark.usefixtures("isolated_env")
+def test_10_export_needs_a_draft(tmp_path: Path) -> None:
     with Session.local(data_dir=tmp_path / "data") as fresh:
         turn = fresh.send("export")
         assert isinstance(turn.error, DraftError)

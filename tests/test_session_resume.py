@@ -23,11 +23,8 @@ from nemowidgets.session import Session, SessionEvent
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("NEMO_TOKEN", "NEMO_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))  # the same client id
+def env(tmp_path: Path, isolated_env: Path) -> Path:
+    """``tmp_path``, isolated (its config dir keeps the same client id), with ``media/``."""
     folder = tmp_path / "media"
     for i in range(3):
         make_photo(folder / f"photo_{i + 1}.jpg", i, size=(320, 240))

@@ -7,7 +7,6 @@ table, generated here.  ``--check`` exits 1 when the README is stale.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -43,9 +42,7 @@ def rows() -> list[tuple[str, str]]:
 
 
 def render() -> str:
-    start, end = readme_block.markers(NAME)
     lines = [
-        start,
         "Segment keys of the local backend's draft (times in milliseconds); the source is the",
         "docstring of `nemowidgets/protocol.py`. Tracks: `tt` 0 video, 1 audio (music), 7 text.",
         "",
@@ -53,23 +50,12 @@ def render() -> str:
         "|---|---|",
     ]
     lines += [f"| `{key}` | {text.replace('``', '`')} |" for key, text in rows()]
-    lines.append(end)
-    return "\n".join(lines) + "\n"
+    return readme_block.block(NAME, lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README is stale")
-    args = parser.parse_args(argv)
-    block = render()
-    if args.check:
-        if not readme_block.is_current(NAME, block):
-            print("README's draft-keys table is stale: run python tools/draft_keys.py")
-            return 1
-        return 0
-    changed = readme_block.write(NAME, block)
-    print("README draft-keys table " + ("updated" if changed else "already up to date"))
-    return 0
+    description = __doc__.splitlines()[0]
+    return readme_block.run_cli(NAME, render, description, argv, what="draft-keys table")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ hint every message carries.  ``--check`` exits 1 when the README is stale.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -41,30 +40,14 @@ def rows() -> list[tuple[str, str, str, str]]:
 
 
 def render() -> str:
-    start, end = readme_block.markers(NAME)
-    lines = [
-        start,
-        "| Exception | Code | When | What the message tells you to do |",
-        "|---|---|---|---|",
-    ]
+    lines = ["| Exception | Code | When | What the message tells you to do |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows()]
-    lines.append(end)
-    return "\n".join(lines) + "\n"
+    return readme_block.block(NAME, lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README is stale")
-    args = parser.parse_args(argv)
-    block = render()
-    if args.check:
-        if not readme_block.is_current(NAME, block):
-            print("README's error table is stale: run python tools/error_table.py")
-            return 1
-        return 0
-    changed = readme_block.write(NAME, block)
-    print("README error table " + ("updated" if changed else "already up to date"))
-    return 0
+    description = __doc__.splitlines()[0]
+    return readme_block.run_cli(NAME, render, description, argv, what="error table")
 
 
 if __name__ == "__main__":

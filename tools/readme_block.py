@@ -7,7 +7,10 @@ because people edit the rest of the README by hand.
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -15,6 +18,12 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def markers(name: str) -> tuple[str, str]:
     return f"<!-- {name} -->", f"<!-- /{name} -->"
+
+
+def block(name: str, lines: Iterable[str]) -> str:
+    """Block ``name``: ``lines`` between its markers, ending with a newline."""
+    start, end = markers(name)
+    return "\n".join([start, *lines, end]) + "\n"
 
 
 def splice(readme: str, name: str, block: str, *, heading: str = "") -> str:
@@ -56,3 +65,40 @@ def write(name: str, block: str, readme_path: Path = README, *, heading: str = "
 def is_current(name: str, block: str, readme_path: Path = README) -> bool:
     text = readme_path.read_text(encoding="utf-8") if readme_path.exists() else ""
     return current(text, name) == block
+
+
+def run_cli(
+    name: str,
+    render: Callable[[], str],
+    description: str,
+    argv: Sequence[str] | None = None,
+    *,
+    what: str,
+    heading: str = "",
+    printable: bool = False,
+) -> int:
+    """The command line of a block's script: rewrite the block, or ``--check`` it (exit 1 if stale).
+
+    ``what`` names the block in messages ("error table"); ``printable`` adds
+    ``--print`` (the block on stdout, nothing written).  The stale message names
+    the script to run: the file that defines ``render``.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="exit 1 if the README is stale")
+    if printable:
+        group.add_argument("--print", action="store_true", help="print the block, write nothing")
+    args = parser.parse_args(argv)
+    block = render()
+    if getattr(args, "print", False):
+        sys.stdout.write(block)
+        return 0
+    if args.check:
+        if not is_current(name, block):
+            script = Path(render.__code__.co_filename).name
+            print(f"README's {what} is stale: run python tools/{script}")
+            return 1
+        return 0
+    changed = write(name, block, heading=heading)
+    print(f"README {what} " + ("updated" if changed else "already up to date"))
+    return 0

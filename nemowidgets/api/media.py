@@ -8,21 +8,13 @@ the format from the first 16 bytes.  They catch wrong extensions and files
 that lie about what they are; deeper problems (a truncated JPEG, an MP4 with
 no video) only decoding finds, and that is the server's job.
 
-Magic bytes accepted per extension:
-
-=============  ==================================================
-jpg, jpeg      ``FF D8 FF``
-png            ``89 50 4E 47 0D 0A 1A 0A``
-gif            ``GIF87a`` / ``GIF89a``
-webp           ``RIFF....WEBP``
-mp4, m4a       ``ftyp`` at offset 4 (ISO base media)
-mov            ``ftyp``, ``moov``, ``mdat``, ``wide``, ``free``, ``skip`` at 4
-webm, mkv      ``1A 45 DF A3`` (EBML)
-avi            ``RIFF....AVI ``
-wav            ``RIFF....WAVE``
-mp3            ``ID3`` or an MPEG frame sync (``FF Ex`` / ``FF Fx``)
-aac            ADTS sync (``FF F1`` / ``FF F9``), ``ADIF`` or ``ID3``
-=============  ==================================================
+What each extension may hold, and what the first bytes say a file is, come
+from :mod:`nemowidgets.protocol` (``FORMATS_BY_EXTENSION``, ``sniff_format``):
+the server checks with the same two, so the client never sends a file the
+server's format check would refuse for its magic bytes (an HEIC photo named
+``.mp4`` included).  The client is the stricter of the two: it refuses any
+content its extension may not hold, where the server lets a same-kind mix-up
+(a PNG called ``.jpg``) through.
 """
 
 from __future__ import annotations
@@ -35,7 +27,7 @@ from urllib.parse import urlsplit
 import nemowidgets.protocol as protocol
 from nemowidgets.api.errors import FileTooLargeError, MediaError, UnsupportedFileError
 
-__all__ = ["UploadItem", "check_upload", "check_url", "sniff"]
+__all__ = ["UploadItem", "check_upload", "check_url"]
 
 _UNSUPPORTED = int(protocol.ErrorCode.UNSUPPORTED_FILE)
 _TOO_LARGE = int(protocol.ErrorCode.FILE_TOO_LARGE)
@@ -49,25 +41,6 @@ CONTENT_TYPES: dict[str, str] = {
     "mp3": "audio/mpeg", "wav": "audio/wav", "m4a": "audio/mp4", "aac": "audio/aac",
 }  # fmt: skip
 
-#: The signatures (from :func:`sniff`) each extension may carry.
-_ALLOWED: dict[str, frozenset[str]] = {
-    "jpg": frozenset({"jpeg"}),
-    "jpeg": frozenset({"jpeg"}),
-    "png": frozenset({"png"}),
-    "gif": frozenset({"gif"}),
-    "webp": frozenset({"webp"}),
-    "mp4": frozenset({"iso-bmff"}),
-    "m4a": frozenset({"iso-bmff"}),
-    "mov": frozenset({"iso-bmff", "quicktime"}),
-    "webm": frozenset({"ebml"}),
-    "mkv": frozenset({"ebml"}),
-    "avi": frozenset({"avi"}),
-    "wav": frozenset({"wave"}),
-    "mp3": frozenset({"id3", "mpeg-audio", "adts"}),
-    "aac": frozenset({"adts", "adif", "id3"}),
-}
-_QUICKTIME_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
-
 
 @dataclass(frozen=True)
 class UploadItem:
@@ -79,34 +52,6 @@ class UploadItem:
     content_type: str
     path: Path | None = None
     data: bytes | None = field(default=None, repr=False)
-
-
-def sniff(head: bytes) -> str | None:
-    """The container signature of a file's first bytes, or ``None`` if none is known."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head.startswith(b"RIFF") and len(head) >= 12:
-        return {b"WEBP": "webp", b"WAVE": "wave", b"AVI ": "avi"}.get(head[8:12])
-    if head[4:8] == b"ftyp":
-        return "iso-bmff"
-    if head[4:8] in _QUICKTIME_ATOMS:
-        return "quicktime"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "ebml"
-    if head.startswith(b"ID3"):
-        return "id3"
-    if head.startswith(b"ADIF"):
-        return "adif"
-    if len(head) >= 2 and head[0] == 0xFF:
-        if head[1] in (0xF1, 0xF9):
-            return "adts"
-        if head[1] & 0xE0 == 0xE0:
-            return "mpeg-audio"
-    return None
 
 
 def display_name(name: str) -> str:
@@ -209,8 +154,8 @@ def _check_size(name: str, size: int) -> None:
 
 
 def _check_magic(name: str, ext: str, head: bytes) -> None:
-    found = sniff(head)
-    if found not in _ALLOWED[ext]:
+    found = protocol.sniff_format(head)
+    if not protocol.extension_accepts(ext, found):
         says = f"its content looks like {found}" if found else "its content is no known format"
         raise UnsupportedFileError(
             f"{name} is not a real .{ext} file: {says}.",

@@ -6,8 +6,10 @@ whose message names the file and says what to do:
 1. :func:`safe_filename` — the name the user sees; never used as a path (files
    are stored under generated names), so traversal and odd bytes are harmless.
 2. :func:`check_format` on the first bytes — the extension must be one of the
-   protocol's formats *and* agree with the content: a PNG called ``.jpg`` is
-   fine (same kind), an MP4 called ``.jpg`` or a HEIC/TIFF is not.
+   protocol's formats *and* agree with the content, as the protocol's
+   ``sniff_format`` and ``FORMATS_BY_EXTENSION`` (the client's pre-check uses
+   them too) say: a PNG called ``.jpg`` is fine here (same kind), an MP4 called
+   ``.jpg`` or a HEIC/TIFF is not.
 3. :func:`probe` on the whole file (in a worker thread) — Pillow for images
    (size after EXIF orientation, a decompression-bomb check, a full decode so
    truncation is caught; an animated image counts as its first frame), PyAV
@@ -26,10 +28,14 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 from nemowidgets.protocol import (
+    FORMAT_KINDS,
+    FORMATS_BY_EXTENSION,
     MAX_UPLOAD_BYTES,
     SUPPORTED_FORMATS_TEXT,
     ErrorCode,
+    extension_accepts,
     media_kind,
+    sniff_format,
 )
 
 __all__ = [
@@ -39,7 +45,6 @@ __all__ = [
     "check_format",
     "probe",
     "safe_filename",
-    "sniff",
     "stored_extension",
 ]
 
@@ -52,20 +57,6 @@ THUMB_SIZE = 160
 SNIFF_BYTES = 64
 
 _SUPPORTED = f"Supported formats: {SUPPORTED_FORMATS_TEXT}."
-_ISO_FAMILY = frozenset({"mp4", "mov", "m4a"})
-#: extension -> the real formats it may hold.
-_EXT_FORMATS: dict[str, frozenset[str]] = {
-    "jpg": frozenset({"jpeg"}), "jpeg": frozenset({"jpeg"}), "png": frozenset({"png"}),
-    "gif": frozenset({"gif"}), "webp": frozenset({"webp"}),
-    "mp4": _ISO_FAMILY, "mov": _ISO_FAMILY, "m4a": _ISO_FAMILY, "aac": _ISO_FAMILY | {"aac"},
-    "avi": frozenset({"avi"}), "webm": frozenset({"matroska"}), "mkv": frozenset({"matroska"}),
-    "mp3": frozenset({"mp3"}), "wav": frozenset({"wav"}),
-}
-_FORMAT_KIND = {
-    "jpeg": "image", "png": "image", "gif": "image", "webp": "image",
-    "mp4": "video", "mov": "video", "m4a": "audio", "avi": "video", "matroska": "video",
-    "mp3": "audio", "wav": "audio", "aac": "audio",
-}
 #: Formats we recognise but do not take, with what to do about them.
 _REFUSED = {
     "heic": "HEIC/HEIF photos are not supported: export or convert them to JPEG",
@@ -77,7 +68,6 @@ _REFUSED = {
     "ogg": "Ogg audio is not supported: convert it to MP3 or M4A",
     "flac": "FLAC audio is not supported: convert it to MP3, M4A or WAV",
 }
-_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
 
 class MediaRejected(Exception):
@@ -119,54 +109,6 @@ def safe_filename(raw: str | bytes | None, fallback: str = "upload") -> str:
     return name or fallback
 
 
-def sniff(head: bytes) -> str | None:
-    """The real format of a file from its first bytes, or ``None`` if unknown."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "wav"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "avi"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tiff"
-    if head[:2] == b"BM" and len(head) >= 14:
-        return "bmp"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _HEIC_BRANDS:
-            return "heic"
-        if brand in (b"avif", b"avis"):
-            return "avif"
-        if brand == b"qt  ":
-            return "mov"
-        return "m4a" if brand in (b"M4A ", b"M4B ", b"M4P ") else "mp4"
-    if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
-        return "mov"  # old QuickTime files start without ftyp
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "matroska"
-    if head[:3] == b"ID3":
-        return "mp3"
-    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xF6) == 0xF0:
-        return "aac"  # ADTS: sync word, layer bits 00
-    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and head[1] & 0x06:
-        return "mp3"  # MPEG audio frame sync, layer I-III
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"OggS"):
-        return "ogg"
-    if head.startswith(b"fLaC"):
-        return "flac"
-    return None
-
-
 def extension_of(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
@@ -174,7 +116,7 @@ def extension_of(filename: str) -> str:
 def stored_extension(filename: str, fmt: str) -> str:
     """The extension to store a file under: its own if it fits the content, else the content's."""
     ext = extension_of(filename)
-    if fmt in _EXT_FORMATS.get(ext, ()):
+    if fmt in FORMATS_BY_EXTENSION.get(ext, ()):
         return ext
     return {"jpeg": "jpg", "matroska": "mkv"}.get(fmt, fmt)
 
@@ -198,7 +140,7 @@ def check_format(filename: str, head: bytes, size: int | None = None) -> str:
     if size == 0 or not head:
         raise MediaRejected(f"{filename} is empty (0 bytes). Choose the file again.")
     ext = extension_of(filename)
-    real = sniff(head)
+    real = sniff_format(head)
     if real in _REFUSED:
         raise MediaRejected(f"{filename}: {_REFUSED[real]}. {_SUPPORTED}")
     if real is None:
@@ -206,13 +148,12 @@ def check_format(filename: str, head: bytes, size: int | None = None) -> str:
             f"{filename} is not a valid {ext.upper()} file (its content is not a format we "
             f"recognise; it may be corrupt). {_SUPPORTED}"
         )
-    if real not in _EXT_FORMATS[ext]:
-        claimed, actual = media_kind(filename), _FORMAT_KIND[real]
-        if claimed != actual:
-            raise MediaRejected(
-                f"{filename} is named like {'an' if claimed == 'image' else 'a'} {claimed} file "
-                f"but is really {real.upper()} ({actual}): rename it with the right extension."
-            )
+    if not extension_accepts(ext, real):
+        claimed, actual = media_kind(filename), FORMAT_KINDS[real]
+        raise MediaRejected(
+            f"{filename} is named like {'an' if claimed == 'image' else 'a'} {claimed} file "
+            f"but is really {real.upper()} ({actual}): rename it with the right extension."
+        )
     return real
 
 
@@ -229,7 +170,7 @@ def probe(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
 
     Runs in a worker thread: it decodes (a frame, an image), which takes a while.
     """
-    if _FORMAT_KIND.get(fmt) == "image":
+    if FORMAT_KINDS.get(fmt) == "image":
         return _probe_image(path, filename, fmt, thumb_path)
     return _probe_av(path, filename, fmt, thumb_path)
 

@@ -9,32 +9,20 @@ makes its own client id and session, so tests stay independent.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # `tests.support` is imported from the repo root
-    sys.path.insert(0, str(ROOT))
-
-from nemowidgets.local.faults import FaultPlan  # noqa: E402
-from nemowidgets.local.launch import LocalServer, start_server  # noqa: E402
-from tests.support.local_server import sample_media, start_local_server  # noqa: E402, F401
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+from nemowidgets.local.faults import FaultPlan
+from nemowidgets.local.launch import LocalServer, start_server
+from tests.support.local_server import sample_media, start_local_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No user settings leak in: a private config dir, no token, no URL, no source, no faults."""
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))
-    for name in ("NEMO_TOKEN", "NEMO_API_URL", "SKILL_SOURCE", "NEMO_FAULTS"):
-        monkeypatch.delenv(name, raising=False)
+def _isolated_env(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user settings leak in (tests/conftest.py), and no fault plan from the environment."""
+    monkeypatch.delenv("NEMO_FAULTS", raising=False)
 
 
 @pytest.fixture(scope="module")

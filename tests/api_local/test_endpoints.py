@@ -192,7 +192,7 @@ async def test_client_prechecks_refuse_before_anything_is_sent(
         with pytest.raises(UnsupportedFileError) as txt:
             await c.upload("1", [("notes.txt", b"just text")])
         with pytest.raises(UnsupportedFileError) as lying:
-            await c.upload("1", [("photo.jpg", b"GIF89a this is no jpeg")])
+            await c.upload("1", [("photo.jpg", b"RIFF\x00\x00\x00\x00WAVEfmt this is no jpeg")])
         with pytest.raises(FileTooLargeError) as big:
             await c.upload("1", [huge])
         with pytest.raises(UnsupportedFileError) as url:

@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import copy
 import random
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from nemowidgets.local.agent import AgentReply, respond  # noqa: E402
-from tests.support.draft_invariants import assert_draft_invariants  # noqa: E402
+from nemowidgets.local.agent import AgentReply, respond
+from tests.support.draft_invariants import assert_draft_invariants
 
 
 def image(i: int) -> dict:

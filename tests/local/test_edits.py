@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import copy
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from nemowidgets.local import edits  # noqa: E402
-from nemowidgets.local.timing import EditError, canvas_size, layout, retime  # noqa: E402
-from tests.support.draft_invariants import assert_draft_invariants  # noqa: E402
+from nemowidgets.local import edits
+from nemowidgets.local.timing import EditError, canvas_size, layout, retime
+from tests.support.draft_invariants import assert_draft_invariants
 
 
 def photos(n: int) -> list[dict]:

@@ -29,6 +29,7 @@ from nemowidgets.samples import photo_color
 from nemowidgets.session import Session
 from tests.reliability.rawapi import RawAPI, error_of
 from tests.support.badinputs import CASES, BadInput, Ctx, by_channel
+from tests.support.isolation import isolate
 
 pytestmark = pytest.mark.badinput
 
@@ -51,8 +52,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory, tiny_media: dict[str, Path]):
     root = tmp_path_factory.mktemp("badinputs")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NEMO_STATE_DIR", str(root / "state"))
-        mp.setenv("NEMO_CONFIG_DIR", str(root / "config"))
+        isolate(mp, root)
         data = root / "data"
         a_id = str(uuid.uuid4())
         a = Session.local(data_dir=data, client_id=a_id, export_dir=root / "exports")

@@ -28,6 +28,7 @@ from nemowidgets.local.launch import ensure_local_server, start_server
 from nemowidgets.protocol import RENDER_CANCELLED, RENDER_COMPLETED
 from nemowidgets.session import Session
 from tests.reliability.faultkit import Recorder, User, decode_duration, wait_for
+from tests.support.isolation import isolate
 
 pytestmark = pytest.mark.fault
 
@@ -43,9 +44,8 @@ SLIDESHOW = "make a slideshow with 1 second per photo"
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("faults")
     with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, root)
         mp.setenv("NEMO_FAULTS", ",")  # a fault plan with nothing armed: the switch is on
-        mp.setenv("NEMO_STATE_DIR", str(root / "state"))
-        mp.setenv("NEMO_CONFIG_DIR", str(root / "config"))
         yield root / "data"
         if (root / "data").exists():
             ensure_local_server(root / "data").stop()

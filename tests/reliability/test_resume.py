@@ -27,6 +27,7 @@ from nemowidgets.local.launch import ensure_local_server
 from nemowidgets.protocol import RENDER_COMPLETED
 from nemowidgets.session import Session
 from tests.reliability.faultkit import Recorder, decode_duration
+from tests.support.isolation import isolate
 
 KERNEL = r"""
 import json, sys, threading
@@ -77,10 +78,7 @@ def test_kernel_killed_mid_render_resumes_and_delivers(tmp_path: Path,
     assert kernel.returncode == -signal.SIGKILL
     assert not Path(record["path"]).exists()
 
-    for key in ("NEMO_FAULTS", "NEMO_TOKEN", "NEMO_API_URL", "NEMO_LOCAL_DATA_DIR"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))
+    isolate(monkeypatch, tmp_path, "NEMO_FAULTS", "NEMO_LOCAL_DATA_DIR")  # the kernel's dirs
     started = time.monotonic()
     s = Session.resume(data_dir=data, export_dir=exports)
     try:

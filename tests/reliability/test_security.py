@@ -32,6 +32,7 @@ from nemowidgets.local import launch
 from nemowidgets.local.launch import ensure_local_server
 from nemowidgets.session import Session
 from tests.reliability.rawapi import ATTRIBUTION, RawAPI, error_of
+from tests.support.isolation import isolate
 
 
 @dataclass
@@ -50,8 +51,7 @@ def victim(tmp_path_factory: pytest.TempPathFactory, tiny_media: dict[str, Path]
         Victim]:
     root = tmp_path_factory.mktemp("security")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NEMO_STATE_DIR", str(root / "state"))
-        mp.setenv("NEMO_CONFIG_DIR", str(root / "config"))
+        isolate(mp, root)
         s = Session.local(data_dir=root / "data", client_id=str(uuid.uuid4()),
                           export_dir=root / "exports")
         s.upload([tiny_media["photo0"], tiny_media["photo1"]])

@@ -25,6 +25,7 @@ import pytest
 from nemowidgets.local.launch import ensure_local_server
 from nemowidgets.samples import make_music, make_photo, photo_color
 from nemowidgets.session import Session
+from tests.support.isolation import isolate
 
 pytestmark = pytest.mark.slow
 
@@ -54,8 +55,7 @@ PROMPTS = (
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("soak")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NEMO_STATE_DIR", str(root / "state"))
-        mp.setenv("NEMO_CONFIG_DIR", str(root / "config"))
+        isolate(mp, root)
         yield root
 
 

@@ -284,8 +284,8 @@ CASES: tuple[BadInput, ...] = (
        "iphone.heic", "HEIC (ftypheic) is not in the protocol's list"),
     _c("heic_named_jpg", "file", _file("iphone.jpg", lambda: _HEIC), "both", U, UNSUPPORTED,
        "iphone.jpg", "HEIC bytes behind a .jpg extension"),
-    _c("heic_named_mp4", "file", _file("iphone.mp4", lambda: _HEIC), "server", U, UNSUPPORTED,
-       "iphone.mp4", "an ISO-BMFF 'ftyp' box passes a naive mp4 magic check; it is a HEIC"),
+    _c("heic_named_mp4", "file", _file("iphone.mp4", lambda: _HEIC), "both", U, UNSUPPORTED,
+       "iphone.mp4", "an ISO-BMFF 'ftyp' box passes a naive mp4 magic check; its brand says HEIC"),
     # -- unsupported formats ---------------------------------------------------------------
     _c("exe_file", "file", _file("tool.exe", lambda: b"MZ\x90\x00" + bytes(500)), "both", U,
        UNSUPPORTED, "tool.exe", "not media"),

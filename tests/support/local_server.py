@@ -55,6 +55,7 @@ __all__ = [
     "fault_server",
     "local_api",
     "local_server",
+    "media_set",
     "photo_draft",
     "sample_media",
     "serve_process",
@@ -303,12 +304,16 @@ def shared_api(shared_server: LocalServer) -> Iterator[RawClient]:
     client.close()
 
 
-@pytest.fixture(scope="session")
-def sample_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("local_media")
-    media = {f"photo{i}": make_photo(folder / f"photo{i}.jpg", i, (320, 180)) for i in range(3)}
+def media_set(folder: Path, size: tuple[int, int]) -> dict[str, Path]:
+    """``photo0``..``photo2`` (JPEGs of ``size``, sample photos 0-2) and 3 s of ``music`` (WAV)."""
+    media = {f"photo{i}": make_photo(folder / f"photo{i}.jpg", i, size) for i in range(3)}
     media["music"] = make_music(folder / "music.wav", 3.0)
     return media
+
+
+@pytest.fixture(scope="session")
+def sample_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return media_set(tmp_path_factory.mktemp("local_media"), (320, 180))
 
 
 @dataclass

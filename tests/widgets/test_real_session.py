@@ -38,12 +38,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60.0, what: str = "
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            isolated_env: Path) -> Iterator[Session]:
     monkeypatch.chdir(tmp_path)  # exports go to ./nemowidgets-exports
-    for var in ("NEMO_TOKEN", "NEMO_API_URL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
     s = Session.local(data_dir=tmp_path / "data")
     yield s
     s.close()
@@ -159,14 +156,11 @@ def test_export_without_a_timeline_shows_the_hint(session: Session) -> None:
     st.close()
 
 
+@pytest.mark.usefixtures("isolated_env")
 def test_studio_without_a_session_makes_one_and_closes_it(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    for var in ("NEMO_TOKEN", "NEMO_API_URL"):
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NEMO_LOCAL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
     st = studio()
     assert isinstance(st.session, Session)
     assert st.session.backend == "local"
