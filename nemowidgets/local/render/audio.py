@@ -13,6 +13,7 @@ the pictures.  The sum is clipped to [-1, 1] before encoding.
 
 from __future__ import annotations
 
+import collections
 import queue
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ import av
 import numpy as np
 
 from .errors import RenderFailure, failure
+from .threads import background
 
 SAMPLE_RATE = 48000
 CHANNELS = 2
@@ -175,22 +177,26 @@ class Mixer:
 
 
 class SoundtrackEncoder:
-    """Mixes and AAC-encodes the soundtrack on a thread of its own, a little ahead of the
-    video, so the video loop only muxes finished packets.
+    """Mixes and AAC-encodes the soundtrack on a low-priority thread of its own, ahead of
+    the video, so the video loop only muxes finished packets.
 
     Why a thread: decoding the music and AAC encoding cost about a second per 25 s of
     video; on the video thread that second delays every frame handed to x264, while
-    here it fills the gaps x264's own threads leave on the cores.  The thread stays at
-    most ``lead`` seconds ahead of the video (the muxer interleaves by time, and memory
-    stays flat), and hands over packets through a queue; only the video thread muxes.
+    here it fills the gaps x264's own threads leave on the cores.  It may run up to
+    ``lead`` seconds ahead (plenty of room to use idle moments; AAC packets are ~24
+    KB a second, so memory stays small and flat); its packets are handed to the
+    muxer (by the video thread, the only one that muxes) once the video is within
+    ``mux_lead`` of them, so the file stays interleaved.
     """
 
     BLOCK = 1024  # AAC's frame size
 
     def __init__(self, mixer: Mixer, stream: av.AudioStream, total: int,
-                 lead: float = 1.0) -> None:
+                 lead: float = 30.0, mux_lead: float = 1.0) -> None:
         self._mixer, self._stream, self._total = mixer, stream, total
         self._lead = int(lead * SAMPLE_RATE)
+        self._mux_lead = int(mux_lead * SAMPLE_RATE)
+        self._held: collections.deque = collections.deque()
         self._allowed = 0
         self._stop = False
         self._cond = threading.Condition()
@@ -204,13 +210,21 @@ class SoundtrackEncoder:
         with self._cond:
             self._allowed = min(self._total, video_samples + self._lead)
             self._cond.notify()
-        return self._drain()
+        self._held.extend(self._drain())
+        out = []
+        while self._held and (self._held[0].pts or 0) < video_samples + self._mux_lead:
+            out.append(self._held.popleft())
+        return out
 
     def finish(self) -> list:
         """Encode to the end, flush the encoder; the remaining packets."""
-        packets = self.advance(self._total)
+        with self._cond:
+            self._allowed = self._total
+            self._cond.notify()
         self._thread.join()
-        return packets + self._drain()
+        out = [*self._held, *self._drain()]
+        self._held.clear()
+        return out
 
     def close(self) -> None:
         with self._cond:
@@ -230,6 +244,7 @@ class SoundtrackEncoder:
             out.append(item)
 
     def _run(self) -> None:
+        background()
         done = 0
         try:
             while done < self._total:

@@ -20,6 +20,7 @@ import numpy as np
 from .frames import black
 from .stills import Still
 from .text import TextOverlay
+from .threads import background
 from .timeline import Plan, Visual
 from .transitions import blend
 from .video import Clip
@@ -38,7 +39,7 @@ class Compositor:
         self._visuals = plan.visuals
         self._lo = 0  # first visual that has not finished showing
         self._sources: dict[int, Source] = {}
-        self._pending: dict[int, Future[Source]] = {}
+        self._pending: dict[int, Future[Still]] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nemo-render-prep")
         # Ken Burns and zoom frames resample on two threads at once (see frames.resample).
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nemo-render-kb")
@@ -46,22 +47,27 @@ class Compositor:
         self._black: np.ndarray | None = None
 
     # -- sources -------------------------------------------------------------------
-    def _prepare(self, visual: Visual) -> Source:
-        if visual.kind == "video":
-            return Clip(visual.path, self.canvas, self.plan.fit, visual.in_point,
-                        visual.seg_id, visual.name)
+    def _still(self, visual: Visual) -> Still:
+        background()  # on the helper thread: in the gaps x264 leaves
         return Still(visual.path, self.canvas, self.plan.fit, visual.kb,
                      visual.seg_id, visual.name)
 
     def _prefetch(self, index: int) -> None:
+        """Prepare photo ``index`` on the helper thread.  (Clips are opened when they
+        start, on this thread: their decoder threads must not inherit its low priority.)"""
         if 0 <= index < len(self._visuals) and index not in self._sources \
-                and index not in self._pending:
-            self._pending[index] = self._pool.submit(self._prepare, self._visuals[index])
+                and index not in self._pending and self._visuals[index].kind == "image":
+            self._pending[index] = self._pool.submit(self._still, self._visuals[index])
 
     def _source(self, index: int) -> Source:
         if index not in self._sources:
-            self._prefetch(index)
-            self._sources[index] = self._pending.pop(index).result()
+            visual = self._visuals[index]
+            if visual.kind == "video":
+                self._sources[index] = Clip(visual.path, self.canvas, self.plan.fit,
+                                            visual.in_point, visual.seg_id, visual.name)
+            else:
+                self._prefetch(index)
+                self._sources[index] = self._pending.pop(index).result()
         return self._sources[index]
 
     def _retire(self, t: float) -> None:

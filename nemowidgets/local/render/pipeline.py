@@ -16,9 +16,10 @@ most two prepared segments plus a frame or two, whatever the number of photos.
 
 Output: H.264 High, yuv420p, BT.601 tagged, CRF 23, ``+faststart`` (the index at the
 front, so browsers start playing before the download ends), plus an AAC stereo
-48 kHz track, 192 kb/s.  The audio track is always there: silent when the draft has
-no music and no clip sound, so every output has the same shape (H.264 + AAC) and
-players, the server and concatenation tools need no special case.
+48 kHz track, 192 kb/s (128 for previews).  The audio track is always there, silent
+when the draft has no music and no clip sound, so every output has the same shape
+(H.264 + AAC) and players, the server and concatenation tools need no special case.
+Video clips' rotation metadata (phone videos shot upright) is not applied yet.
 
 The file is written next to ``out_path`` under a temporary name and renamed when
 complete: a failed or cancelled render leaves nothing behind.
@@ -43,12 +44,13 @@ from .errors import RenderCancelled, RenderFailure
 from .frames import to_video_frame
 from .timeline import Plan, plan_render
 
-AUDIO_BITRATE = 192_000
 CRF = "23"
-# BT.601 tags (our conversion's matrix), and a threaded lookahead buffer of 2 frames
-# instead of x264's default 4 (bframes + 1): the output is bit-identical (the knob only
-# sizes a queue) and a 1080p render needs ~20 MB less.
-_X264_PARAMS = "colorprim=smpte170m:transfer=smpte170m:colormatrix=smpte170m:sync-lookahead=2"
+# BT.601 tags (our conversion's matrix).  Threading knobs, none of which touch the
+# preset's coding decisions: a threaded-lookahead buffer of 2 frames instead of
+# bframes + 1 (bit-identical output, ~20 MB less at 1080p), and the lookahead split
+# over two threads (it is x264's busiest single thread on a slideshow's easy frames).
+_X264_PARAMS = ("colorprim=smpte170m:transfer=smpte170m:colormatrix=smpte170m:"
+                "sync-lookahead=2:lookahead-threads=2")
 
 
 @dataclass
@@ -85,6 +87,16 @@ class _Progress:
 def _open_output(path: Path, plan: Plan) -> tuple[av.container.OutputContainer, av.VideoStream,
                                                   av.AudioStream]:
     container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
+    try:
+        video, audio = _add_streams(container, plan)
+    except BaseException:
+        container.close()
+        raise
+    return container, video, audio
+
+
+def _add_streams(container: av.container.OutputContainer,
+                 plan: Plan) -> tuple[av.VideoStream, av.AudioStream]:
     video = container.add_stream("libx264", rate=plan.canvas.fps)
     video.width, video.height = plan.canvas.width, plan.canvas.height
     video.pix_fmt = "yuv420p"
@@ -96,19 +108,22 @@ def _open_output(path: Path, plan: Plan) -> tuple[av.container.OutputContainer, 
     video.options = {"preset": plan.preset, "crf": CRF, "x264-params": _X264_PARAMS}
     audio = container.add_stream("aac", rate=SAMPLE_RATE)
     audio.layout = "stereo"
-    audio.bit_rate = AUDIO_BITRATE
-    return container, video, audio
+    audio.bit_rate = plan.audio_bitrate
+    return video, audio
 
 
 def _encode(plan: Plan, path: Path, progress: _Progress,
             should_cancel: Callable[[], bool] | None) -> None:
-    container, vstream, astream = _open_output(path, plan)
     fps = plan.canvas.fps
-    compositor = Compositor(plan)
-    sound = SoundtrackEncoder(Mixer(plan.audio), astream,
-                              round(plan.frames * SAMPLE_RATE / fps))
-    progress.frames_done(0)
-    try:
+    with contextlib.ExitStack() as cleanup:  # closed in reverse: threads first, file last
+        container, vstream, astream = _open_output(path, plan)
+        cleanup.callback(container.close)
+        compositor = Compositor(plan)
+        cleanup.callback(compositor.close)
+        sound = SoundtrackEncoder(Mixer(plan.audio), astream,
+                                  round(plan.frames * SAMPLE_RATE / fps))
+        cleanup.callback(sound.close)
+        progress.frames_done(0)
         last_key: object = None
         frame: av.VideoFrame | None = None
         for n in range(plan.frames):
@@ -128,10 +143,6 @@ def _encode(plan: Plan, path: Path, progress: _Progress,
             container.mux(packet)
         for packet in sound.finish():
             container.mux(packet)
-    finally:
-        sound.close()
-        compositor.close()
-        container.close()
 
 
 def render_draft(

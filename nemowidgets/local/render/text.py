@@ -57,7 +57,10 @@ class TextOverlay:
         except (TypeError, ValueError):
             size = 0.08
         px = int(min(max(size if size == size else 0.08, 0.02), 0.3) * h)  # NaN -> default
-        font = ImageFont.load_default(size=max(8, px))
+        try:
+            font = ImageFont.load_default(size=max(8, px))
+        except ImportError:  # a Pillow built without FreeType: its bitmap font, one size
+            font = ImageFont.load_default()
         scratch = ImageDraw.Draw(Image.new("L", (1, 1)))
         stroke = max(1, px // 14)
         wrapped = _wrap(str(text), font, scratch, w * 0.9 - 2 * stroke)

@@ -26,7 +26,8 @@ from .frames import Canvas, even
 
 PREVIEW_MAX_SIDE = 640
 PREVIEW_MAX_FPS = 15
-PRESETS = {"high": "veryfast", "preview": "ultrafast"}
+PRESETS = {"high": "veryfast", "preview": "ultrafast"}  # x264
+AUDIO_BITRATES = {"high": 192_000, "preview": 128_000}  # AAC, stereo
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Title:
 class Plan:
     canvas: Canvas
     preset: str
+    audio_bitrate: int
     fit: str
     frames: int
     visuals: list[Visual] = field(default_factory=list)
@@ -171,7 +173,8 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
         raise failure(None, None, "the draft has no photos or clips to render",
                       "Add photos or video clips to the video track first.")
     frames = max(1, math.floor(duration * float(canvas.fps) + 0.5))  # half up, not to even
-    return Plan(canvas, PRESETS[quality], fit, frames, visuals, titles, audio)
+    return Plan(canvas, PRESETS[quality], AUDIO_BITRATES[quality], fit, frames, visuals, titles,
+                audio)
 
 
 def _clip_sound_ramps(visuals: list[Visual], audio: list[AudioPart]) -> None:
