@@ -103,18 +103,21 @@ def load_photo(path: Path, size: tuple[int, int], fit: str, seg_id: str | None,
     """Decode ``path`` once, at the smallest JPEG scale that still fills ``size`` as fitted."""
     label = name or path.name
     try:
-        image = Image.open(path)
-        orientation = image.getexif().get(0x0112, 1)
-        iw, ih = image.size
-        ow, oh = (ih, iw) if orientation in _ROTATED else (iw, ih)
-        ratio = (max if fit == "cover" else min)(size[0] / ow, size[1] / oh)
-        if ratio < 1.0:
-            image.draft(image.mode, (math.ceil(iw * ratio), math.ceil(ih * ratio)))
-        image.load()
-        image = ImageOps.exif_transpose(image)
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-        mode = "RGBA" if has_alpha else "RGB"
-        return image if image.mode == mode else image.convert(mode)
+        # ``with``: an animated image keeps its file open after load(); close it here.
+        with Image.open(path) as source:
+            orientation = source.getexif().get(0x0112, 1)
+            iw, ih = source.size
+            ow, oh = (ih, iw) if orientation in _ROTATED else (iw, ih)
+            ratio = (max if fit == "cover" else min)(size[0] / ow, size[1] / oh)
+            if ratio < 1.0:
+                source.draft(source.mode, (math.ceil(iw * ratio), math.ceil(ih * ratio)))
+            source.load()
+            image = ImageOps.exif_transpose(source)
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            mode = "RGBA" if has_alpha else "RGB"
+            image = image if image.mode == mode else image.convert(mode)
+            # A detached copy: nothing that outlives the ``with`` may point into the file.
+            return image.copy() if image is source else image
     except Exception as exc:  # any decoder error is the file's fault, not ours
         raise failure(seg_id, label, f"cannot read the photo ({type(exc).__name__}: {exc})",
                       "Re-upload the file, or remove it from the draft.") from exc

@@ -1,9 +1,11 @@
 """Titles and captions: drawn once with Pillow, composited onto YUV frames by alpha.
 
-The font is Pillow's bundled FreeType font (``ImageFont.load_default(size=...)``), so
-nothing extra ships and every install draws the same glyphs.  When Pillow has libraqm
-(the manylinux wheels do), right-to-left scripts are shaped and ordered; characters
-the font lacks (emoji, CJK) come out as boxes rather than crashing the render.
+The font is DejaVu Sans, shipped in ``fonts/`` (its licence beside it), so every
+install draws the same glyphs, and titles in Arabic, Hebrew, Greek or Cyrillic are
+letters, not boxes: Pillow's own bundled font covers Latin only (it is the fallback
+if the file is missing).  When Pillow has libraqm (the manylinux wheels do),
+right-to-left scripts are shaped and ordered; characters the font lacks (emoji,
+CJK) come out as boxes rather than crashing the render.
 
 The text is drawn as two coverage masks, the black outline and the white fill, and
 composited straight in YUV (black and white have neutral chroma), so no colour
@@ -13,6 +15,8 @@ conversion is needed and the overlay costs a few small numpy operations per fram
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -22,6 +26,20 @@ from .frames import BLACK_Y, NEUTRAL_C, WHITE_Y, Canvas, planes
 POSITIONS = ("top", "center", "bottom")
 _MARGIN = 0.06  # of the canvas height, for top and bottom
 _OUTLINE_OPACITY = 0.85
+FONT_PATH = Path(__file__).with_name("fonts") / "DejaVuSans.ttf"
+
+
+@lru_cache(maxsize=16)
+def load_font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The overlay font at ``px`` pixels: the shipped DejaVu Sans, else Pillow's own."""
+    try:
+        return ImageFont.truetype(str(FONT_PATH), px)
+    except OSError:  # the file is missing (a trimmed install): Latin-only fallback
+        pass
+    try:
+        return ImageFont.load_default(size=px)
+    except ImportError:  # a Pillow built without FreeType: its bitmap font, one size
+        return ImageFont.load_default()
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, draw: ImageDraw.ImageDraw,
@@ -57,10 +75,7 @@ class TextOverlay:
         except (TypeError, ValueError):
             size = 0.08
         px = int(min(max(size if size == size else 0.08, 0.02), 0.3) * h)  # NaN -> default
-        try:
-            font = ImageFont.load_default(size=max(8, px))
-        except ImportError:  # a Pillow built without FreeType: its bitmap font, one size
-            font = ImageFont.load_default()
+        font = load_font(max(8, px))
         scratch = ImageDraw.Draw(Image.new("L", (1, 1)))
         stroke = max(1, px // 14)
         wrapped = _wrap(str(text), font, scratch, w * 0.9 - 2 * stroke)
