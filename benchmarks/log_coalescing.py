@@ -75,8 +75,9 @@ class EventSource:
         self._loop = LoopThread(name="bench-events")
         self._subs: list[Callable[[SessionEvent], None]] = []
 
-    def observe(self, callback: Callable[[SessionEvent], None],
-                kinds: Iterable[str] | None = None) -> Callable[[], None]:
+    def observe(
+        self, callback: Callable[[SessionEvent], None], kinds: Iterable[str] | None = None
+    ) -> Callable[[], None]:
         self._subs.append(callback)
         return lambda: self._subs.remove(callback)
 
@@ -135,11 +136,17 @@ def run(interval: float, n: int, rate: float | None = None) -> dict[str, Any]:
     source.settle(max(0.2, 2 * interval))  # let the trailing update go out
     cpu = time.process_time() - cpu0
     wall = time.perf_counter() - wall0
-    result = {"interval_s": interval, "events": n, "rate": rate,
-              "updates": KernelLikeComm.messages,
-              "bytes": KernelLikeComm.bytes_sent, "kernel_cpu_s": round(cpu, 4),
-              "burst_wall_s": round(burst_wall, 4), "wall_s": round(wall, 4),
-              "last_line_shown": "word" in log.text.splitlines()[-1]}
+    result = {
+        "interval_s": interval,
+        "events": n,
+        "rate": rate,
+        "updates": KernelLikeComm.messages,
+        "bytes": KernelLikeComm.bytes_sent,
+        "kernel_cpu_s": round(cpu, 4),
+        "burst_wall_s": round(burst_wall, 4),
+        "wall_s": round(wall, 4),
+        "last_line_shown": "word" in log.text.splitlines()[-1],
+    }
     log.close()
     source.close()
     return result
@@ -148,8 +155,12 @@ def run(interval: float, n: int, rate: float | None = None) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=1000.0,
-                        help="events per second of the paced runs (3 s of them)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=1000.0,
+        help="events per second of the paced runs (3 s of them)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     comm.create_comm = lambda **kwargs: KernelLikeComm(**kwargs)  # count instead of send
@@ -167,10 +178,22 @@ def main() -> None:
         }
 
     if args.json:
-        print(json.dumps({"burst": {"coalesced": coalesced, "baseline": baseline,
-                                    "baseline_over_coalesced": ratios(baseline, coalesced)},
-                          "paced": {"coalesced": paced, "baseline": paced_base,
-                                    "baseline_over_coalesced": ratios(paced_base, paced)}}))
+        print(
+            json.dumps(
+                {
+                    "burst": {
+                        "coalesced": coalesced,
+                        "baseline": baseline,
+                        "baseline_over_coalesced": ratios(baseline, coalesced),
+                    },
+                    "paced": {
+                        "coalesced": paced,
+                        "baseline": paced_base,
+                        "baseline_over_coalesced": ratios(paced_base, paced),
+                    },
+                }
+            )
+        )
         return
     for title, ours, base in (
         (f"{args.events:,} log events at full speed through StreamLog", coalesced, baseline),
@@ -179,12 +202,17 @@ def main() -> None:
         print(title)
         print(f"{'':12}{'updates':>10}{'MB sent':>10}{'kernel CPU s':>14}{'wall s':>10}")
         for name, r in (("coalesced", ours), ("baseline", base)):
-            print(f"{name:12}{r['updates']:>10,}{r['bytes'] / 1e6:>10.1f}"
-                  f"{r['kernel_cpu_s']:>14.3f}{r['burst_wall_s']:>10.3f}")
+            print(
+                f"{name:12}{r['updates']:>10,}{r['bytes'] / 1e6:>10.1f}"
+                f"{r['kernel_cpu_s']:>14.3f}{r['burst_wall_s']:>10.3f}"
+            )
         q = ratios(base, ours)
-        print(f"baseline / coalesced: {q['updates']}x the updates, {q['kernel_cpu']}x the "
-              f"kernel CPU, {q['bytes']}x the bytes; last event shown: "
-              f"{ours['last_line_shown']}\n")
+        print(
+            f"baseline / coalesced: {q['updates']}x the updates, {q['kernel_cpu']}x the "
+            f"kernel CPU, {q['bytes']}x the bytes; last event shown: "
+            f"{ours['last_line_shown']}\n"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -44,8 +44,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 #: Mixed shapes up to 12 MP, as phones and cameras make them.
-FULL_SIZES = [(4000, 3000), (3024, 4032), (1920, 1080), (2048, 1536), (1080, 1350),
-              (4032, 3024), (1600, 1200), (3000, 4000), (1200, 1200), (2560, 1440)]
+FULL_SIZES = [
+    (4000, 3000),
+    (3024, 4032),
+    (1920, 1080),
+    (2048, 1536),
+    (1080, 1350),
+    (4032, 3024),
+    (1600, 1200),
+    (3000, 4000),
+    (1200, 1200),
+    (2560, 1440),
+]
 SMALL_SIZES = [(640, 480), (360, 640), (400, 400)]
 TARGETS = {"vs_ffmpeg": 0.8, "vs_moviepy": 0.2, "rss_mb": 300.0, "preview": 0.25}
 
@@ -60,10 +70,19 @@ def make_job(folder: Path, photos: int, small: bool) -> dict:
     files = [make_photo(folder / f"photo_{i:02d}.jpg", i, sizes[i]) for i in range(distinct)]
     total = photos * seconds - (photos - 1) * fade
     music = make_music(folder / "music.mp3", total + 1.0)
-    return {"photos": [str(files[i % distinct]) for i in range(photos)], "music": str(music),
-            "width": 320 if small else 1920, "height": 180 if small else 1080, "fps": 30,
-            "seconds": seconds, "crossfade": fade, "fade_out": 1.0, "total": total,
-            "fit": "black", "quality": "high"}
+    return {
+        "photos": [str(files[i % distinct]) for i in range(photos)],
+        "music": str(music),
+        "width": 320 if small else 1920,
+        "height": 180 if small else 1080,
+        "fps": 30,
+        "seconds": seconds,
+        "crossfade": fade,
+        "fade_out": 1.0,
+        "total": total,
+        "fit": "black",
+        "quality": "high",
+    }
 
 
 def seed_draft(job: dict) -> tuple[dict, dict]:
@@ -73,18 +92,39 @@ def seed_draft(job: dict) -> tuple[dict, dict]:
     media, segments = {"m_music": job["music"]}, []
     for i, path in enumerate(job["photos"]):
         media[f"m_{i}"] = path
-        seg = {"id": f"seg_{i + 1}", "s": i * (ms - overlap), "d": ms, "src": f"m_{i}",
-               "n": Path(path).name, "k": "image"}
+        seg = {
+            "id": f"seg_{i + 1}",
+            "s": i * (ms - overlap),
+            "d": ms,
+            "src": f"m_{i}",
+            "n": Path(path).name,
+            "k": "image",
+        }
         if i < len(job["photos"]) - 1:
             seg["tr"] = {"type": "crossfade", "d": overlap}
         segments.append(seg)
     total = segments[-1]["s"] + ms
-    music = {"id": "seg_music", "s": 0, "d": total, "src": "m_music", "n": "music.mp3",
-             "k": "audio", "in": 0, "vol": 1.0, "fi": 0, "fo": round(job["fade_out"] * 1000),
-             "loop": True}
+    music = {
+        "id": "seg_music",
+        "s": 0,
+        "d": total,
+        "src": "m_music",
+        "n": "music.mp3",
+        "k": "audio",
+        "in": 0,
+        "vol": 1.0,
+        "fi": 0,
+        "fo": round(job["fade_out"] * 1000),
+        "loop": True,
+    }
     tracks = [{"tt": 0, "n": "Photos", "sg": segments}, {"tt": 1, "n": "Music", "sg": [music]}]
-    meta = {"width": job["width"], "height": job["height"], "fps": job["fps"],
-            "fit": job["fit"], "title": None}
+    meta = {
+        "width": job["width"],
+        "height": job["height"],
+        "fps": job["fps"],
+        "fit": job["fit"],
+        "title": None,
+    }
     draft = {"t": tracks, "d": total, "m": meta}
     return draft, media
 
@@ -93,29 +133,59 @@ def ffmpeg_command(job: dict, out: str) -> list[str]:
     """FFmpeg's CLI doing the job: scale+pad once per photo, loop it, chain xfades."""
     import imageio_ffmpeg
 
-    w, h, fps, seconds, fade = (job[k] for k in ("width", "height", "fps", "seconds",
-                                                 "crossfade"))
+    w, h, fps, seconds, fade = (job[k] for k in ("width", "height", "fps", "seconds", "crossfade"))
     n = len(job["photos"])
     args = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error"]
     for path in job["photos"]:
         args += ["-i", path]
     args += ["-i", job["music"]]
-    graph = [f"[{i}:v]scale={w}:{h}:force_original_aspect_ratio=decrease,"
-             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,"
-             f"loop=loop={round(seconds * fps) - 1}:size=1:start=0,setpts=N/{fps}/TB[v{i}]"
-             for i in range(n)]
+    graph = [
+        f"[{i}:v]scale={w}:{h}:force_original_aspect_ratio=decrease,"
+        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,"
+        f"loop=loop={round(seconds * fps) - 1}:size=1:start=0,setpts=N/{fps}/TB[v{i}]"
+        for i in range(n)
+    ]
     last = "v0"
     for i in range(1, n):
-        graph.append(f"[{last}][v{i}]xfade=transition=fade:duration={fade}:"
-                     f"offset={i * (seconds - fade):.3f}[x{i}]")
+        graph.append(
+            f"[{last}][v{i}]xfade=transition=fade:duration={fade}:"
+            f"offset={i * (seconds - fade):.3f}[x{i}]"
+        )
         last = f"x{i}"
     total = job["total"]
-    graph.append(f"[{n}:a]atrim=0:{total},afade=t=out:st={total - job['fade_out']}:"
-                 f"d={job['fade_out']}[a]")
-    return [*args, "-filter_complex", ";".join(graph), "-map", f"[{last}]", "-map", "[a]",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-            "-r", str(fps), "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-            "-movflags", "+faststart", "-t", f"{total:.3f}", out]
+    graph.append(
+        f"[{n}:a]atrim=0:{total},afade=t=out:st={total - job['fade_out']}:d={job['fade_out']}[a]"
+    )
+    return [
+        *args,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        f"[{last}]",
+        "-map",
+        "[a]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-r",
+        str(fps),
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-ar",
+        "48000",
+        "-movflags",
+        "+faststart",
+        "-t",
+        f"{total:.3f}",
+        out,
+    ]
 
 
 # -- workers (run in their own process) --------------------------------------------------
@@ -123,8 +193,9 @@ def work_ours(job: dict, out: str) -> dict:
     from nemowidgets.local.render import render_draft
 
     draft, media = seed_draft(job)
-    stats = render_draft(draft, {k: Path(v) for k, v in media.items()}, Path(out),
-                         quality=job["quality"])
+    stats = render_draft(
+        draft, {k: Path(v) for k, v in media.items()}, Path(out), quality=job["quality"]
+    )
     return {"inner_wall": stats.wall_time, "frames": stats.frames}
 
 
@@ -145,9 +216,17 @@ def work_moviepy(job: dict, out: str) -> dict:
     audio = AudioFileClip(job["music"]).subclipped(0, job["total"])
     video = video.with_audio(audio.with_effects([afx.AudioFadeOut(job["fade_out"])]))
     started = time.perf_counter()
-    video.write_videofile(out, fps=job["fps"], codec="libx264", preset="veryfast",
-                          audio_codec="aac", audio_bitrate="192k", audio_fps=48000,
-                          ffmpeg_params=["-crf", "23", "-pix_fmt", "yuv420p"], logger=None)
+    video.write_videofile(
+        out,
+        fps=job["fps"],
+        codec="libx264",
+        preset="veryfast",
+        audio_codec="aac",
+        audio_bitrate="192k",
+        audio_fps=48000,
+        ffmpeg_params=["-crf", "23", "-pix_fmt", "yuv420p"],
+        logger=None,
+    )
     return {"inner_wall": time.perf_counter() - started}
 
 
@@ -183,8 +262,11 @@ def measure(args: list[str]) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"{args[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    result = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-              "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 2**20}
+    result = {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 2**20,
+    }
     lines = out.decode().strip().splitlines()
     if lines and lines[-1].startswith("{"):
         result.update(json.loads(lines[-1]))
@@ -198,8 +280,11 @@ def command(name: str, job: dict, folder: Path) -> tuple[list[str], str]:
         args = ffmpeg_command(job, out)
     else:
         worker = "ours" if name.startswith("ours") else name
-        spec = dict(job, quality="preview" if name == "ours-preview" else "high",
-                    fit="blur" if name == "ours-blur" else job["fit"])
+        spec = dict(
+            job,
+            quality="preview" if name == "ours-preview" else "high",
+            fit="blur" if name == "ours-blur" else job["fit"],
+        )
         job_file = folder / f"{name}.json"
         job_file.write_text(json.dumps(spec))
         args = [sys.executable, __file__, "--worker", worker, "--job", str(job_file), "--to", out]
@@ -213,8 +298,11 @@ def run_all(names: list[str], job: dict, folder: Path, repeat: int, quiet: bool)
     for round_ in range(repeat):
         for name in names:
             if not quiet:
-                print(f"rendering: {name} (run {round_ + 1} of {repeat}) ...",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"rendering: {name} (run {round_ + 1} of {repeat}) ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
             args, out = command(name, job, folder)
             runs[name].append(dict(measure(args), output=out))
     results = {}
@@ -253,10 +341,19 @@ def report(results: dict, job: dict, photos: int) -> dict:
         ratios["preview_vs_full"] = results["ours-preview"]["wall"] / ours["wall"]
         checks["preview <= 0.25x full"] = ratios["preview_vs_full"] <= TARGETS["preview"]
     checks["peak RSS <= 300 MB"] = ours["rss_mb"] <= TARGETS["rss_mb"]
-    return {"job": {"photos": photos, "width": job["width"], "height": job["height"],
-                    "fps": job["fps"], "seconds": job["total"]},
-            "results": results, "ratios": ratios, "targets_met": checks,
-            "machine": machine()}
+    return {
+        "job": {
+            "photos": photos,
+            "width": job["width"],
+            "height": job["height"],
+            "fps": job["fps"],
+            "seconds": job["total"],
+        },
+        "results": results,
+        "ratios": ratios,
+        "targets_met": checks,
+        "machine": machine(),
+    }
 
 
 def machine() -> dict:
@@ -269,37 +366,57 @@ def machine() -> dict:
     except OSError:
         pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "load_average": [round(x, 2) for x in load] if load else None,
-            "date": dt.datetime.now().isoformat(timespec="seconds")}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in load] if load else None,
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+    }
 
 
 def table(summary: dict) -> str:
     job = summary["job"]
-    lines = [f"Seed job: {job['photos']} photos, {job['width']}x{job['height']}@{job['fps']}, "
-             f"{job['seconds']:.1f} s of video",
-             "", "| renderer | wall s | CPU s | peak RSS MB | output s | in-process s |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Seed job: {job['photos']} photos, {job['width']}x{job['height']}@{job['fps']}, "
+        f"{job['seconds']:.1f} s of video",
+        "",
+        "| renderer | wall s | CPU s | peak RSS MB | output s | in-process s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, r in summary["results"].items():
         inner = f"{r['inner_wall']:.2f}" if "inner_wall" in r else "-"
-        lines.append(f"| {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | "
-                     f"{r['duration']:.2f} | {inner} |")
+        lines.append(
+            f"| {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | "
+            f"{r['duration']:.2f} | {inner} |"
+        )
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {k} | {v:.3f} |" for k, v in summary["ratios"].items()]
-    lines += ["", "wall and CPU are the whole process's (interpreter start-up included); "
-              "in-process is the render call alone.", "", "Targets:"]
+    lines += [
+        "",
+        "wall and CPU are the whole process's (interpreter start-up included); "
+        "in-process is the render call alone.",
+        "",
+        "Targets:",
+    ]
     lines += [f"- {k}: {'met' if ok else 'NOT met'}" for k, ok in summary["targets_met"].items()]
     m = summary["machine"]
-    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-              f"load average {m['load_average']} at {m['date']}"]
+    lines += [
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"load average {m['load_average']} at {m['date']}",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=None, help="photos in the job (10)")
-    parser.add_argument("--peers", default="ffmpeg,moviepy",
-                        help="comma-separated peers: ffmpeg, moviepy (or empty)")
+    parser.add_argument(
+        "--peers",
+        default="ffmpeg,moviepy",
+        help="comma-separated peers: ffmpeg, moviepy (or empty)",
+    )
     parser.add_argument("--small", action="store_true", help="tiny smoke run: 320x180, 1 s")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     parser.add_argument("--repeat", type=int, default=1, help="runs per renderer; best wall")
@@ -328,16 +445,28 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         job_file = folder / "job.json"
         job_file.write_text(json.dumps({"photos": photos, "small": args.small}))
-        subprocess.run([sys.executable, __file__, "--worker", "make-job", "--job", str(job_file),
-                        "--to", str(folder)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                "make-job",
+                "--job",
+                str(job_file),
+                "--to",
+                str(folder),
+            ],
+            check=True,
+        )
         job = json.loads(job_file.read_text())
         names = ["ours", *([] if args.no_extras else ["ours-preview", "ours-blur"]), *peers]
         results = run_all(names, job, folder, max(1, args.repeat), args.json)
         probe_durations(results)
         summary = report(results, job, photos)
     if args.save:
-        args.save.write_text(f"# Render benchmark\n\n```\n{' '.join(sys.argv)}\n```\n\n"
-                             f"{table(summary)}\n")
+        args.save.write_text(
+            f"# Render benchmark\n\n```\n{' '.join(sys.argv)}\n```\n\n{table(summary)}\n"
+        )
     print(json.dumps(summary, indent=2) if args.json else table(summary))
     return 0
 

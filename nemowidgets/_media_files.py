@@ -24,14 +24,22 @@ THUMB_SIZE = 160
 
 
 def _is_bytes_item(item: Any) -> bool:
-    return (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-            and isinstance(item[1], (bytes, bytearray, memoryview)))
+    return (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], (bytes, bytearray, memoryview))
+    )
 
 
 def _bad_pair(item: Any) -> bool:
     """A ``(filename, something)`` tuple whose second item is neither bytes nor a path."""
-    return (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-            and not isinstance(item[1], (str, os.PathLike, bytes, bytearray, memoryview)))
+    return (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and not isinstance(item[1], (str, os.PathLike, bytes, bytearray, memoryview))
+    )
 
 
 def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Path | None]]:
@@ -44,12 +52,17 @@ def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Pa
     if isinstance(items, (str, os.PathLike)) or _is_bytes_item(items) or _bad_pair(items):
         items = [items]  # type: ignore[list-item]
     elif isinstance(items, (bytes, bytearray, memoryview)):
-        raise MediaError("items: bare bytes have no file name; pass a (filename, bytes) pair "
-                         "such as ('photo.jpg', data).", field="items")
+        raise MediaError(
+            "items: bare bytes have no file name; pass a (filename, bytes) pair "
+            "such as ('photo.jpg', data).",
+            field="items",
+        )
     elif isinstance(items, dict) or not isinstance(items, Iterable):
-        raise MediaError(f"items: cannot upload a {type(items).__name__}; pass a file or "
-                         "folder path, a (filename, bytes) pair, or a list of those.",
-                         field="items")
+        raise MediaError(
+            f"items: cannot upload a {type(items).__name__}; pass a file or "
+            "folder path, a (filename, bytes) pair, or a list of those.",
+            field="items",
+        )
     out: list[tuple[Any, Path | None]] = []
     for item in items:
         if _is_bytes_item(item):
@@ -58,27 +71,38 @@ def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Pa
         if _bad_pair(item):
             raise MediaError(
                 f"items: the pair ({item[0]!r}, …) must hold the file's bytes second, "
-                f"not a {type(item[1]).__name__}.", field="items", filename=item[0])
-        if not isinstance(item, (str, os.PathLike)) or (isinstance(item, str)
-                                                        and not item.strip()):
+                f"not a {type(item[1]).__name__}.",
+                field="items",
+                filename=item[0],
+            )
+        if not isinstance(item, (str, os.PathLike)) or (isinstance(item, str) and not item.strip()):
             raise MediaError(
                 f"items: cannot upload {item!r:.60}: pass a file or folder path, "
-                "or a (filename, bytes) pair.", field="items")
+                "or a (filename, bytes) pair.",
+                field="items",
+            )
         path = Path(item).expanduser()
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file()
-                           and not p.name.startswith(".") and media_kind(p.name))
+            files = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and not p.name.startswith(".") and media_kind(p.name)
+            )
             if not files:
                 raise MediaError(
                     f"{path}: this folder has no supported media files.",
-                    hint=f"Supported formats: {SUPPORTED_FORMATS_TEXT}.", filename=str(path))
+                    hint=f"Supported formats: {SUPPORTED_FORMATS_TEXT}.",
+                    filename=str(path),
+                )
             out.extend((p, p) for p in files)
         elif path.is_file():
             out.append((path, path))
         else:
-            raise MediaError(f"{path}: no such file or folder.",
-                             hint="Check the path (relative paths start at the notebook's folder).",
-                             filename=str(path))
+            raise MediaError(
+                f"{path}: no such file or folder.",
+                hint="Check the path (relative paths start at the notebook's folder).",
+                filename=str(path),
+            )
     if not out:
         raise MediaError("Nothing to upload: give a file, a folder or a (name, bytes) pair.")
     return out

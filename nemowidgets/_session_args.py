@@ -46,8 +46,9 @@ def _optional_text(field: str, value: Any, example: str) -> None:
 
 def _optional_path(field: str, value: Any) -> None:
     if value is not None and not isinstance(value, (str, os.PathLike)):
-        raise _bad(field, f"{field} must be a folder path (str or pathlib.Path), "
-                          f"not {_type(value)}.")
+        raise _bad(
+            field, f"{field} must be a folder path (str or pathlib.Path), not {_type(value)}."
+        )
 
 
 def check_url(field: str, url: str) -> None:
@@ -61,15 +62,32 @@ def check_url(field: str, url: str) -> None:
     if not ok:
         shown = re.sub(r"//[^/@]*@", "//***@", url)  # never echo a password in the URL
         looks_like_token = url.startswith(("nmv_", "nwl_"))
-        raise _bad(field, f"{field} must be an http(s) URL such as 'http://127.0.0.1:8000', "
-                          f"not {shown!r}." + (" It looks like a token: pass it as "
-                                               "Session(token=...) instead." if looks_like_token
-                                               else ""))
+        raise _bad(
+            field,
+            f"{field} must be an http(s) URL such as 'http://127.0.0.1:8000', "
+            f"not {shown!r}."
+            + (
+                " It looks like a token: pass it as Session(token=...) instead."
+                if looks_like_token
+                else ""
+            ),
+        )
 
 
-def check_init(*, base_url: Any, token: Any, session_id: Any, data_dir: Any, resume: Any,
-               language: Any, client_id: Any, stream_policy: Any, render_interval: Any,
-               export_dir: Any, client_options: Any) -> None:
+def check_init(
+    *,
+    base_url: Any,
+    token: Any,
+    session_id: Any,
+    data_dir: Any,
+    resume: Any,
+    language: Any,
+    client_id: Any,
+    stream_policy: Any,
+    render_interval: Any,
+    export_dir: Any,
+    client_options: Any,
+) -> None:
     """The Session constructor's arguments (the backend is checked by the Session)."""
     from nemowidgets.api.retry import StreamPolicy
 
@@ -77,13 +95,19 @@ def check_init(*, base_url: Any, token: Any, session_id: Any, data_dir: Any, res
     if base_url is not None:
         check_url("base_url", base_url)
     _optional_text("token", token, "'nmv_usr_…' (or leave it out and set NEMO_TOKEN)")
-    if session_id is not None and (isinstance(session_id, bool)
-                                   or not isinstance(session_id, (str, int))):
-        raise _bad("session_id", f"session_id must be the server's session id (a string), "
-                                 f"not {_type(session_id)}.")
+    if session_id is not None and (
+        isinstance(session_id, bool) or not isinstance(session_id, (str, int))
+    ):
+        raise _bad(
+            "session_id",
+            f"session_id must be the server's session id (a string), not {_type(session_id)}.",
+        )
     if isinstance(session_id, str) and not session_id.strip():
-        raise _bad("session_id", "session_id is empty: pass the id of an existing session, "
-                                 "or leave it out to start a new one.")
+        raise _bad(
+            "session_id",
+            "session_id is empty: pass the id of an existing session, "
+            "or leave it out to start a new one.",
+        )
     _optional_path("data_dir", data_dir)
     _optional_path("export_dir", export_dir)
     if not isinstance(resume, bool):
@@ -92,34 +116,55 @@ def check_init(*, base_url: Any, token: Any, session_id: Any, data_dir: Any, res
         raise _bad("language", f"language must be a language code such as 'en', not {language!r}.")
     _optional_text("client_id", client_id, "a UUID string")
     if stream_policy is not None and not isinstance(stream_policy, StreamPolicy):
-        raise _bad("stream_policy", "stream_policy must be a nemowidgets.api.retry.StreamPolicy, "
-                                    f"not {_type(stream_policy)}.")
+        raise _bad(
+            "stream_policy",
+            "stream_policy must be a nemowidgets.api.retry.StreamPolicy, "
+            f"not {_type(stream_policy)}.",
+        )
     if render_interval is not None and (
-            isinstance(render_interval, bool) or not isinstance(render_interval, (int, float))
-            or not math.isfinite(render_interval) or render_interval <= 0):
-        raise _bad("render_interval", "render_interval must be a positive number of seconds "
-                                      f"(e.g. 0.5), not {render_interval!r}.")
+        isinstance(render_interval, bool)
+        or not isinstance(render_interval, (int, float))
+        or not math.isfinite(render_interval)
+        or render_interval <= 0
+    ):
+        raise _bad(
+            "render_interval",
+            "render_interval must be a positive number of seconds "
+            f"(e.g. 0.5), not {render_interval!r}.",
+        )
     if client_options is not None and not isinstance(client_options, dict):
-        raise _bad("client_options", "client_options must be a dict of NemoClient keyword "
-                                     f"arguments, not {_type(client_options)}.")
+        raise _bad(
+            "client_options",
+            "client_options must be a dict of NemoClient keyword "
+            f"arguments, not {_type(client_options)}.",
+        )
 
 
 def check_prompt(prompt: Any) -> str:
     """A prompt is non-empty text."""
     if not isinstance(prompt, str):
-        raise _bad("prompt", f"The prompt must be text (str), not {_type(prompt)}: "
-                             "e.g. session.send('make a slideshow').")
+        raise _bad(
+            "prompt",
+            f"The prompt must be text (str), not {_type(prompt)}: "
+            "e.g. session.send('make a slideshow').",
+        )
     if not prompt.strip():
-        raise _bad("prompt", "The prompt is empty: type what the agent should do, "
-                             "e.g. 'make a slideshow with music'.")
+        raise _bad(
+            "prompt",
+            "The prompt is empty: type what the agent should do, "
+            "e.g. 'make a slideshow with music'.",
+        )
     return prompt
 
 
 def check_quality(quality: Any) -> str:
     if not isinstance(quality, str) or quality not in RENDER_QUALITIES:
-        raise _bad("quality", f"quality must be one of {', '.join(map(repr, RENDER_QUALITIES))}, "
-                              f"not {quality!r}: use 'preview' for a quick low-resolution "
-                              "check, 'high' for the final video.")
+        raise _bad(
+            "quality",
+            f"quality must be one of {', '.join(map(repr, RENDER_QUALITIES))}, "
+            f"not {quality!r}: use 'preview' for a quick low-resolution "
+            "check, 'high' for the final video.",
+        )
     return quality
 
 
@@ -132,12 +177,16 @@ def check_draft(draft: Any) -> Draft | None:
             f"draft must be a dict with a 't' list of tracks (or a Draft, e.g. session.draft), "
             f"not a {_type(draft)}.",
             hint="Pass session.draft, a version from session.history, or leave draft out "
-                 "to export the current timeline.", field="draft")
+            "to export the current timeline.",
+            field="draft",
+        )
     if not isinstance(draft.get("t"), list):
         got = "missing" if "t" not in draft else f"a {_type(draft['t'])}"
         raise MalformedPayloadError(
             f"draft.t must be a list of tracks (a draft is a dict with a 't' list); it is {got}.",
-            hint="Start from session.draft.raw and edit a copy of it.", field="draft.t")
+            hint="Start from session.draft.raw and edit a copy of it.",
+            field="draft.t",
+        )
     return Draft(draft)  # checks the tracks and segments, naming the path of a bad one
 
 
@@ -146,8 +195,10 @@ def check_export_path(path: Any) -> Path | None:
     if path is None:
         return None
     if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path.strip()):
-        raise _bad("path", f"path must be a file path such as 'video.mp4' (str or "
-                           f"pathlib.Path), not {path!r}.")
+        raise _bad(
+            "path",
+            f"path must be a file path such as 'video.mp4' (str or pathlib.Path), not {path!r}.",
+        )
     dest = Path(path).expanduser()
     if dest.exists() and not dest.is_file() and not dest.is_dir():
         raise _bad("path", f"path {dest} exists and is not a regular file: choose another name.")
@@ -159,18 +210,23 @@ def check_export_path(path: Any) -> Path | None:
 
 def check_media(media: Any) -> MediaInfo:
     if not isinstance(media, MediaInfo):
-        raise _bad("media", f"media must be one of session.media (a MediaInfo), "
-                            f"not {_type(media)}.")
+        raise _bad(
+            "media", f"media must be one of session.media (a MediaInfo), not {_type(media)}."
+        )
     return media
 
 
 def check_index(index: Any, size: int) -> int:
     if isinstance(index, bool) or not isinstance(index, int):
-        raise _bad("index", f"index must be an int position in session.history, "
-                            f"not {_type(index)}.")
+        raise _bad(
+            "index", f"index must be an int position in session.history, not {_type(index)}."
+        )
     if not -size <= index < size:
-        what = "the history is empty: send a prompt that builds a timeline first" if not size \
+        what = (
+            "the history is empty: send a prompt that builds a timeline first"
+            if not size
             else f"the history has {size} version(s): use 0..{size - 1} (or -1 for the last)"
+        )
         raise _bad("index", f"No draft version {index}: {what}.")
     return index
 
@@ -184,6 +240,7 @@ def check_coroutine(coro: Any) -> None:
     """``submit`` takes a coroutine object: ``session.asend('...')``, not the method."""
     if not inspect.iscoroutine(coro):
         called = " (call it: session.asend('...'), not session.asend)" if callable(coro) else ""
-        raise _bad("coro", f"submit() takes a coroutine such as session.asend('...'), "
-                           f"not {_type(coro)}{called}.")
-
+        raise _bad(
+            "coro",
+            f"submit() takes a coroutine such as session.asend('...'), not {_type(coro)}{called}.",
+        )

@@ -24,8 +24,17 @@ from nemowidgets.protocol import media_kind
 if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.session import Session
 
-__all__ = ["adopt_state", "connect", "media_from_state", "media_key", "refresh_credits",
-           "remap_media", "replace_session", "restore", "with_session"]
+__all__ = [
+    "adopt_state",
+    "connect",
+    "media_from_state",
+    "media_key",
+    "refresh_credits",
+    "remap_media",
+    "replace_session",
+    "restore",
+    "with_session",
+]
 
 log = logging.getLogger("nemowidgets.session")
 T = TypeVar("T")
@@ -57,8 +66,9 @@ async def connect(s: Session) -> Session:
         if record and record["renders"]:
             from nemowidgets._session_ops import resume_render
 
-            s._resume_tasks = [asyncio.create_task(s._guard(resume_render(s, r)))
-                               for r in record["renders"]]
+            s._resume_tasks = [
+                asyncio.create_task(s._guard(resume_render(s, r))) for r in record["renders"]
+            ]
     return s
 
 
@@ -82,8 +92,11 @@ def adopt_state(s: Session, data: dict[str, Any]) -> tuple[Draft | None, str, bo
     s._state = data
     new = Draft.from_state(data)
     previous_server, shown = s._server_draft, s._draft
-    if new is None or (previous_server is not None and previous_server.raw == new.raw
-                       and previous_server.version == new.version):
+    if new is None or (
+        previous_server is not None
+        and previous_server.raw == new.raw
+        and previous_server.version == new.version
+    ):
         return shown, "No changes", False
     s._server_draft = s._draft = new
     s._history.append(new)
@@ -102,16 +115,26 @@ def media_from_state(data: dict[str, Any]) -> tuple[MediaInfo, ...]:
     state = data.get("state") if isinstance(data.get("state"), dict) else data
     items = state.get("media") or state.get("video_infos") or []
     out: list[MediaInfo] = []
-    fields = ("cdn_url", "duration", "width", "height", "fps", "hash", "id", "size",
-              "thumbnail_url")
+    fields = (
+        "cdn_url",
+        "duration",
+        "width",
+        "height",
+        "fps",
+        "hash",
+        "id",
+        "size",
+        "thumbnail_url",
+    )
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
         name = str(item.get("filename") or item.get("name") or item.get("id") or "?")
         kind = item.get("file_type") or item.get("type") or media_kind(name) or "?"
         known = {k: item[k] for k in fields if item.get(k) is not None}
-        extra = {k: v for k, v in item.items() if k not in fields and k not in ("filename",
-                                                                               "file_type")}
+        extra = {
+            k: v for k, v in item.items() if k not in fields and k not in ("filename", "file_type")
+        }
         try:
             out.append(MediaInfo(filename=name, file_type=str(kind), extra=extra, **known))
         except TypeError:  # pragma: no cover - a future MediaInfo without a field
@@ -127,8 +150,10 @@ async def replace_session(s: Session) -> None:
     s._states.set_session(s._key, s._session_id)
     old_media, s._media = s._media, ()
     s._server_draft = s._draft = None
-    message = (f"The session {old} was not found on the server (it expired or the server lost "
-               f"it); started a new one ({s._session_id}). The timeline starts empty.")
+    message = (
+        f"The session {old} was not found on the server (it expired or the server lost "
+        f"it); started a new one ({s._session_id}). The timeline starts empty."
+    )
     paths = [s._sources[media_key(m)] for m in old_media if media_key(m) in s._sources]
     paths = [p for p in paths if p.exists()]
     if paths:
@@ -144,12 +169,18 @@ async def replace_session(s: Session) -> None:
             paths = []
     missing = len(old_media) - len(paths)
     if missing or not old_media:
-        message += (" Upload your media again" +
-                    (f" ({missing} file(s) could not be re-uploaded)." if missing else "."))
+        message += " Upload your media again" + (
+            f" ({missing} file(s) could not be re-uploaded)." if missing else "."
+        )
     s._emit("session_replaced", old=old, new=s._session_id, message=message)
     if s._history:  # the shown timeline belonged to the old session: clear it
-        s._emit("draft", draft=None, diff="The new session starts with an empty timeline.",
-                version=0, restored=False)
+        s._emit(
+            "draft",
+            draft=None,
+            diff="The new session starts with an empty timeline.",
+            version=0,
+            restored=False,
+        )
     if old_media:
         s._emit("media", media=s._media)
 
@@ -175,10 +206,16 @@ def remap_media(s: Session, draft: dict[str, Any]) -> dict[str, Any]:
     """
     moves = s._media_moves
     tracks = draft.get("t")
-    if not moves or not isinstance(tracks, list) or not any(
+    if (
+        not moves
+        or not isinstance(tracks, list)
+        or not any(
             isinstance(seg, dict) and seg.get("src") in moves
-            for track in tracks if isinstance(track, dict)
-            for seg in (track.get("sg") if isinstance(track.get("sg"), list) else [])):
+            for track in tracks
+            if isinstance(track, dict)
+            for seg in (track.get("sg") if isinstance(track.get("sg"), list) else [])
+        )
+    ):
         return draft
     out = copy.deepcopy(draft)
     for track in out["t"]:
@@ -208,13 +245,17 @@ def restore(s: Session, index: int) -> Draft:
         chosen = s._history[index]
     except IndexError:
         raise ConfigurationError(
-            f"No draft version {index}: the history has {len(s._history)}.") from None
+            f"No draft version {index}: the history has {len(s._history)}."
+        ) from None
     before, s._draft = s._draft, chosen
     diff = before.diff(chosen) if before is not None else chosen.summary()
     version = chosen.version if chosen.version is not None else s._history.index(chosen) + 1
     s._emit("draft", draft=chosen, diff=diff, version=version, restored=True)
-    s._emit("notice", text=f"Restored draft version {version}. Export renders it; the "
-                           "agent's next edit starts from the server's latest draft.")
+    s._emit(
+        "notice",
+        text=f"Restored draft version {version}. Export renders it; the "
+        "agent's next edit starts from the server's latest draft.",
+    )
     return chosen
 
 
@@ -227,6 +268,8 @@ def describe_html(s: Session) -> str:
         "draft": s._draft.summary() if s._draft is not None else "none yet",
         "exports": str(len(s._exports)),
     }
-    cells = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>"
-                    for k, v in rows.items())
+    cells = "".join(
+        f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in rows.items()
+    )
     return f"<table class='nemo-session'>{cells}</table>"

@@ -51,8 +51,9 @@ class SessionCore:
     last_error = property(lambda self: self._last_error)
 
     # -- observers ----------------------------------------------------------------
-    def observe(self, callback: Callable[[SessionEvent], None],
-                kinds: Iterable[str] | None = None) -> Callable[[], None]:
+    def observe(
+        self, callback: Callable[[SessionEvent], None], kinds: Iterable[str] | None = None
+    ) -> Callable[[], None]:
         """Subscribe to events (all, or only ``kinds``); callbacks run on the Session's
         thread; the returned function unsubscribes."""
         return self._observers.observe(callback, kinds)
@@ -131,7 +132,6 @@ class SessionCore:
             self._busy_stack.remove(entry)
             if not self._busy_stack:
                 self._emit("busy", busy=False, what=None)
-
 
     def cancel(self) -> None:
         """Cancel the running turn, upload or export (and the server's render job).

@@ -48,11 +48,26 @@ __all__ = ["EVENT_KINDS", "ExportResult", "Observers", "SessionEvent", "Turn"]
 
 log = logging.getLogger("nemowidgets.session")
 
-EVENT_KINDS = frozenset({
-    "connected", "session_replaced", "busy", "media", "upload_progress", "turn_started",
-    "agent_event", "turn_finished", "draft", "credits", "render_started", "render_progress",
-    "render_done", "error", "notice", "closed",
-})
+EVENT_KINDS = frozenset(
+    {
+        "connected",
+        "session_replaced",
+        "busy",
+        "media",
+        "upload_progress",
+        "turn_started",
+        "agent_event",
+        "turn_finished",
+        "draft",
+        "credits",
+        "render_started",
+        "render_progress",
+        "render_done",
+        "error",
+        "notice",
+        "closed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -105,8 +120,10 @@ class ExportResult:
             src = str(self.path)
         size = f"{self.width}×{self.height}" if self.width else "?"
         dur = f"{self.duration:.2f} s" if self.duration is not None else "?"
-        return (f"<video src='{html.escape(src)}' controls style='max-width:100%'></video>"
-                f"<div>{html.escape(self.path.name)} · {size} · {dur}</div>")
+        return (
+            f"<video src='{html.escape(src)}' controls style='max-width:100%'></video>"
+            f"<div>{html.escape(self.path.name)} · {size} · {dur}</div>"
+        )
 
 
 class Observers:
@@ -126,7 +143,10 @@ class Observers:
         if not callable(callback):
             raise ConfigurationError(
                 f"callback must be a function taking one SessionEvent, not "
-                f"{type(callback).__name__}.", hint="", field="callback")
+                f"{type(callback).__name__}.",
+                hint="",
+                field="callback",
+            )
         if isinstance(kinds, str):
             kinds = [kinds]
         try:
@@ -137,7 +157,10 @@ class Observers:
         if unknown:
             raise ConfigurationError(
                 f"Unknown event kinds {sorted(map(str, unknown))} (argument 'kinds'): pass "
-                f"None (all) or some of {sorted(EVENT_KINDS)}.", hint="", field="kinds")
+                f"None (all) or some of {sorted(EVENT_KINDS)}.",
+                hint="",
+                field="kinds",
+            )
         entry = (callback, wanted)
         with self._lock:
             self._subs.append(entry)

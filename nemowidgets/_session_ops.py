@@ -58,8 +58,11 @@ async def read_state(s: Session) -> dict[str, Any]:
 
 
 # -- uploads ---------------------------------------------------------------------
-async def upload(s: Session, items: UploadItem | Iterable[UploadItem],
-                 progress: Callable[[str, int, int], None] | None) -> list[MediaInfo]:
+async def upload(
+    s: Session,
+    items: UploadItem | Iterable[UploadItem],
+    progress: Callable[[str, int, int], None] | None,
+) -> list[MediaInfo]:
     args.check_callable("progress", progress, "(filename, sent, total)")
     pairs = expand_items(items)  # checks paths before anything is sent
     client = await s._get_client()
@@ -75,7 +78,8 @@ async def upload(s: Session, items: UploadItem | Iterable[UploadItem],
     await conn.connect(s)
     async with s._busy("upload"):
         media = await conn.with_session(
-            s, lambda sid: client.upload(sid, [item for item, _ in pairs], progress=on_progress))
+            s, lambda sid: client.upload(sid, [item for item, _ in pairs], progress=on_progress)
+        )
         for info, (item, source) in zip(media, pairs, strict=False):
             key = conn.media_key(info)
             if source is not None:
@@ -133,8 +137,9 @@ def _dest(s: Session, target: Path) -> Path:
     return target.resolve()
 
 
-async def export(s: Session, quality: str, draft: Draft | dict[str, Any] | None,
-                 path: str | Path | None) -> ExportResult:
+async def export(
+    s: Session, quality: str, draft: Draft | dict[str, Any] | None, path: str | Path | None
+) -> ExportResult:
     args.check_quality(quality)  # all arguments before any work
     chosen = args.check_draft(draft)
     chosen = s._draft if chosen is None else chosen
@@ -147,10 +152,16 @@ async def export(s: Session, quality: str, draft: Draft | dict[str, Any] | None,
     await conn.connect(s)
     async with s._busy("export"):
         job = await conn.with_session(
-            s, lambda sid: client.export(sid, conn.remap_media(s, chosen.raw), quality))
+            s, lambda sid: client.export(sid, conn.remap_media(s, chosen.raw), quality)
+        )
         dest = _export_path(s) if target is None else _dest(s, target)
-        record = {"id": job.id, "session_id": s._session_id, "quality": quality,
-                  "path": str(dest), "created": time.time()}
+        record = {
+            "id": job.id,
+            "session_id": s._session_id,
+            "quality": quality,
+            "path": str(dest),
+            "created": time.time(),
+        }
         s._states.add_render(s._key, record)
         s._emit("render_started", job=job, path=str(dest), resumed=False)
         return await _finish_render(s, job, dest, quality)
@@ -177,32 +188,40 @@ async def _wait_render(s: Session, client: Any, render_id: str) -> RenderJob:
     def progress(job: RenderJob) -> None:
         nonlocal down_since, told
         if told and down_since is not None:
-            s._emit("notice", text=f"Back in contact with the server; render {render_id} "
-                                   f"is {job.status} ({job.progress:.0f}%).")
+            s._emit(
+                "notice",
+                text=f"Back in contact with the server; render {render_id} "
+                f"is {job.status} ({job.progress:.0f}%).",
+            )
         down_since, told = None, False
         s._emit("render_progress", job=job)
 
     tries = 0
     while True:
         try:
-            return await client.wait_render(render_id, progress=progress,
-                                            interval=s.render_interval)
+            return await client.wait_render(
+                render_id, progress=progress, interval=s.render_interval
+            )
         except (TransportError, ServerError, RateLimitedError) as exc:
             now = loop.time()
             down_since = now if down_since is None else down_since
             tries = 1 if now == down_since else tries + 1
             if now - down_since >= outage_limit(s):
-                exc.hint = (f"The render {render_id} may still finish on the server: "
-                            "Session.resume() picks it up and downloads the video.")
+                exc.hint = (
+                    f"The render {render_id} may still finish on the server: "
+                    "Session.resume() picks it up and downloads the video."
+                )
                 raise
             if not told:
                 told = True
-                s._emit("notice", text=f"Lost contact with the server while rendering "
-                                       f"({exc.message}); the render goes on there, "
-                                       "still waiting for it…")
+                s._emit(
+                    "notice",
+                    text=f"Lost contact with the server while rendering "
+                    f"({exc.message}); the render goes on there, "
+                    "still waiting for it…",
+                )
             retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
-            await asyncio.sleep(retry_after or min(max(s.render_interval, 0.5) * 2 ** tries,
-                                                   30.0))
+            await asyncio.sleep(retry_after or min(max(s.render_interval, 0.5) * 2**tries, 30.0))
 
 
 async def _finish_render(s: Session, job: RenderJob, dest: Path, quality: str) -> ExportResult:
@@ -242,11 +261,17 @@ async def resume_render(s: Session, record: dict[str, Any]) -> ExportResult:
         job = await client.render_status(str(record["id"]))
     except NotFoundError:
         s._states.remove_render(s._key, str(record["id"]))
-        s._emit("notice", text=f"Render {record['id']} from before the restart is unknown to "
-                                "the server; export again.")
+        s._emit(
+            "notice",
+            text=f"Render {record['id']} from before the restart is unknown to "
+            "the server; export again.",
+        )
         raise
-    s._emit("notice", text=f"Resuming render {job.id} from before the restart "
-                           f"({job.status}, {job.progress:.0f}%).")
+    s._emit(
+        "notice",
+        text=f"Resuming render {job.id} from before the restart "
+        f"({job.status}, {job.progress:.0f}%).",
+    )
     s._emit("render_started", job=job, path=str(dest), resumed=True)
     async with s._busy("export"):
         return await _finish_render(s, job, dest, str(record.get("quality") or "high"))

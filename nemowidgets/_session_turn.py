@@ -55,8 +55,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["UPLOAD_HELP", "send"]
 
 log = logging.getLogger("nemowidgets.session")
-UPLOAD_HELP = ("Prompts cannot carry files. To upload, use the Uploader (browser files or the "
-               "kernel's file chooser), or call session.upload('photos/') with a file or folder.")
+UPLOAD_HELP = (
+    "Prompts cannot carry files. To upload, use the Uploader (browser files or the "
+    "kernel's file chooser), or call session.upload('photos/') with a file or folder."
+)
 NO_DRAFT = "No timeline yet: try 'make a slideshow with transitions and music'."
 _GLITCH = re.compile(r"encountered a temporary issue", re.IGNORECASE)
 #: Where streamed text may be cut for display: after a sentence or a line.
@@ -82,8 +84,10 @@ async def send(s: Session, prompt: str) -> Turn:
                 error = exc
             elif isinstance(exc, asyncio.CancelledError):
                 error = CancelledByUser("Cancelled.")
-            s._emit("turn_finished", turn=Turn(prompt, action, (), s._draft, "No changes",
-                                               str(error or exc), error))
+            s._emit(
+                "turn_finished",
+                turn=Turn(prompt, action, (), s._draft, "No changes", str(error or exc), error),
+            )
             raise
         s._emit("turn_finished", turn=turn)
     if action != "credits":
@@ -138,8 +142,10 @@ async def _action_turn(s: Session, prompt: str, action: str) -> Turn:
         elif action == "credits":
             credits = await conn.refresh_credits(s)
             assert credits is not None
-            reply = (f"Credits: {credits.available:g} available, {credits.frozen:g} frozen. "
-                     "Export is free; agent prompts use credits.")
+            reply = (
+                f"Credits: {credits.available:g} available, {credits.frozen:g} frozen. "
+                "Export is free; agent prompts use credits."
+            )
         elif action == "status":
             await ops.read_state(s)
             summary = s._draft.summary() if s._draft is not None else NO_DRAFT
@@ -166,8 +172,9 @@ def _changed(before: Draft | None, data: dict[str, Any]) -> bool:
     return before is None or new.raw != before.raw or new.version != before.version
 
 
-async def _poll_after_break(s: Session, client: Any,
-                            before: Draft | None) -> tuple[dict[str, Any] | None, bool]:
+async def _poll_after_break(
+    s: Session, client: Any, before: Draft | None
+) -> tuple[dict[str, Any] | None, bool]:
     """Poll the state (never re-send the prompt) until the draft changes.
 
     Returns the last state read (``None`` if no read succeeded) and whether its
@@ -200,8 +207,11 @@ def _stream_broken(exc: NemoError) -> StreamError:
     MalformedPayloadError that escapes its parser, so a bad event can never
     end a turn without the state being read back.
     """
-    err = StreamError(f"The agent's stream sent a malformed event: {exc.message}",
-                      reason="malformed", field=exc.details.get("field"))
+    err = StreamError(
+        f"The agent's stream sent a malformed event: {exc.message}",
+        reason="malformed",
+        field=exc.details.get("field"),
+    )
     err.__cause__ = exc
     return err
 
@@ -245,12 +255,16 @@ async def _agent_turn(s: Session, prompt: str) -> Turn:
             for shown in display.flush():
                 _say(s, shown, events)
     except StreamError as exc:
-        s._emit("notice", text=f"{exc.message} Your prompt was not re-sent; "
-                               "checking the server for the result…")
+        s._emit(
+            "notice",
+            text=f"{exc.message} Your prompt was not re-sent; checking the server for the result…",
+        )
         polled, changed = await _poll_after_break(s, client, before)
-        notice = (f"{exc.message} Your prompt was not re-sent; " +
-                  ("the new draft was read back from the server." if changed else
-                   "the draft did not change, so try again."))
+        notice = f"{exc.message} Your prompt was not re-sent; " + (
+            "the new draft was read back from the server."
+            if changed
+            else "the draft did not change, so try again."
+        )
         _say(s, AgentEvent("notice", text=notice), events)
     except AgentError as exc:
         error = exc
@@ -266,8 +280,10 @@ async def _agent_turn(s: Session, prompt: str) -> Turn:
         if data is None:
             s._report(exc)
             error = error or exc
-            unread = (f"The new draft could not be read back ({exc.message}); run "
-                      "session.state() to refresh it. Your prompt was not re-sent.")
+            unread = (
+                f"The new draft could not be read back ({exc.message}); run "
+                "session.state() to refresh it. Your prompt was not re-sent."
+            )
             notice = f"{notice}\n{unread}" if notice else unread
             _say(s, AgentEvent("notice", text=unread), events)
     if data is not None:

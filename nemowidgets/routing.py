@@ -50,6 +50,7 @@ _PHRASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "upload": (("upload",),),
 }
 
+
 def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
@@ -84,11 +85,54 @@ _ZH_KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
     "upload": ("上传",),
 }
 _ZH_FILLER: Final = (
-    "请帮我", "帮我", "麻烦", "一下", "现在", "我的", "我", "请", "把", "将", "吧", "吗", "呢",
+    "请帮我",
+    "帮我",
+    "麻烦",
+    "一下",
+    "现在",
+    "我的",
+    "我",
+    "请",
+    "把",
+    "将",
+    "吧",
+    "吗",
+    "呢",
     "了",
-    "的", "给", "看看", "查看", "查询", "查", "看", "显示", "还有", "还剩", "剩余", "剩下", "多少",
-    "有", "是", "当前", "目前", "视频", "影片", "文件", "高清", "预览", "照片", "图片", "音乐",
-    "素材", "所有", "全部", "一些", "发给", "发送", "个", "可以", "吗",
+    "的",
+    "给",
+    "看看",
+    "查看",
+    "查询",
+    "查",
+    "看",
+    "显示",
+    "还有",
+    "还剩",
+    "剩余",
+    "剩下",
+    "多少",
+    "有",
+    "是",
+    "当前",
+    "目前",
+    "视频",
+    "影片",
+    "文件",
+    "高清",
+    "预览",
+    "照片",
+    "图片",
+    "音乐",
+    "素材",
+    "所有",
+    "全部",
+    "一些",
+    "发给",
+    "发送",
+    "个",
+    "可以",
+    "吗",
 )
 _WORD_RE: Final = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _CJK_RE: Final = re.compile(r"[\u3400-\u9fff]")
@@ -165,39 +209,72 @@ _UPLOAD = "upload them (the Uploader, or session.upload(path))"
 _TIMELINE = "see the timeline table"
 
 _CASE = re.IGNORECASE
-_ZH_OPEN, _ZH_CLOSE = "[「【\\[“\"]", "[」】\\]”\"]"
+_ZH_OPEN, _ZH_CLOSE = '[「【\\[“"]', '[」】\\]”"]'
 
 _RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # The Export button, in any of its phrasings, is the export action.
-    (re.compile(r"\b(?:click|press|tap|hit|use)(?: on)?(?: the)? (?:\[export\]|[\"“]export[\"”]"
-                r"|export button)(?: button)?", _CASE), _RUN_EXPORT),
+    (
+        re.compile(
+            r"\b(?:click|press|tap|hit|use)(?: on)?(?: the)? (?:\[export\]|[\"“]export[\"”]"
+            r"|export button)(?: button)?",
+            _CASE,
+        ),
+        _RUN_EXPORT,
+    ),
     (re.compile(r"\b(?:the )?\[?export\]? button\b", _CASE), "the export action"),
     (re.compile(rf"点击\s*{_ZH_OPEN}?导出{_ZH_CLOSE}?(?:按钮)?|导出按钮"), _RUN_EXPORT_ZH),
     # Timeline previews: the notebook has a timeline table instead.
-    (re.compile(r"\bpreview (?:it |this |them )?(?:in|on) (?:the )?timeline(?: panel)?\b", _CASE),
-     _TIMELINE),
+    (
+        re.compile(
+            r"\bpreview (?:it |this |them )?(?:in|on) (?:the )?timeline(?: panel)?\b", _CASE
+        ),
+        _TIMELINE,
+    ),
     (re.compile(r"在时间线(?:上)?预览|时间线预览"), "查看时间线表格"),
     # Drag and drop: uploads when dropping files "here", otherwise a prompt.
-    (re.compile(r"\b(?:drag(?:[ -](?:and|&|n)[ -]drop|/drop)?|drop) (?:your |the )?"
-                r"(?:files?|photos?|media|images?|videos?|music)[^.!?;\n]*?"
-                r"(?:here|to upload|upload area|upload panel)", _CASE), _UPLOAD),
+    (
+        re.compile(
+            r"\b(?:drag(?:[ -](?:and|&|n)[ -]drop|/drop)?|drop) (?:your |the )?"
+            r"(?:files?|photos?|media|images?|videos?|music)[^.!?;\n]*?"
+            r"(?:here|to upload|upload area|upload panel)",
+            _CASE,
+        ),
+        _UPLOAD,
+    ),
     (re.compile(r"\bdrag(?:[ -](?:and|&|n)[ -]drop|/drop)?\b[^.!?;\n]*", _CASE), _AS_PROMPT),
-    (re.compile(r"\bdrop\b[^.!?;\n]*?\b(?:onto|into) the (?:timeline|track)[^.!?;\n]*", _CASE),
-     _AS_PROMPT),
+    (
+        re.compile(r"\bdrop\b[^.!?;\n]*?\b(?:onto|into) the (?:timeline|track)[^.!?;\n]*", _CASE),
+        _AS_PROMPT,
+    ),
     (re.compile(r"(?:拖拽|拖动|拖放)[^。！？；\n]*"), _AS_PROMPT_ZH),
     # Panels: the notebook reads the state instead of opening a panel.
-    (re.compile(r"\b(?:open|check|go to|switch to)(?: the)? (?:\[[^\]\n]{1,40}\]|\w+(?: \w+)?) "
-                r"(?:panel|tab|sidebar|window)\b", _CASE), _READ_STATE),
+    (
+        re.compile(
+            r"\b(?:open|check|go to|switch to)(?: the)? (?:\[[^\]\n]{1,40}\]|\w+(?: \w+)?) "
+            r"(?:panel|tab|sidebar|window)\b",
+            _CASE,
+        ),
+        _READ_STATE,
+    ),
     (re.compile(r"\bopen (?:the )?\[[^\]\n]{1,40}\]", _CASE), _READ_STATE),
-    (re.compile(rf"打开\s*{_ZH_OPEN}?[^」】\]”\"，。！？\s]{{1,12}}?{_ZH_CLOSE}?"
-                r"(?:面板|窗口|标签页|页面)"), _READ_STATE_ZH),
+    (
+        re.compile(
+            rf"打开\s*{_ZH_OPEN}?[^」】\]”\"，。！？\s]{{1,12}}?{_ZH_CLOSE}?"
+            r"(?:面板|窗口|标签页|页面)"
+        ),
+        _READ_STATE_ZH,
+    ),
 )
 #: "click [X]", "click “X”", "click the X button", "click Apply" (a capitalised name).
 _CLICK = re.compile(
     r"\b(?:click|press|tap|hit)(?: on)?(?: the)? (?:\[([^\]\n]{1,40})\]|[\"“]([^\"”\n]{1,40})[\"”]"
-    r"|(\w+(?: \w+)?) button|((?-i:[A-Z])\w*))", _CASE)
-_CLICK_ZH = re.compile(rf"点击\s*(?:{_ZH_OPEN}([^」】\]”\"]{{1,12}}){_ZH_CLOSE}(?:按钮)?"
-                       r"|([^，。！？\s]{1,8}?)按钮)")
+    r"|(\w+(?: \w+)?) button|((?-i:[A-Z])\w*))",
+    _CASE,
+)
+_CLICK_ZH = re.compile(
+    rf"点击\s*(?:{_ZH_OPEN}([^」】\]”\"]{{1,12}}){_ZH_CLOSE}(?:按钮)?"
+    r"|([^，。！？\s]{1,8}?)按钮)"
+)
 
 
 def _click(match: re.Match[str]) -> str:

@@ -110,23 +110,34 @@ class Session(SessionCore):
         export_dir: str | Path | None = None,
         client_options: dict[str, Any] | None = None,
     ) -> None:
-        args.check_init(base_url=base_url, token=token, session_id=session_id,
-                        data_dir=data_dir, resume=resume, language=language, client_id=client_id,
-                        stream_policy=stream_policy, render_interval=render_interval,
-                        export_dir=export_dir, client_options=client_options)
+        args.check_init(
+            base_url=base_url,
+            token=token,
+            session_id=session_id,
+            data_dir=data_dir,
+            resume=resume,
+            language=language,
+            client_id=client_id,
+            stream_policy=stream_policy,
+            render_interval=render_interval,
+            export_dir=export_dir,
+            client_options=client_options,
+        )
         env_url, env_token = os.environ.get("NEMO_API_URL"), os.environ.get("NEMO_TOKEN")
         if backend is None:
             backend = "cloud" if (base_url or token or env_url or env_token) else "local"
         if backend not in ("local", "cloud"):
-            raise ConfigurationError(f"backend must be 'local' or 'cloud', not {backend!r}.",
-                                     field="backend")
+            raise ConfigurationError(
+                f"backend must be 'local' or 'cloud', not {backend!r}.", field="backend"
+            )
         self.backend = backend
         self._server: Any = None
         if backend == "local":
             if base_url or token:
                 raise ConfigurationError(
                     "The local backend takes no base_url or token: use Session(base_url=...) "
-                    "for a server started with `nemowidgets serve`.")
+                    "for a server started with `nemowidgets serve`."
+                )
             self._server = _launch_local(data_dir)
             self.base_url: str = self._server.url
             self._key = f"local:{Path(self._server.data_dir).resolve()}"
@@ -141,8 +152,11 @@ class Session(SessionCore):
         self.language = language
         self.stream_policy = stream_policy
         host = urlsplit(self.base_url).hostname or ""
-        self.render_interval = render_interval if render_interval is not None else (
-            0.25 if host in _LOOPBACK else 30.0)
+        self.render_interval = (
+            render_interval
+            if render_interval is not None
+            else (0.25 if host in _LOOPBACK else 30.0)
+        )
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self._resume = resume
         self._wanted_session_id = str(session_id) if session_id is not None else None
@@ -179,14 +193,16 @@ class Session(SessionCore):
         return cls(backend="local", data_dir=data_dir, **kwargs)
 
     @classmethod
-    def cloud(cls, token: str | None = None, *, base_url: str | None = None,
-              **kwargs: Any) -> Session:
+    def cloud(
+        cls, token: str | None = None, *, base_url: str | None = None, **kwargs: Any
+    ) -> Session:
         """The cloud (or any protocol server): ``token`` or ``NEMO_TOKEN``, else anonymous."""
         return cls(base_url=base_url, token=token, backend="cloud", **kwargs)
 
     @classmethod
-    def resume(cls, base_url: str | None = None, token: str | None = None,
-               **kwargs: Any) -> Session:
+    def resume(
+        cls, base_url: str | None = None, token: str | None = None, **kwargs: Any
+    ) -> Session:
         """Reattach to this backend's last session and resume its unfinished renders.
 
         Connects at once; the renders continue in the background (see
@@ -234,14 +250,22 @@ class Session(SessionCore):
     async def aconnect(self) -> Session:
         return await self._arun(conn.connect(self))
 
-    def upload(self, items: UploadItem | Iterable[UploadItem], *,
-               progress: Callable[[str, int, int], None] | None = None) -> list[MediaInfo]:
+    def upload(
+        self,
+        items: UploadItem | Iterable[UploadItem],
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[MediaInfo]:
         """Upload files: a path, a folder (every supported file in it), ``(name, bytes)``,
         or a list of those.  Checked before anything is sent."""
         return self._run(ops.upload(self, items, progress))
 
-    async def aupload(self, items: UploadItem | Iterable[UploadItem], *,
-                      progress: Callable[[str, int, int], None] | None = None) -> list[MediaInfo]:
+    async def aupload(
+        self,
+        items: UploadItem | Iterable[UploadItem],
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[MediaInfo]:
         return await self._arun(ops.upload(self, items, progress))
 
     def send(self, prompt: str) -> Turn:
@@ -264,14 +288,24 @@ class Session(SessionCore):
     async def astate(self) -> dict[str, Any]:
         return await self._arun(ops.read_state(self))
 
-    def export(self, quality: str = "high", *, draft: Draft | dict[str, Any] | None = None,
-               path: str | Path | None = None) -> ExportResult:
+    def export(
+        self,
+        quality: str = "high",
+        *,
+        draft: Draft | dict[str, Any] | None = None,
+        path: str | Path | None = None,
+    ) -> ExportResult:
         """Render ``draft`` (default: the current one) and download the MP4 to ``path``
         (default ``./nemowidgets-exports/<session>-<n>.mp4``)."""
         return self._run(ops.export(self, quality, draft, path))
 
-    async def aexport(self, quality: str = "high", *, draft: Draft | dict[str, Any] | None = None,
-                      path: str | Path | None = None) -> ExportResult:
+    async def aexport(
+        self,
+        quality: str = "high",
+        *,
+        draft: Draft | dict[str, Any] | None = None,
+        path: str | Path | None = None,
+    ) -> ExportResult:
         return await self._arun(ops.export(self, quality, draft, path))
 
     def resume_renders(self) -> list[ExportResult]:
@@ -356,8 +390,10 @@ class Session(SessionCore):
 
     def __repr__(self) -> str:
         draft = self._draft.summary() if self._draft is not None else "no draft"
-        return (f"<Session {self.backend} {self._where()} session={self._session_id or '-'} "
-                f"media={len(self._media)} {draft}>")
+        return (
+            f"<Session {self.backend} {self._where()} session={self._session_id or '-'} "
+            f"media={len(self._media)} {draft}>"
+        )
 
     def _repr_html_(self) -> str:
         return conn.describe_html(self)

@@ -19,8 +19,9 @@ def photo(i: int, d: int = 3000, tr: str | None = "crossfade", **extra: Any) -> 
     return seg
 
 
-def make_draft(photos: int = 5, *, title: str | None = "Paradise Found", vol: float = 0.8,
-               aspect: str = "16:9") -> dict[str, Any]:
+def make_draft(
+    photos: int = 5, *, title: str | None = "Paradise Found", vol: float = 0.8, aspect: str = "16:9"
+) -> dict[str, Any]:
     segs = [photo(i + 1) for i in range(photos)]
     start = 0
     for seg in segs:  # the timing rule: the next starts where this one's transition begins
@@ -30,20 +31,55 @@ def make_draft(photos: int = 5, *, title: str | None = "Paradise Found", vol: fl
     total = segs[-1]["s"] + segs[-1]["d"]
     tracks = [
         {"tt": 0, "n": "Photos", "sg": segs},
-        {"tt": 1, "n": "Music", "sg": [{"id": "seg_m", "s": 0, "d": total, "src": "m_a",
-                                        "n": "song.mp3", "k": "audio", "in": 0, "vol": vol,
-                                        "fi": 0, "fo": 1000, "loop": True}]},
+        {
+            "tt": 1,
+            "n": "Music",
+            "sg": [
+                {
+                    "id": "seg_m",
+                    "s": 0,
+                    "d": total,
+                    "src": "m_a",
+                    "n": "song.mp3",
+                    "k": "audio",
+                    "in": 0,
+                    "vol": vol,
+                    "fi": 0,
+                    "fo": 1000,
+                    "loop": True,
+                }
+            ],
+        },
     ]
     if title:
-        tracks.append({"tt": 7, "n": "Titles", "sg": [
-            {"id": "seg_t", "s": 0, "d": 3000, "k": "text", "txt": title, "n": title,
-             "pos": "center", "sz": 0.08}]})
+        tracks.append(
+            {
+                "tt": 7,
+                "n": "Titles",
+                "sg": [
+                    {
+                        "id": "seg_t",
+                        "s": 0,
+                        "d": 3000,
+                        "k": "text",
+                        "txt": title,
+                        "n": title,
+                        "pos": "center",
+                        "sz": 0.08,
+                    }
+                ],
+            }
+        )
     w, h = (1920, 1080) if aspect == "16:9" else (1080, 1920)
-    return {"t": tracks, "d": total,
-            "m": {"width": w, "height": h, "fps": 30, "aspect": aspect, "fit": "blur"}}
+    return {
+        "t": tracks,
+        "d": total,
+        "m": {"width": w, "height": h, "fps": 30, "aspect": aspect, "fit": "blur"},
+    }
 
 
 # -- from_state ------------------------------------------------------------------
+
 
 def test_from_state_accepts_envelope_data_inner_state_and_raw_draft() -> None:
     raw = make_draft()
@@ -59,10 +95,18 @@ def test_from_state_accepts_envelope_data_inner_state_and_raw_draft() -> None:
     assert outer == inner == bare
 
 
-@pytest.mark.parametrize("data", [
-    None, {}, {"state": {}}, {"state": {"draft": None}}, {"state": {"draft": {}}},
-    {"session_id": "1", "state": {"video_infos": []}}, {"state": {"draft": ""}},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {"state": {}},
+        {"state": {"draft": None}},
+        {"state": {"draft": {}}},
+        {"session_id": "1", "state": {"video_infos": []}},
+        {"state": {"draft": ""}},
+    ],
+)
 def test_from_state_without_a_draft_is_none(data: Any) -> None:
     assert Draft.from_state(data) is None
 
@@ -71,9 +115,14 @@ def test_from_state_decodes_a_json_string_draft_and_uses_canvas_config() -> None
     import json
 
     raw = {"t": [{"tt": 0, "sg": [{"d": 2000}]}]}
-    draft = Draft.from_state({"state": {"draft": json.dumps(raw),
-                                        "canvas_config": {"width": 720, "height": 1280,
-                                                          "aspect": "9:16"}}})
+    draft = Draft.from_state(
+        {
+            "state": {
+                "draft": json.dumps(raw),
+                "canvas_config": {"width": 720, "height": 1280, "aspect": "9:16"},
+            }
+        }
+    )
     assert draft is not None
     assert (draft.width, draft.height, draft.aspect) == (720, 1280, "9:16")
     assert draft.duration == 2.0  # no top-level d: the end of the last segment
@@ -91,22 +140,28 @@ def test_properties() -> None:
 
 # -- malformed ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("raw", "path"), [
-    ([1, 2], "draft"),
-    ({"t": "tracks"}, "draft.t"),
-    ({"t": {"tt": 0}}, "draft.t"),
-    ({"t": [5]}, "draft.t[0]"),
-    ({"t": [{"tt": 0, "sg": "x"}]}, "draft.t[0].sg"),
-    ({"t": [{"tt": 0, "sg": []}, {"tt": 1, "sg": ["seg"]}]}, "draft.t[1].sg[0]"),
-    ({"t": [{"tt": 0, "sg": []}, {"tt": 1, "sg": [{"d": "abc"}]}]}, "draft.t[1].sg[0].d"),
-    ({"t": [{"tt": 0, "sg": [{"d": 1}, {"s": [0]}]}]}, "draft.t[0].sg[1].s"),
-    ({"t": [{"tt": 0, "sg": [{"d": True}]}]}, "draft.t[0].sg[0].d"),
-    ({"t": [{"tt": 1, "sg": [{"d": 1, "vol": "loud"}]}]}, "draft.t[0].sg[0].vol"),
-    ({"t": [{"tt": 0, "sg": [{"d": 1, "tr": {"type": "wipe", "d": "x"}}]}]},
-     "draft.t[0].sg[0].tr.d"),
-    ({"t": [], "d": "long"}, "draft.d"),
-    ({"t": [], "m": "meta"}, "draft.m"),
-])
+
+@pytest.mark.parametrize(
+    ("raw", "path"),
+    [
+        ([1, 2], "draft"),
+        ({"t": "tracks"}, "draft.t"),
+        ({"t": {"tt": 0}}, "draft.t"),
+        ({"t": [5]}, "draft.t[0]"),
+        ({"t": [{"tt": 0, "sg": "x"}]}, "draft.t[0].sg"),
+        ({"t": [{"tt": 0, "sg": []}, {"tt": 1, "sg": ["seg"]}]}, "draft.t[1].sg[0]"),
+        ({"t": [{"tt": 0, "sg": []}, {"tt": 1, "sg": [{"d": "abc"}]}]}, "draft.t[1].sg[0].d"),
+        ({"t": [{"tt": 0, "sg": [{"d": 1}, {"s": [0]}]}]}, "draft.t[0].sg[1].s"),
+        ({"t": [{"tt": 0, "sg": [{"d": True}]}]}, "draft.t[0].sg[0].d"),
+        ({"t": [{"tt": 1, "sg": [{"d": 1, "vol": "loud"}]}]}, "draft.t[0].sg[0].vol"),
+        (
+            {"t": [{"tt": 0, "sg": [{"d": 1, "tr": {"type": "wipe", "d": "x"}}]}]},
+            "draft.t[0].sg[0].tr.d",
+        ),
+        ({"t": [], "d": "long"}, "draft.d"),
+        ({"t": [], "m": "meta"}, "draft.m"),
+    ],
+)
 def test_malformed_names_the_path(raw: Any, path: str) -> None:
     with pytest.raises(MalformedPayloadError) as info:
         Draft.from_state({"state": {"draft": raw}})
@@ -116,8 +171,15 @@ def test_malformed_names_the_path(raw: Any, path: str) -> None:
 
 
 def test_tolerates_missing_keys_and_unknown_track_types() -> None:
-    draft = Draft({"t": [{"sg": [{}]}, {"tt": 42, "sg": [{"d": 1500, "weird": [1]}]},
-                         {"tt": "7", "sg": [{"txt": "hi", "d": 1000}]}]})
+    draft = Draft(
+        {
+            "t": [
+                {"sg": [{}]},
+                {"tt": 42, "sg": [{"d": 1500, "weird": [1]}]},
+                {"tt": "7", "sg": [{"txt": "hi", "d": 1000}]},
+            ]
+        }
+    )
     frame = draft.to_dataframe()
     assert list(frame["kind"]) == ["other(?)", "other(42)", "text"]
     assert list(frame["duration"]) == [0.0, 1.5, 1.0]
@@ -127,14 +189,27 @@ def test_tolerates_missing_keys_and_unknown_track_types() -> None:
 
 # -- to_dataframe ---------------------------------------------------------------
 
+
 def test_dataframe_rows_columns_and_unknown_keys() -> None:
     raw = make_draft(3)
     raw["t"][0]["sg"][1]["mystery"] = {"a": 1}
     raw["t"][0]["sg"][2]["start"] = "collides"
     frame = Draft(raw).to_dataframe()
     assert tuple(frame.columns[: len(BASE_COLUMNS)]) == BASE_COLUMNS
-    for key in ("id", "src", "k", "tr", "in", "fi", "fo", "loop", "pos", "sz", "mystery",
-                "sg.start"):
+    for key in (
+        "id",
+        "src",
+        "k",
+        "tr",
+        "in",
+        "fi",
+        "fo",
+        "loop",
+        "pos",
+        "sz",
+        "mystery",
+        "sg.start",
+    ):
         assert key in frame.columns, key
     for consumed in ("s", "d", "n", "vol", "txt"):
         assert consumed not in frame.columns
@@ -152,9 +227,18 @@ def test_dataframe_rows_columns_and_unknown_keys() -> None:
 
 
 def test_dataframe_name_falls_back_to_src_and_start_to_timing_rule() -> None:
-    raw = {"t": [{"tt": 0, "sg": [{"d": 2000, "src": "m_1", "tr": {"type": "wipe", "d": 500}},
-                                  {"d": 2000, "src": "m_2", "tr": {"type": "none", "d": 700}},
-                                  {"d": 1000, "src": "m_3"}]}]}
+    raw = {
+        "t": [
+            {
+                "tt": 0,
+                "sg": [
+                    {"d": 2000, "src": "m_1", "tr": {"type": "wipe", "d": 500}},
+                    {"d": 2000, "src": "m_2", "tr": {"type": "none", "d": 700}},
+                    {"d": 1000, "src": "m_3"},
+                ],
+            }
+        ]
+    }
     frame = Draft(raw).to_dataframe()
     assert list(frame["name"]) == ["m_1", "m_2", "m_3"]
     assert list(frame["start"]) == [0.0, 1.5, 3.5]
@@ -168,13 +252,18 @@ def test_empty_draft_dataframe_has_the_base_columns() -> None:
 
 # -- summary --------------------------------------------------------------------
 
+
 def test_summary_in_the_protocol_style() -> None:
-    raw = {"t": [
-        {"tt": 0, "sg": [{"s": 0, "d": 10000, "n": "city timelapse", "k": "video"}]},
-        {"tt": 1, "sg": [{"s": 0, "d": 10000, "n": "Lo-fi", "vol": 0.35}]},
-        {"tt": 7, "sg": [{"s": 0, "d": 3000, "txt": "Urban Dreams"}]}], "d": 10000}
+    raw = {
+        "t": [
+            {"tt": 0, "sg": [{"s": 0, "d": 10000, "n": "city timelapse", "k": "video"}]},
+            {"tt": 1, "sg": [{"s": 0, "d": 10000, "n": "Lo-fi", "vol": 0.35}]},
+            {"tt": 7, "sg": [{"s": 0, "d": 3000, "txt": "Urban Dreams"}]},
+        ],
+        "d": 10000,
+    }
     assert Draft(raw).summary() == (
-        'Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) '
+        "Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) "
         '3. Title: "Urban Dreams" (0-3s)'
     )
 
@@ -182,19 +271,28 @@ def test_summary_in_the_protocol_style() -> None:
 def test_summary_multi_segment_and_edge_cases() -> None:
     raw = make_draft(5, title=None)
     assert Draft(raw).summary() == (
-        "Timeline (2 tracks): 1. Video: 5 clips (0-13s) 2. BGM: song.mp3 (0-13s, 80%)")
+        "Timeline (2 tracks): 1. Video: 5 clips (0-13s) 2. BGM: song.mp3 (0-13s, 80%)"
+    )
     assert Draft({"t": []}).summary() == "Timeline (0 tracks): empty"
     assert Draft({"t": [{"tt": 0}]}).summary() == "Timeline (1 track): 1. Video: empty"
     assert Draft({"t": [{"tt": 9, "sg": [{"d": 2500, "n": "x"}]}]}).summary() == (
-        "Timeline (1 track): 1. Other(9): x (0-2.5s)")
+        "Timeline (1 track): 1. Other(9): x (0-2.5s)"
+    )
 
 
 def test_format_seconds() -> None:
     assert [format_seconds(x) for x in (0, 10.0, 25.5, 3.25, 0.1, -0.0)] == [
-        "0", "10", "25.5", "3.25", "0.1", "0"]
+        "0",
+        "10",
+        "25.5",
+        "3.25",
+        "0.1",
+        "0",
+    ]
 
 
 # -- diff -----------------------------------------------------------------------
+
 
 def _edited(raw: dict[str, Any], fn) -> Draft:
     new = copy.deepcopy(raw)
@@ -275,24 +373,27 @@ def _fit_cover(r: dict[str, Any]) -> None:
     r["m"]["fit"] = "cover"
 
 
-@pytest.mark.parametrize(("edit", "title", "expected"), [
-    (_set_title, None, "Title added: 'Paradise Found' (0-3s)"),
-    (_photo3_5s, "T", "Photo 3 duration 3s → 5s"),
-    (_wipe, "T", "Transition: crossfade → wipe"),
-    (_vertical, "T", "Aspect 16:9 → 9:16"),
-    (_quiet, "T", "Music volume 80% → 35%"),
-    (_drop_two, "T", "2 photos removed"),
-    (_last_first, "T", "Photo moved: photo_5.jpg 5 → 1"),
-    (_reverse, "T", "Order reversed"),
-    (_kb_on, "T", "Ken Burns on"),
-    (_all_4s, "T", "Photo duration 3s → 4s (all 5 photos)"),
-    (_rename_title, "T", "Title changed: 'T' → 'Summer'"),
-    (_add_photo, "T", "Photo added: photo_9.jpg (12-15s)"),
-    (_fade_out, "T", "Music fade out 1s → 2s"),
-    (_no_music, "T", "Music removed: song.mp3"),
-    (_unknown_key, "T", "Photo 1 filter none → sepia"),
-    (_fit_cover, "T", "Photo fit blur → cover"),
-])
+@pytest.mark.parametrize(
+    ("edit", "title", "expected"),
+    [
+        (_set_title, None, "Title added: 'Paradise Found' (0-3s)"),
+        (_photo3_5s, "T", "Photo 3 duration 3s → 5s"),
+        (_wipe, "T", "Transition: crossfade → wipe"),
+        (_vertical, "T", "Aspect 16:9 → 9:16"),
+        (_quiet, "T", "Music volume 80% → 35%"),
+        (_drop_two, "T", "2 photos removed"),
+        (_last_first, "T", "Photo moved: photo_5.jpg 5 → 1"),
+        (_reverse, "T", "Order reversed"),
+        (_kb_on, "T", "Ken Burns on"),
+        (_all_4s, "T", "Photo duration 3s → 4s (all 5 photos)"),
+        (_rename_title, "T", "Title changed: 'T' → 'Summer'"),
+        (_add_photo, "T", "Photo added: photo_9.jpg (12-15s)"),
+        (_fade_out, "T", "Music fade out 1s → 2s"),
+        (_no_music, "T", "Music removed: song.mp3"),
+        (_unknown_key, "T", "Photo 1 filter none → sepia"),
+        (_fit_cover, "T", "Photo fit blur → cover"),
+    ],
+)
 def test_diff_phrases(edit, title: str | None, expected: str) -> None:
     raw = make_draft(5, title=title)
     old = Draft(raw)
@@ -305,8 +406,14 @@ def test_diff_phrases(edit, title: str | None, expected: str) -> None:
 def test_diff_length_and_volume_from_default() -> None:
     raw = make_draft(3, title=None)
     del raw["t"][1]["sg"][0]["vol"]
-    new = _edited(raw, lambda r: (r["t"][0]["sg"][0].update(d=5000), r.update(d=10000),
-                                  r["t"][1]["sg"][0].update(vol=0.35)))
+    new = _edited(
+        raw,
+        lambda r: (
+            r["t"][0]["sg"][0].update(d=5000),
+            r.update(d=10000),
+            r["t"][1]["sg"][0].update(vol=0.35),
+        ),
+    )
     lines = Draft(raw).diff_lines(new)
     assert "Music volume 100% → 35%" in lines
     assert "Length 8s → 10s" in lines
@@ -314,24 +421,56 @@ def test_diff_length_and_volume_from_default() -> None:
 
 def test_music_that_follows_the_length_is_not_reported() -> None:
     raw = make_draft(3, title=None)
-    new = _edited(raw, lambda r: (r["t"][0]["sg"][2].update(d=5000), r.update(d=10000),
-                                  r["t"][1]["sg"][0].update(d=10000)))
+    new = _edited(
+        raw,
+        lambda r: (
+            r["t"][0]["sg"][2].update(d=5000),
+            r.update(d=10000),
+            r["t"][1]["sg"][0].update(d=10000),
+        ),
+    )
     assert Draft(raw).diff(new) == "Photo 3 duration 3s → 5s; Length 8s → 10s"
     trimmed = _edited(raw, lambda r: r["t"][1]["sg"][0].update(d=5000))
     assert Draft(raw).diff(trimmed) == "Music duration 8s → 5s"
 
 
 def test_diff_by_position_when_ids_are_missing() -> None:
-    a = Draft({"t": [{"tt": 0, "sg": [{"d": 3000, "n": "a.jpg"}, {"d": 3000, "n": "b.jpg"},
-                                      {"d": 3000, "n": "c.jpg"}]}]})
+    a = Draft(
+        {
+            "t": [
+                {
+                    "tt": 0,
+                    "sg": [
+                        {"d": 3000, "n": "a.jpg"},
+                        {"d": 3000, "n": "b.jpg"},
+                        {"d": 3000, "n": "c.jpg"},
+                    ],
+                }
+            ]
+        }
+    )
     b = Draft({"t": [{"tt": 0, "sg": [{"d": 3000, "n": "a.jpg"}]}]})
     assert a.diff(b) == "2 clips removed; Length 9s → 3s"
-    mixed = Draft({"t": [{"tt": 0, "sg": [{"d": 3000, "n": "a.jpg"},
-                                          {"d": 3000, "k": "image", "n": "b.jpg"},
-                                          {"d": 3000, "k": "video", "n": "c.mp4"}]}]})
+    mixed = Draft(
+        {
+            "t": [
+                {
+                    "tt": 0,
+                    "sg": [
+                        {"d": 3000, "n": "a.jpg"},
+                        {"d": 3000, "k": "image", "n": "b.jpg"},
+                        {"d": 3000, "k": "video", "n": "c.mp4"},
+                    ],
+                }
+            ]
+        }
+    )
     assert mixed.diff_lines(b)[0] == "2 segments removed"
-    assert "Clip added: b.jpg (0-3s)" in b.diff_lines(Draft({"t": [{"tt": 0, "sg": [
-        {"d": 3000, "n": "a.jpg"}, {"d": 3000, "n": "b.jpg", "s": 0}]}]}))
+    assert "Clip added: b.jpg (0-3s)" in b.diff_lines(
+        Draft(
+            {"t": [{"tt": 0, "sg": [{"d": 3000, "n": "a.jpg"}, {"d": 3000, "n": "b.jpg", "s": 0}]}]}
+        )
+    )
 
 
 def test_diff_to_none_and_invisible_change() -> None:
@@ -342,6 +481,7 @@ def test_diff_to_none_and_invisible_change() -> None:
 
 
 # -- repr -----------------------------------------------------------------------
+
 
 def test_repr_and_html() -> None:
     draft = Draft(make_draft(2, title="<b>x</b>"), version=7)

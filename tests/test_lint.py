@@ -9,12 +9,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_ruff_is_clean() -> None:
-    targets = [p for p in ("nemowidgets", "tests", "benchmarks", "tools") if (ROOT / p).exists()]
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *targets],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+TARGETS = [p for p in ("nemowidgets", "tests", "benchmarks", "tools") if (ROOT / p).exists()]
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, *TARGETS], cwd=ROOT, capture_output=True, text=True
     )
+
+
+def test_ruff_check_is_clean() -> None:
+    result = _ruff("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    result = _ruff("format", "--check")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -104,6 +104,7 @@ def test_arun_on_its_own_loop_awaits_directly(lt: LoopThread) -> None:
 
 def test_cancelling_the_awaiting_task_cancels_the_work(lt: LoopThread) -> None:
     cancelled = threading.Event()
+
     async def main() -> None:
         task = asyncio.create_task(lt.arun(_sleep_until_cancelled(cancelled)))
         await asyncio.sleep(0.1)

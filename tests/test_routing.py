@@ -80,19 +80,28 @@ def test_route_table_is_big_and_covers_every_action() -> None:
     assert {a for _, a in ROUTES} == set(ACTIONS)
 
 
-@pytest.mark.parametrize(("prompt", "quality"), [
-    ("export", "high"), ("export a preview", "preview"), ("quick export", "preview"),
-    ("export in high quality", "high"), ("导出预览", "preview"), ("render low-res", "preview"),
-])
+@pytest.mark.parametrize(
+    ("prompt", "quality"),
+    [
+        ("export", "high"),
+        ("export a preview", "preview"),
+        ("quick export", "preview"),
+        ("export in high quality", "high"),
+        ("导出预览", "preview"),
+        ("render low-res", "preview"),
+    ],
+)
 def test_export_quality(prompt: str, quality: str) -> None:
     assert export_quality(prompt) == quality
 
 
 TRANSLATIONS = [
     # clicks -> done through the API
-    ("Click [Apply] to save your changes.",
-     "Use “Apply” (done through the API) to save your changes."),
-    ("Press \"Generate\" to continue", "Use “Generate” (done through the API) to continue"),
+    (
+        "Click [Apply] to save your changes.",
+        "Use “Apply” (done through the API) to save your changes.",
+    ),
+    ('Press "Generate" to continue', "Use “Generate” (done through the API) to continue"),
     ("click Apply to confirm", "use “Apply” (done through the API) to confirm"),
     ("Then click the Save button.", "Then use “Save” (done through the API)."),
     ("Tap on [Confirm].", "Use “Confirm” (done through the API)."),
@@ -102,30 +111,46 @@ TRANSLATIONS = [
     ("点击确认按钮继续", "通过 API 执行「确认」继续"),
     ("点击应用即可", "通过 API 执行应用即可"),
     # the Export button -> run the export
-    ("Click the Export button to download your video.",
-     "Run the export (type “export”, or call session.export()) to download your video."),
-    ("When you are happy, click [Export].",
-     "When you are happy, run the export (type “export”, or call session.export())."),
-    ("Use the Export button when ready.",
-     "Run the export (type “export”, or call session.export()) when ready."),
+    (
+        "Click the Export button to download your video.",
+        "Run the export (type “export”, or call session.export()) to download your video.",
+    ),
+    (
+        "When you are happy, click [Export].",
+        "When you are happy, run the export (type “export”, or call session.export()).",
+    ),
+    (
+        "Use the Export button when ready.",
+        "Run the export (type “export”, or call session.export()) when ready.",
+    ),
     ("The Export button is at the top right.", "The export action is at the top right."),
     ("请点击导出按钮下载视频", "请运行导出（输入“导出”，或调用 session.export()）下载视频"),
     ("完成后点击导出。", "完成后运行导出（输入“导出”，或调用 session.export()）。"),
     # panels -> read the state
-    ("Open the Media panel to see your files.",
-     "Read the state (type “status”) to see your files."),
+    (
+        "Open the Media panel to see your files.",
+        "Read the state (type “status”) to see your files.",
+    ),
     ("open [Assets] for the list", "read the state (type “status”) for the list"),
     ("Check the Timeline tab.", "Read the state (type “status”)."),
     ("打开素材面板查看文件", "读取状态（输入“状态”）查看文件"),
     # drag and drop -> a prompt (or an upload)
-    ("You can drag the clips on the timeline to reorder them. Then export.",
-     "You can send the edit as a prompt (e.g. “move the last photo first”). Then export."),
-    ("Drag and drop your photos here to get started.",
-     "Upload them (the Uploader, or session.upload(path)) to get started."),
-    ("Just drop it onto the timeline where you want it.",
-     "Just send the edit as a prompt (e.g. “move the last photo first”)."),
-    ("拖拽照片到时间线上调整顺序。",
-     "用一句提示词描述这次编辑（例如“把最后一张照片移到最前面”）。"),
+    (
+        "You can drag the clips on the timeline to reorder them. Then export.",
+        "You can send the edit as a prompt (e.g. “move the last photo first”). Then export.",
+    ),
+    (
+        "Drag and drop your photos here to get started.",
+        "Upload them (the Uploader, or session.upload(path)) to get started.",
+    ),
+    (
+        "Just drop it onto the timeline where you want it.",
+        "Just send the edit as a prompt (e.g. “move the last photo first”).",
+    ),
+    (
+        "拖拽照片到时间线上调整顺序。",
+        "用一句提示词描述这次编辑（例如“把最后一张照片移到最前面”）。",
+    ),
     # preview in the timeline -> the timeline table
     ("Preview it in the timeline before exporting.", "See the timeline table before exporting."),
     ("You can preview in timeline.", "You can see the timeline table."),

@@ -61,31 +61,57 @@ def _raises(kind: type[NemoError], call: Callable[[], Any], *mentions: str) -> N
 
 
 # -- the constructor ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("kwargs", "mentions"), [
-    pytest.param({"base_url": 42}, ("base_url", "int"), id="base_url-int"),
-    pytest.param({"base_url": "localhost:8000"}, ("base_url", "http(s) URL"),
-                 id="base_url-no-scheme"),
-    pytest.param({"base_url": "http://h:port"}, ("base_url",), id="base_url-bad-port"),
-    pytest.param({"base_url": NOWHERE, "token": 123}, ("token", "NEMO_TOKEN"), id="token-int"),
-    pytest.param({"base_url": NOWHERE, "session_id": ["s"]}, ("session_id",), id="session_id-list"),
-    pytest.param({"base_url": NOWHERE, "session_id": " "}, ("session_id", "leave it out"),
-                 id="session_id-empty"),
-    pytest.param({"base_url": NOWHERE, "resume": "yes"}, ("resume", "True or False"), id="resume"),
-    pytest.param({"base_url": NOWHERE, "language": ""}, ("language", "'en'"), id="language"),
-    pytest.param({"base_url": NOWHERE, "client_id": 7}, ("client_id",), id="client_id"),
-    pytest.param({"base_url": NOWHERE, "stream_policy": {"keepalive_timeout": 1}},
-                 ("stream_policy", "StreamPolicy"), id="stream_policy-dict"),
-    pytest.param({"base_url": NOWHERE, "render_interval": -1}, ("render_interval", "positive"),
-                 id="render_interval-negative"),
-    pytest.param({"base_url": NOWHERE, "render_interval": "fast"}, ("render_interval",),
-                 id="render_interval-str"),
-    pytest.param({"base_url": NOWHERE, "export_dir": 3}, ("export_dir", "folder path"),
-                 id="export_dir-int"),
-    pytest.param({"base_url": NOWHERE, "client_options": ["retry"]}, ("client_options", "dict"),
-                 id="client_options-list"),
-    pytest.param({"backend": "moon"}, ("backend", "'local' or 'cloud'"), id="backend"),
-    pytest.param({"backend": "local", "data_dir": 5}, ("data_dir",), id="data_dir-int"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "mentions"),
+    [
+        pytest.param({"base_url": 42}, ("base_url", "int"), id="base_url-int"),
+        pytest.param(
+            {"base_url": "localhost:8000"}, ("base_url", "http(s) URL"), id="base_url-no-scheme"
+        ),
+        pytest.param({"base_url": "http://h:port"}, ("base_url",), id="base_url-bad-port"),
+        pytest.param({"base_url": NOWHERE, "token": 123}, ("token", "NEMO_TOKEN"), id="token-int"),
+        pytest.param(
+            {"base_url": NOWHERE, "session_id": ["s"]}, ("session_id",), id="session_id-list"
+        ),
+        pytest.param(
+            {"base_url": NOWHERE, "session_id": " "},
+            ("session_id", "leave it out"),
+            id="session_id-empty",
+        ),
+        pytest.param(
+            {"base_url": NOWHERE, "resume": "yes"}, ("resume", "True or False"), id="resume"
+        ),
+        pytest.param({"base_url": NOWHERE, "language": ""}, ("language", "'en'"), id="language"),
+        pytest.param({"base_url": NOWHERE, "client_id": 7}, ("client_id",), id="client_id"),
+        pytest.param(
+            {"base_url": NOWHERE, "stream_policy": {"keepalive_timeout": 1}},
+            ("stream_policy", "StreamPolicy"),
+            id="stream_policy-dict",
+        ),
+        pytest.param(
+            {"base_url": NOWHERE, "render_interval": -1},
+            ("render_interval", "positive"),
+            id="render_interval-negative",
+        ),
+        pytest.param(
+            {"base_url": NOWHERE, "render_interval": "fast"},
+            ("render_interval",),
+            id="render_interval-str",
+        ),
+        pytest.param(
+            {"base_url": NOWHERE, "export_dir": 3},
+            ("export_dir", "folder path"),
+            id="export_dir-int",
+        ),
+        pytest.param(
+            {"base_url": NOWHERE, "client_options": ["retry"]},
+            ("client_options", "dict"),
+            id="client_options-list",
+        ),
+        pytest.param({"backend": "moon"}, ("backend", "'local' or 'cloud'"), id="backend"),
+        pytest.param({"backend": "local", "data_dir": 5}, ("data_dir",), id="data_dir-int"),
+    ],
+)
 def test_constructor(kwargs: dict[str, Any], mentions: tuple[str, ...]) -> None:
     err = _raises(ConfigurationError, lambda: Session(**kwargs), *mentions)
     assert err.details.get("field") in kwargs
@@ -110,13 +136,16 @@ def test_bad_url_never_echoes_a_secret() -> None:
 
 
 # -- send --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("prompt", "mentions"), [
-    pytest.param(42, ("prompt", "int", "session.send("), id="int"),
-    pytest.param(None, ("prompt", "NoneType"), id="none"),
-    pytest.param(b"make a slideshow", ("prompt", "bytes"), id="bytes"),
-    pytest.param("", ("prompt is empty", "e.g."), id="empty"),
-    pytest.param(" \n\t", ("prompt is empty",), id="blank"),
-])
+@pytest.mark.parametrize(
+    ("prompt", "mentions"),
+    [
+        pytest.param(42, ("prompt", "int", "session.send("), id="int"),
+        pytest.param(None, ("prompt", "NoneType"), id="none"),
+        pytest.param(b"make a slideshow", ("prompt", "bytes"), id="bytes"),
+        pytest.param("", ("prompt is empty", "e.g."), id="empty"),
+        pytest.param(" \n\t", ("prompt is empty",), id="blank"),
+    ],
+)
 def test_send(s: Session, prompt: Any, mentions: tuple[str, ...]) -> None:
     err = _raises(ConfigurationError, lambda: s.send(prompt), *mentions)
     assert err.details["field"] == "prompt"
@@ -136,39 +165,74 @@ def test_upload(s: Session, tmp_path: Path) -> None:
     _raises(MediaError, lambda: s.upload(None), "items", "NoneType")
     _raises(MediaError, lambda: s.upload(b"\xff\xd8\xff"), "bytes", "(filename, bytes)")
     _raises(MediaError, lambda: s.upload({"p.jpg": b"x"}), "dict")
-    _raises(MediaError, lambda: s.upload(tmp_path / "missing.jpg"), "missing.jpg",
-            "no such file", "Check the path")
-    _raises(MediaError, lambda: s.upload(str(text_only)), "notes", "no supported media",
-            "Supported formats")
+    _raises(
+        MediaError,
+        lambda: s.upload(tmp_path / "missing.jpg"),
+        "missing.jpg",
+        "no such file",
+        "Check the path",
+    )
+    _raises(
+        MediaError,
+        lambda: s.upload(str(text_only)),
+        "notes",
+        "no supported media",
+        "Supported formats",
+    )
     _raises(MediaError, lambda: s.upload([]), "Nothing to upload")
     _raises(MediaError, lambda: s.upload([photo, 42]), "42")
     _raises(MediaError, lambda: s.upload(""), "items", "path")
     _raises(MediaError, lambda: s.upload(("a.jpg", 123)), "a.jpg", "bytes", "int")
     _raises(MediaError, lambda: s.upload([("a.jpg", None)]), "a.jpg", "bytes", "NoneType")
-    err = _raises(ConfigurationError, lambda: s.upload(photo, progress="bar"), "progress",
-                  "(filename, sent, total)")
+    err = _raises(
+        ConfigurationError,
+        lambda: s.upload(photo, progress="bar"),
+        "progress",
+        "(filename, sent, total)",
+    )
     assert err.details["field"] == "progress"
 
 
 # -- export ------------------------------------------------------------------------------------
 def test_export_quality(s: Session) -> None:
     for quality in ("ultra", "HIGH", None, 1080):
-        err = _raises(ConfigurationError, lambda q=quality: s.export(q), "quality", "'preview'",
-                      "'high'", repr(quality))
+        err = _raises(
+            ConfigurationError,
+            lambda q=quality: s.export(q),
+            "quality",
+            "'preview'",
+            "'high'",
+            repr(quality),
+        )
         assert err.details["field"] == "quality"
 
 
 def test_export_draft(s: Session) -> None:
-    err = _raises(MalformedPayloadError, lambda: s.export(draft=["t", "sg"]),
-                  "draft must be a dict with a 't' list", "not a list", "session.draft")
+    err = _raises(
+        MalformedPayloadError,
+        lambda: s.export(draft=["t", "sg"]),
+        "draft must be a dict with a 't' list",
+        "not a list",
+        "session.draft",
+    )
     assert err.details["field"] == "draft"
     _raises(MalformedPayloadError, lambda: s.export(draft="{}"), "draft", "str")
-    err = _raises(MalformedPayloadError, lambda: s.export(draft={"tracks": []}),
-                  "draft.t", "'t' list", "missing")
+    err = _raises(
+        MalformedPayloadError,
+        lambda: s.export(draft={"tracks": []}),
+        "draft.t",
+        "'t' list",
+        "missing",
+    )
     assert err.details["field"] == "draft.t"
     _raises(MalformedPayloadError, lambda: s.export(draft={"t": {"sg": []}}), "'t'", "dict")
-    _raises(MalformedPayloadError, lambda: s.export(draft={"t": [{"sg": [{"d": "long"}]}]}),
-            "draft.t[0].sg[0].d", "a number", "'long'")
+    _raises(
+        MalformedPayloadError,
+        lambda: s.export(draft={"t": [{"sg": [{"d": "long"}]}]}),
+        "draft.t[0].sg[0].d",
+        "a number",
+        "'long'",
+    )
     _raises(DraftError, lambda: s.export(draft={"t": [{"tt": 0, "sg": []}]}), "empty")
     _raises(DraftError, lambda: s.export(), "Nothing to export", "make a slideshow")
 
@@ -177,8 +241,11 @@ def test_export_path(s: Session, tmp_path: Path) -> None:
     draft = {"t": [{"tt": 0, "sg": [{"id": "seg_1", "s": 0, "d": 1000, "src": "m_1"}]}]}
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    for path, mentions in ((42, ("path", "42", "video.mp4")), ("", ("path",)),
-                           (blocker / "out.mp4", ("path", "is a file, not a folder"))):
+    for path, mentions in (
+        (42, ("path", "42", "video.mp4")),
+        ("", ("path",)),
+        (blocker / "out.mp4", ("path", "is a file, not a folder")),
+    ):
         err = _raises(ConfigurationError, lambda p=path: s.export(draft=draft, path=p), *mentions)
         assert err.details["field"] == "path"
 
@@ -186,22 +253,38 @@ def test_export_path(s: Session, tmp_path: Path) -> None:
 # -- the rest ----------------------------------------------------------------------------------
 def test_thumbnail(s: Session) -> None:
     for media in ("photo.jpg", {"filename": "photo.jpg"}, None):
-        err = _raises(ConfigurationError, lambda m=media: s.thumbnail(m), "media",
-                      "session.media", type(media).__name__)
+        err = _raises(
+            ConfigurationError,
+            lambda m=media: s.thumbnail(m),
+            "media",
+            "session.media",
+            type(media).__name__,
+        )
         assert err.details["field"] == "media"
 
 
 def test_restore(s: Session) -> None:
     _raises(ConfigurationError, lambda: s.restore("1"), "index", "int", "str")
     _raises(ConfigurationError, lambda: s.restore(True), "index", "bool")
-    _raises(ConfigurationError, lambda: s.restore(0), "No draft version 0",
-            "history is empty", "send a prompt")
+    _raises(
+        ConfigurationError,
+        lambda: s.restore(0),
+        "No draft version 0",
+        "history is empty",
+        "send a prompt",
+    )
 
 
 def test_observe(s: Session) -> None:
     _raises(ConfigurationError, lambda: s.observe("print"), "callback", "SessionEvent", "str")
-    err = _raises(ConfigurationError, lambda: s.observe(print, kinds=["drafts"]),
-                  "Unknown event kinds", "drafts", "kinds", "'draft'")
+    err = _raises(
+        ConfigurationError,
+        lambda: s.observe(print, kinds=["drafts"]),
+        "Unknown event kinds",
+        "drafts",
+        "kinds",
+        "'draft'",
+    )
     assert isinstance(err, ValueError)  # as before: callers catching ValueError still work
     _raises(ConfigurationError, lambda: s.observe(print, kinds=5), "kinds")
     _raises(ConfigurationError, lambda: s.observe(print, kinds=[["draft"]]), "kinds")

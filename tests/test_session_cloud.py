@@ -19,9 +19,19 @@ from nemowidgets.session import Session
 from tests.support import sse_scripts as S
 from tests.support.cloud_server import OWN_TOKEN, start_cloud
 
-DRAFT = {"t": [{"tt": 0, "sg": [{"id": "a", "s": 0, "d": 3000, "n": "beach.jpg", "k": "image"},
-                                {"id": "b", "s": 3000, "d": 3000, "n": "city.jpg", "k": "image"}]}],
-         "d": 6000, "m": {"aspect": "16:9", "width": 1920, "height": 1080}}
+DRAFT = {
+    "t": [
+        {
+            "tt": 0,
+            "sg": [
+                {"id": "a", "s": 0, "d": 3000, "n": "beach.jpg", "k": "image"},
+                {"id": "b", "s": 3000, "d": 3000, "n": "city.jpg", "k": "image"},
+            ],
+        }
+    ],
+    "d": 6000,
+    "m": {"aspect": "16:9", "width": 1920, "height": 1080},
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +62,9 @@ def test_session_picks_the_cloud_from_the_environment(session, cloud) -> None:
 def test_gui_text_is_translated_and_tools_kept(session, cloud) -> None:
     cloud.state.sse_script = S.adk_script("Done! Click the Export button to download it.")
     turn = session.send("make a slideshow")
-    assert turn.reply == ("Done! Run the export (type “export”, or call session.export()) to "
-                          "download it.")
+    assert turn.reply == (
+        "Done! Run the export (type “export”, or call session.export()) to download it."
+    )
     texts = [e.text for e in turn.events if e.kind == "text"]
     assert "".join(texts).count("Run the export") == 1  # partial + final shown once
     assert [e.name for e in turn.events if e.kind == "tool_call"] == ["make_slideshow"]
@@ -67,8 +78,10 @@ def test_a_turn_without_text_replies_with_the_diff(session, cloud) -> None:
     assert session.draft.duration == 6.0
     changed = {**DRAFT, "m": {**DRAFT["m"], "aspect": "9:16", "width": 1080, "height": 1920}}
     cloud.state.sessions[session.session_id]["draft"] = changed  # what the agent did
-    cloud.state.sse_script = [S.data({"type": "heartbeat"}),
-                              S.data({"type": "tool_call", "name": "set_aspect", "args": {}})]
+    cloud.state.sse_script = [
+        S.data({"type": "heartbeat"}),
+        S.data({"type": "tool_call", "name": "set_aspect", "args": {}}),
+    ]
     turn = session.send("make it vertical for TikTok")
     assert turn.reply == "Aspect 16:9 → 9:16; Size 1920x1080 → 1080x1920"
     assert turn.diff == turn.reply
@@ -78,8 +91,10 @@ def test_a_turn_without_text_replies_with_the_diff(session, cloud) -> None:
 
 
 def test_an_agent_error_ends_the_turn(session, cloud) -> None:
-    cloud.state.sse_script = [S.data(S.adk_text("Working on it.")),
-                              S.data(S.adk_error("MODEL_OVERLOADED", "The model is overloaded."))]
+    cloud.state.sse_script = [
+        S.data(S.adk_text("Working on it.")),
+        S.data(S.adk_error("MODEL_OVERLOADED", "The model is overloaded.")),
+    ]
     errors = []
     session.observe(errors.append, kinds=["error"])
     turn = session.send("make a slideshow")
@@ -91,15 +106,16 @@ def test_an_agent_error_ends_the_turn(session, cloud) -> None:
 
 
 def test_a_trailing_temporary_issue_is_ignored(session, cloud) -> None:
-    cloud.state.sse_script = [S.data(S.adk_text("Added a title.")),
-                              S.data(S.adk_text("I encountered a temporary issue, sorry."))]
+    cloud.state.sse_script = [
+        S.data(S.adk_text("Added a title.")),
+        S.data(S.adk_text("I encountered a temporary issue, sorry.")),
+    ]
     turn = session.send("add a title")
     assert turn.reply == "Added a title."
     assert turn.ok
 
 
-def test_session_lost_before_a_prompt_is_replaced_and_the_prompt_sent_once(session,
-                                                                         cloud) -> None:
+def test_session_lost_before_a_prompt_is_replaced_and_the_prompt_sent_once(session, cloud) -> None:
     session.connect()
     old = session.session_id
     cloud.state.add_session("1")  # (the stand-in numbers new sessions by count)
@@ -116,8 +132,12 @@ def test_own_token_never_shown(session, caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         session.send("status")
         asyncio.run(session.asend("credits"))
-    for text in (repr(session), session._repr_html_(), caplog.text,
-                 *(repr(e) for e in session.log)):
+    for text in (
+        repr(session),
+        session._repr_html_(),
+        caplog.text,
+        *(repr(e) for e in session.log),
+    ):
         assert OWN_TOKEN not in text
 
 
@@ -142,8 +162,9 @@ def test_backend_selection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         Session(backend="moon")
 
 
-def test_close_is_idempotent_and_final(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       cloud) -> None:
+def test_close_is_idempotent_and_final(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cloud
+) -> None:
     monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
     s = Session(base_url=cloud.url, token=OWN_TOKEN)
     closed = []

@@ -48,8 +48,13 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def session(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
     server.faults.clear()
-    s = Session(base_url=server.url, token=TOKEN, stream_policy=FAST,
-                export_dir=tmp_path / "exports", client_options={"retry": QUICK})
+    s = Session(
+        base_url=server.url,
+        token=TOKEN,
+        stream_policy=FAST,
+        export_dir=tmp_path / "exports",
+        client_options={"retry": QUICK},
+    )
     seen: list[SessionEvent] = []
     s.observe(seen.append)
     s.seen = seen  # type: ignore[attr-defined]
@@ -59,8 +64,11 @@ def session(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _prompts(server, session_id: str) -> int:
-    r = httpx.get(f"{server.url}/_local/stats", params={"session_id": session_id},
-                  headers={"Authorization": f"Bearer {TOKEN}"})
+    r = httpx.get(
+        f"{server.url}/_local/stats",
+        params={"session_id": session_id},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     return r.json()["data"]["prompts"]
 
 
@@ -188,8 +196,10 @@ def test_cancel_stops_the_render_on_the_server(session, server, media) -> None:
     session.cancel()
     with pytest.raises(CancelledByUser):
         future.result(30)
-    r = httpx.get(f"{server.url}/api/render/proxy/lambda/{job_id}",
-                  headers={"Authorization": f"Bearer {TOKEN}"})
+    r = httpx.get(
+        f"{server.url}/api/render/proxy/lambda/{job_id}",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert r.json()["data"]["status"] == "cancelled"
     assert StateFile().renders(session._key) == []
     assert not session.busy
@@ -241,14 +251,14 @@ def test_cancel_a_turn_that_hangs(server, tmp_path, monkeypatch) -> None:
         assert _prompts(server, s.session_id) == 1
 
 
-def test_export_after_a_forgotten_session_uses_the_reuploaded_media(session, server,
-                                                                    media) -> None:
+def test_export_after_a_forgotten_session_uses_the_reuploaded_media(session, server, media) -> None:
     """1002 on export: the draft's media ids are moved to the re-uploads, and it renders."""
     session.upload(media[:2])
     session.send("make a slideshow")
     draft = session.draft
-    old_ids = {seg.raw["src"] for track in draft.tracks for seg in track.segments
-               if seg.raw.get("src")}
+    old_ids = {
+        seg.raw["src"] for track in draft.tracks for seg in track.segments if seg.raw.get("src")
+    }
     old = session.session_id
     server.faults.arm("forget_session", session_id=old)
     result = session.export("preview", draft=draft)
@@ -265,8 +275,13 @@ def test_render_survives_a_server_outage(tmp_path, monkeypatch, media) -> None:
     monkeypatch.setenv("NEMO_STATE_DIR", str(tmp_path / "state"))
     srv = start_server(data_dir=tmp_path / "data", token=TOKEN, faults=True)
     try:
-        with Session(base_url=srv.url, token=TOKEN, export_dir=tmp_path / "exports",
-                     render_interval=0.1, client_options={"retry": QUICK}) as s:
+        with Session(
+            base_url=srv.url,
+            token=TOKEN,
+            export_dir=tmp_path / "exports",
+            render_interval=0.1,
+            client_options={"retry": QUICK},
+        ) as s:
             seen: list[SessionEvent] = []
             s.observe(seen.append)
             s.upload(media[:2])

@@ -39,8 +39,16 @@ def test_state_file_records_sessions_and_renders(tmp_path: Path) -> None:
     assert set(on_disk) == {"k", "other"}
 
 
-@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"k": "str"}',
-                                     '{"k": {"renders": "x"}}', '{"k": {"renders": [1, {}]}}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[1, 2]",
+        '{"k": "str"}',
+        '{"k": {"renders": "x"}}',
+        '{"k": {"renders": [1, {}]}}',
+    ],
+)
 def test_state_file_tolerates_garbage(tmp_path: Path, content: str) -> None:
     path = tmp_path / "sessions.json"
     path.write_text(content)

@@ -37,8 +37,9 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     """A local Session and the list of every event it emitted."""
     mp = pytest.MonkeyPatch()
     isolate(mp, tmp_path_factory.mktemp("env"))
-    session = Session.local(data_dir=tmp_path_factory.mktemp("data"),
-                            export_dir=tmp_path_factory.mktemp("exports"))
+    session = Session.local(
+        data_dir=tmp_path_factory.mktemp("data"), export_dir=tmp_path_factory.mktemp("exports")
+    )
     seen: list[SessionEvent] = []
     threads: set[str] = set()
 
@@ -102,8 +103,17 @@ def test_1_upload_prompt_draft_export(studio, media) -> None:
     # Observers: on the Session's thread, in a sensible order.
     assert threads == {"nemowidgets-session"}
     kinds = [e.kind for e in seen]
-    order = ["connected", "media", "turn_started", "agent_event", "draft", "turn_finished",
-             "render_started", "render_progress", "render_done"]
+    order = [
+        "connected",
+        "media",
+        "turn_started",
+        "agent_event",
+        "draft",
+        "turn_finished",
+        "render_started",
+        "render_progress",
+        "render_done",
+    ]
     positions = [kinds.index(k) for k in order]
     assert positions == sorted(positions), kinds
     busy = [(e.data["busy"], e.data["what"]) for e in seen if e.kind == "busy"]
@@ -276,8 +286,14 @@ def test_12_token_never_in_repr_html_or_logs(studio, caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         session.send("status")
         session.credits()
-    texts = [repr(session), str(session), session._repr_html_(), repr(session._client),
-             caplog.text, *(repr(e) for e in session.log)]
+    texts = [
+        repr(session),
+        str(session),
+        session._repr_html_(),
+        repr(session._client),
+        caplog.text,
+        *(repr(e) for e in session.log),
+    ]
     for text in texts:
         assert token not in text
     assert session.session_id in session._repr_html_()

@@ -169,8 +169,15 @@ def current_block(readme: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return readme_block.run_cli(NAME, render_block, __doc__.splitlines()[0], argv,
-                                what="reliability block", heading=HEADING, printable=True)
+    return readme_block.run_cli(
+        NAME,
+        render_block,
+        __doc__.splitlines()[0],
+        argv,
+        what="reliability block",
+        heading=HEADING,
+        printable=True,
+    )
 
 
 if __name__ == "__main__":

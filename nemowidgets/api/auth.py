@@ -97,8 +97,7 @@ def resolve_base_url(base_url: str | None) -> str:
         ok = False
     if not ok:
         raise ConfigurationError(
-            f"{source} must be an http(s) URL such as {protocol.CLOUD_BASE_URL}, "
-            f"not {base_url!r}.",
+            f"{source} must be an http(s) URL such as {protocol.CLOUD_BASE_URL}, not {base_url!r}.",
             field=source,
         )
     return url

@@ -183,8 +183,13 @@ class NemoClient(HTTPCore):
             render_id = f"render_{uuid.uuid4().hex}"
             body = {"id": render_id, "sessionId": str(session_id), "draft": draft,
                     "output": {"format": "mp4", "quality": quality}}  # fmt: skip
-            call = Call("POST", protocol.RENDER_PATH, f"export of session {session_id}", json=body,
-                        draft=True)
+            call = Call(
+                "POST",
+                protocol.RENDER_PATH,
+                f"export of session {session_id}",
+                json=body,
+                draft=True,
+            )
             try:
                 data = await self._send(call)
             except E.APIError as err:
@@ -228,7 +233,8 @@ class NemoClient(HTTPCore):
                 raise E.RenderError(
                     f"The render {render_id} did not finish within {timeout:g} s "
                     f"(last status {job.status}, {job.progress:.0f} %).",
-                    hint="It may still finish: check again later.", job=job,
+                    hint="It may still finish: check again later.",
+                    job=job,
                 )
             await asyncio.sleep(interval)
 
@@ -308,5 +314,3 @@ class NemoClient(HTTPCore):
                 await self._retry.sleep(self._retry.backoff(attempt + 1))
             finally:
                 await response.aclose()
-
-

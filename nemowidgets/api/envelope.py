@@ -177,7 +177,8 @@ def _error(
         # 409 is a duplicate render id: left an APIError, so the export retries it.
         return E.DraftError(
             f"{ctx.call}: the server refused the draft (code {code}){tail}.",
-            hint="Fix or remove the segment it names, then export again.", **kw,
+            hint="Fix or remove the segment it names, then export again.",
+            **kw,
         )
     if status >= 400:
         return E.APIError(f"{ctx.call}: refused (HTTP {status}){tail}.", **kw)

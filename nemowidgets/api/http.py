@@ -145,8 +145,9 @@ class HTTPCore:
     def _ctx(self, call: Call) -> Context:
         secrets = tuple(s.reveal() for s in (self._token, self._secret) if s is not None)
         host = origin(None, str(self._http.base_url.join(call.url)))
-        return Context(call.what, self.is_anonymous, self.user_id, call.token_call, secrets, host,
-                       call.draft)
+        return Context(
+            call.what, self.is_anonymous, self.user_id, call.token_call, secrets, host, call.draft
+        )
 
     async def _bearer(self) -> Secret:
         if self._token is None:
@@ -209,8 +210,9 @@ class HTTPCore:
         request = self._http.build_request(call.method, call.url, json=call.json, content=content,
                                            headers=headers, timeout=timeout)  # fmt: skip
         try:
-            response = await self._http.send(request, stream=True,
-                                             follow_redirects=call.kind in ("bytes", "stream"))
+            response = await self._http.send(
+                request, stream=True, follow_redirects=call.kind in ("bytes", "stream")
+            )
         except httpx.TransportError as exc:
             raise _Transport(exc) from exc
         log.debug("%s %s -> HTTP %s", call.method, request.url.path, response.status_code)

@@ -71,8 +71,10 @@ def check_upload(item: str | os.PathLike[str] | tuple[str, bytes]) -> UploadItem
     first 16 bytes of a file are read.
     """
     if isinstance(item, tuple):
-        if len(item) != 2 or not isinstance(item[0], str) or not isinstance(
-            item[1], bytes | bytearray
+        if (
+            len(item) != 2
+            or not isinstance(item[0], str)
+            or not isinstance(item[1], bytes | bytearray)
         ):
             raise MediaError(
                 "An in-memory upload must be a (filename, bytes) pair.", hint="", filename="?"

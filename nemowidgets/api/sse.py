@@ -230,7 +230,8 @@ async def read_turn(
                 except MalformedPayloadError as exc:  # the rest of the turn cannot be trusted
                     raise StreamError(
                         f"The agent's stream from {host} sent a malformed event: {exc.message}",
-                        reason="malformed", field=exc.details.get("field"),
+                        reason="malformed",
+                        field=exc.details.get("field"),
                     ) from exc
             for event in parsed:
                 shown = assembler.feed(event)

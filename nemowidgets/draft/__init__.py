@@ -158,8 +158,13 @@ def _parse_track(index: int, track: Any) -> Track:
         cursor = start + duration - overlap
         segments.append(Segment(j + 1, start, duration, seg))
     name = track.get("n")
-    return Track(index + 1, track.get("tt"), _kind(track.get("tt")),
-                 None if name is None else str(name), tuple(segments))
+    return Track(
+        index + 1,
+        track.get("tt"),
+        _kind(track.get("tt")),
+        None if name is None else str(name),
+        tuple(segments),
+    )
 
 
 class Draft:
@@ -172,7 +177,10 @@ class Draft:
     __slots__ = ("_canvas", "_tracks", "raw", "version")
 
     def __init__(
-        self, raw: dict[str, Any], *, version: int | None = None,
+        self,
+        raw: dict[str, Any],
+        *,
+        version: int | None = None,
         canvas: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(raw, dict):
@@ -220,8 +228,11 @@ class Draft:
             return None
         version = state.get("draft_version")
         canvas = state.get("canvas_config")
-        return cls(raw, version=version if _is_number(version) else None,
-                   canvas=canvas if isinstance(canvas, dict) else None)
+        return cls(
+            raw,
+            version=version if _is_number(version) else None,
+            canvas=canvas if isinstance(canvas, dict) else None,
+        )
 
     # -- properties ----------------------------------------------------------
     @property
@@ -277,9 +288,15 @@ class Draft:
         for track in self._tracks:
             for seg in track.segments:
                 row: dict[str, Any] = {
-                    "track": track.number, "kind": track.kind, "segment": seg.number,
-                    "start": seg.start, "end": seg.end, "duration": seg.duration,
-                    "name": seg.name, "volume": seg.volume, "text": seg.text,
+                    "track": track.number,
+                    "kind": track.kind,
+                    "segment": seg.number,
+                    "start": seg.start,
+                    "end": seg.end,
+                    "duration": seg.duration,
+                    "name": seg.name,
+                    "volume": seg.volume,
+                    "text": seg.text,
                 }
                 for key, value in seg.raw.items():
                     if key in _CONSUMED:
@@ -332,8 +349,10 @@ class Draft:
 
     def __repr__(self) -> str:
         size = f", {self.width}x{self.height}" if self.width and self.height else ""
-        return (f"Draft(version={self.version}, tracks={len(self._tracks)}, "
-                f"segments={self.segment_count}, duration={format_seconds(self.duration)}s{size})")
+        return (
+            f"Draft(version={self.version}, tracks={len(self._tracks)}, "
+            f"segments={self.segment_count}, duration={format_seconds(self.duration)}s{size})"
+        )
 
     def _repr_html_(self) -> str:
         esc = html.escape

@@ -108,8 +108,9 @@ def _order_line(pairs: list[tuple[Segment, Segment]], noun: str) -> str | None:
     return f"Order changed ({moved} moved)"
 
 
-def _seg_changes(track: Track, a: Segment, b: Segment,
-                 totals: tuple[float, float]) -> list[tuple[str, str, str, str]]:
+def _seg_changes(
+    track: Track, a: Segment, b: Segment, totals: tuple[float, float]
+) -> list[tuple[str, str, str, str]]:
     """Changes of one matched pair as (what, old, new, noun) tuples, for grouping.
 
     ``totals`` (old and new draft length): music that just follows the video's
@@ -170,8 +171,9 @@ def _phrase(what: str, old: str, new: str, noun: str, where: str) -> str:
     return f"{subject} {what} {old} → {new}"
 
 
-def _track_lines(old: Track | None, new: Track | None,
-                 totals: tuple[float, float] = (0.0, 0.0)) -> list[str]:
+def _track_lines(
+    old: Track | None, new: Track | None, totals: tuple[float, float] = (0.0, 0.0)
+) -> list[str]:
     if new is None:
         assert old is not None
         if len(old.segments) == 1:
@@ -223,8 +225,9 @@ def _meta_lines(old: Draft, new: Draft, titles_changed: bool) -> list[str]:
     if old.aspect != new.aspect and (old.aspect or new.aspect):
         lines.append(f"Aspect {old.aspect or '?'} → {new.aspect or '?'}")
     if (old.width, old.height) != (new.width, new.height):
-        lines.append(f"Size {old.width or '?'}x{old.height or '?'} → "
-                     f"{new.width or '?'}x{new.height or '?'}")
+        lines.append(
+            f"Size {old.width or '?'}x{old.height or '?'} → {new.width or '?'}x{new.height or '?'}"
+        )
     for key in sorted(set(ma) | set(mb), key=str):
         a, b = ma.get(key), mb.get(key)
         if a == b or key in ("aspect", "width", "height"):
@@ -257,9 +260,11 @@ def diff_lines(old: Draft, new: Draft | None) -> list[str]:
         olds = [t for t in old.tracks if t.kind == kind]
         news = [t for t in new.tracks if t.kind == kind]
         for i in range(max(len(olds), len(news))):
-            track_lines = _track_lines(olds[i] if i < len(olds) else None,
-                                       news[i] if i < len(news) else None,
-                                       (old.duration, new.duration))
+            track_lines = _track_lines(
+                olds[i] if i < len(olds) else None,
+                news[i] if i < len(news) else None,
+                (old.duration, new.duration),
+            )
             titles_changed |= kind == "text" and bool(track_lines)
             lines.extend(track_lines)
     lines.extend(_meta_lines(old, new, titles_changed))

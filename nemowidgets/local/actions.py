@@ -14,8 +14,13 @@ from nemowidgets.local.timing import EditError, fmt_s, segments
 from nemowidgets.local.vocab import Intent
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT
 
-TR_NAMES = {"crossfade": "crossfades", "fade_black": "fades through black", "slide": "slides",
-            "wipe": "wipes", "zoom": "zoom transitions"}
+TR_NAMES = {
+    "crossfade": "crossfades",
+    "fade_black": "fades through black",
+    "slide": "slides",
+    "wipe": "wipes",
+    "zoom": "zoom transitions",
+}
 
 
 def count(n: int, noun: str) -> str:
@@ -44,10 +49,15 @@ class Resolver:
         n = len(self.ids)
         index = pos - 1 if pos > 0 else n + pos
         if not 0 <= index < n or pos == 0:
-            where = f"photo {pos}" if pos > 0 else (
-                "last photo" if pos == -1 else f"photo {-pos} from the end")
-            raise EditError(f"There is no {where}: the slideshow has {count(n, 'photo')}"
-                            f"{f' (1-{n})' if n > 1 else ''}.")
+            where = (
+                f"photo {pos}"
+                if pos > 0
+                else ("last photo" if pos == -1 else f"photo {-pos} from the end")
+            )
+            raise EditError(
+                f"There is no {where}: the slideshow has {count(n, 'photo')}"
+                f"{f' (1-{n})' if n > 1 else ''}."
+            )
         return self.ids[index]
 
     def at(self, draft: dict, pos: int) -> int:
@@ -63,8 +73,7 @@ def _media(media: list[dict], media_id: str | None) -> dict | None:
     return next((m for m in media if m.get("id") == media_id), None)
 
 
-def apply(intent: Intent, draft: dict, media: list[dict],
-          ids: Resolver) -> tuple[dict, dict, str]:
+def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tuple[dict, dict, str]:
     """Run one edit: (new draft, the call's args, a sentence saying what changed)."""
     a, name = intent.args, intent.name
     video = segments(draft)
@@ -73,12 +82,18 @@ def apply(intent: Intent, draft: dict, media: list[dict],
         new = [m for m in media if m.get("file_type") in ("image", "video") and m["id"] not in used]
         if not new:
             raise EditError("All uploaded photos are already in the slideshow.")
-        return (edits.append_media(draft, new), {"media": [m["id"] for m in new]},
-                f"Added {count(len(new), 'new photo')} at the end.")
+        return (
+            edits.append_media(draft, new),
+            {"media": [m["id"] for m in new]},
+            f"Added {count(len(new), 'new photo')} at the end.",
+        )
     if name == "remove_segment":
         i = ids.at(draft, a["photo"])
-        return (edits.remove_segment(draft, i), {"photo": i + 1},
-                f"Removed photo {i + 1} ({_name(video[i])}).")
+        return (
+            edits.remove_segment(draft, i),
+            {"photo": i + 1},
+            f"Removed photo {i + 1} ({_name(video[i])}).",
+        )
     if name == "move_segment":
         i = ids.at(draft, a["photo"])
         to = a["to"]
@@ -89,14 +104,21 @@ def apply(intent: Intent, draft: dict, media: list[dict],
         else:
             to_index = to - 1 if to > 0 else len(video) + to
             if not 0 <= to_index < len(video):
-                raise EditError(f"There is no position {to}: the slideshow has "
-                                f"{count(len(video), 'photo')}.")
-        return (edits.move_segment(draft, i, to_index), {"photo": i + 1, "to": to_index + 1},
-                f"Moved photo {i + 1} ({_name(video[i])}) to position {to_index + 1}.")
+                raise EditError(
+                    f"There is no position {to}: the slideshow has {count(len(video), 'photo')}."
+                )
+        return (
+            edits.move_segment(draft, i, to_index),
+            {"photo": i + 1, "to": to_index + 1},
+            f"Moved photo {i + 1} ({_name(video[i])}) to position {to_index + 1}.",
+        )
     if name == "swap_segments":
         i, j = ids.at(draft, a["a"]), ids.at(draft, a["b"])
-        return (edits.swap_segments(draft, i, j), {"a": i + 1, "b": j + 1},
-                f"Swapped photos {i + 1} and {j + 1}.")
+        return (
+            edits.swap_segments(draft, i, j),
+            {"a": i + 1, "b": j + 1},
+            f"Swapped photos {i + 1} and {j + 1}.",
+        )
     if name == "reverse_order":
         return edits.reverse_order(draft), {}, f"Reversed the order of the {len(video)} photos."
     if name == "shuffle_order":
@@ -112,8 +134,11 @@ def apply(intent: Intent, draft: dict, media: list[dict],
         ms = a.get("ms") or video[i]["d"] + a.get("delta_ms", 0)
         source = _media(media, video[i].get("src")) or {}
         max_ms = round(float(source.get("duration") or 0) * 1000) or None
-        return (edits.set_segment_duration(draft, i, ms, max_ms), {"photo": i + 1, "ms": ms},
-                f"Photo {i + 1} ({_name(video[i])}) now lasts {fmt_s(ms)} s.")
+        return (
+            edits.set_segment_duration(draft, i, ms, max_ms),
+            {"photo": i + 1, "ms": ms},
+            f"Photo {i + 1} ({_name(video[i])}) now lasts {fmt_s(ms)} s.",
+        )
     if name == "set_transition":
         current = next((sg["tr"] for sg in video if sg.get("tr")), None)
         ms = a.get("ms")
@@ -124,8 +149,10 @@ def apply(intent: Intent, draft: dict, media: list[dict],
         new = edits.set_transition(draft, kind, ms)
         if kind == "none":
             return new, {"kind": kind}, "Removed the transitions: hard cuts between photos."
-        args = {"kind": kind,
-                "ms": max([sg["tr"]["d"] for sg in segments(new) if sg.get("tr")] or [0])}
+        args = {
+            "kind": kind,
+            "ms": max([sg["tr"]["d"] for sg in segments(new) if sg.get("tr")] or [0]),
+        }
         wanted = ms if ms is not None else args["ms"]
         text = f"Transitions: {tr_text(segments(new))}."
         if len(segments(new)) < 2:
@@ -135,8 +162,11 @@ def apply(intent: Intent, draft: dict, media: list[dict],
         return new, args, text
     if name == "set_ken_burns":
         on = bool(a.get("on"))
-        return (edits.set_ken_burns(draft, on), {"on": on},
-                "Ken Burns is on: each photo slowly zooms or pans." if on else "Ken Burns is off.")
+        return (
+            edits.set_ken_burns(draft, on),
+            {"on": on},
+            "Ken Burns is on: each photo slowly zooms or pans." if on else "Ken Burns is off.",
+        )
     return _apply_more(intent, draft, media, ids)
 
 
@@ -144,8 +174,9 @@ def _music_seg(draft: dict) -> dict | None:
     return next(iter(segments(draft, TRACK_AUDIO)), None)
 
 
-def _apply_more(intent: Intent, draft: dict, media: list[dict],
-                ids: Resolver) -> tuple[dict, dict, str]:
+def _apply_more(
+    intent: Intent, draft: dict, media: list[dict], ids: Resolver
+) -> tuple[dict, dict, str]:
     a, name = intent.args, intent.name
     music = _music_seg(draft)
     if name == "add_music":
@@ -154,9 +185,12 @@ def _apply_more(intent: Intent, draft: dict, media: list[dict],
             raise EditError("That song is not uploaded: upload an mp3, wav, m4a or aac file first.")
         new = edits.add_music(draft, song)
         seg = _music_seg(new) or {}
-        return (new, {"media_id": song["id"]},
-                f"Added {song.get('filename') or song['id']} as background music "
-                f"({round(seg.get('vol', 0) * 100)}%, {fmt_s(seg.get('fo', 0))} s fade-out).")
+        return (
+            new,
+            {"media_id": song["id"]},
+            f"Added {song.get('filename') or song['id']} as background music "
+            f"({round(seg.get('vol', 0) * 100)}%, {fmt_s(seg.get('fo', 0))} s fade-out).",
+        )
     if name == "remove_music":
         return edits.remove_music(draft), {}, "Removed the music."
     if name == "set_music_volume":
@@ -168,8 +202,11 @@ def _apply_more(intent: Intent, draft: dict, media: list[dict],
     if name == "set_music_fade":
         new = edits.set_music_fade(draft, a.get("fade_in_ms"), a.get("fade_out_ms"))
         seg = _music_seg(new) or {}
-        said = [f"fades {way} over {fmt_s(seg[key])} s" if seg[key] else f"has no fade-{way}"
-                for way, key in (("in", "fi"), ("out", "fo")) if f"fade_{way}_ms" in a]
+        said = [
+            f"fades {way} over {fmt_s(seg[key])} s" if seg[key] else f"has no fade-{way}"
+            for way, key in (("in", "fi"), ("out", "fo"))
+            if f"fade_{way}_ms" in a
+        ]
         return new, dict(a), f"The music now {' and '.join(said)}."
     if name == "fit_to_music":
         song = _media(media, (music or {}).get("src"))
@@ -177,12 +214,17 @@ def _apply_more(intent: Intent, draft: dict, media: list[dict],
         if music is None:
             raise EditError("There is no music to fit to: upload a song and say 'add music'.")
         if not seconds:
-            raise EditError(f"I don't know how long {_name(music)} is, so I can't fit to it; "
-                            "try 'make it 30 seconds long'.")
+            raise EditError(
+                f"I don't know how long {_name(music)} is, so I can't fit to it; "
+                "try 'make it 30 seconds long'."
+            )
         ms = round(float(seconds) * 1000)
         new = edits.fit_to_music(draft, ms)
-        return (new, {"music_ms": ms}, f"Fitted the video to {_name(music)} ({fmt_s(ms)} s): "
-                                       f"{_photo_text(new)} per photo.")
+        return (
+            new,
+            {"music_ms": ms},
+            f"Fitted the video to {_name(music)} ({fmt_s(ms)} s): {_photo_text(new)} per photo.",
+        )
     if name == "set_total_duration":
         new = edits.set_total_duration(draft, a["ms"])
         return new, {"ms": a["ms"]}, f"Stretched the photos to {_photo_text(new)} each."
@@ -191,8 +233,11 @@ def _apply_more(intent: Intent, draft: dict, media: list[dict],
         m = new["m"]
         return (new, dict(a), f"Format: {m['aspect']}, {m['width']}x{m['height']}, {m['fps']} fps.")
     if name == "set_fit":
-        words = {"blur": "on a blurred copy of themselves", "black": "with black bars",
-                 "cover": "filling the frame (cropped)"}
+        words = {
+            "blur": "on a blurred copy of themselves",
+            "black": "with black bars",
+            "cover": "filling the frame (cropped)",
+        }
         return edits.set_fit(draft, a["fit"]), dict(a), f"Photos are now shown {words[a['fit']]}."
     if name == "remove_title":
         return edits.remove_title(draft), {}, "Removed the title."
@@ -202,9 +247,12 @@ def _apply_more(intent: Intent, draft: dict, media: list[dict],
         i = ids.at(draft, a["photo"])
         new = edits.add_caption(draft, i, a["text"], a.get("pos") or "bottom")
         cap = segments(new, TRACK_TEXT)[-1]
-        return (new, {"photo": i + 1, "text": a["text"], "pos": cap["pos"]},
-                f"Caption '{a['text']}' on photo {i + 1} at the {cap['pos']} "
-                f"({fmt_s(cap['s'])}-{fmt_s(cap['s'] + cap['d'])} s).")
+        return (
+            new,
+            {"photo": i + 1, "text": a["text"], "pos": cap["pos"]},
+            f"Caption '{a['text']}' on photo {i + 1} at the {cap['pos']} "
+            f"({fmt_s(cap['s'])}-{fmt_s(cap['s'] + cap['d'])} s).",
+        )
     if name == "remove_captions":
         return edits.remove_captions(draft), {}, "Removed the captions."
     raise EditError(f"I can't do {name!r} yet.")  # pragma: no cover - every intent is handled
@@ -212,8 +260,11 @@ def _apply_more(intent: Intent, draft: dict, media: list[dict],
 
 def _photo_text(draft: dict) -> str:
     durs = sorted({sg["d"] for sg in segments(draft) if sg.get("k", "image") == "image"})
-    return f"{fmt_s(durs[0])} s" if len(durs) == 1 or durs[-1] - durs[0] <= 1 else (
-        f"{fmt_s(durs[0])}-{fmt_s(durs[-1])} s")
+    return (
+        f"{fmt_s(durs[0])} s"
+        if len(durs) == 1 or durs[-1] - durs[0] <= 1
+        else (f"{fmt_s(durs[0])}-{fmt_s(durs[-1])} s")
+    )
 
 
 def _title(draft: dict, a: dict) -> tuple[dict, dict, str]:
@@ -230,5 +281,8 @@ def _title(draft: dict, a: dict) -> tuple[dict, dict, str]:
         args["size"] = round(current.get("sz", edits.TITLE_SIZE) * a["scale"], 4)
     new = edits.set_title(draft, **args)
     sg = next(sg for sg in segments(new, TRACK_TEXT) if "ref" not in sg)
-    return (new, args, f"Title '{sg['txt']}' at the {sg['pos']}, "
-                       f"{fmt_s(sg['s'])}-{fmt_s(sg['s'] + sg['d'])} s.")
+    return (
+        new,
+        args,
+        f"Title '{sg['txt']}' at the {sg['pos']}, {fmt_s(sg['s'])}-{fmt_s(sg['s'] + sg['d'])} s.",
+    )

@@ -71,19 +71,39 @@ HELP = (
     "'reverse the order', 'make the third photo 5 seconds'\n"
     "• 'undo' takes back the last change."
 )
-NO_PHOTOS = ("Upload some photos first (jpg, png, webp or gif; video clips work too), then ask "
-             "e.g. 'make a slideshow with transitions and music'.")
+NO_PHOTOS = (
+    "Upload some photos first (jpg, png, webp or gif; video clips work too), then ask "
+    "e.g. 'make a slideshow with transitions and music'."
+)
 # Edits run in this order whatever the wording: build, restructure, time, style, text.
-_ORDER = ("make_slideshow", "append_media", "structure", "set_photo_duration",
-          "set_segment_duration", "set_transition", "set_ken_burns", "remove_music", "add_music",
-          "set_music_volume", "set_music_fade", "fit_to_music", "set_total_duration", "set_canvas",
-          "set_fit", "remove_title", "set_title", "remove_captions", "add_caption")
+_ORDER = (
+    "make_slideshow",
+    "append_media",
+    "structure",
+    "set_photo_duration",
+    "set_segment_duration",
+    "set_transition",
+    "set_ken_burns",
+    "remove_music",
+    "add_music",
+    "set_music_volume",
+    "set_music_fade",
+    "fit_to_music",
+    "set_total_duration",
+    "set_canvas",
+    "set_fit",
+    "remove_title",
+    "set_title",
+    "remove_captions",
+    "add_caption",
+)
 _STRUCTURE = {"remove_segment", "move_segment", "swap_segments", "reverse_order", "shuffle_order"}
 _FOLDED = {"set_photo_duration", "set_transition", "set_ken_burns", "add_music", "remove_music"}
 
 
-def respond(prompt: str, draft: dict | None, media: list[dict], *,
-            canvas: dict | None = None) -> AgentReply:
+def respond(
+    prompt: str, draft: dict | None, media: list[dict], *, canvas: dict | None = None
+) -> AgentReply:
     """Answer one prompt: the edits made, the new draft (None if unchanged) and a reply."""
     media = [m for m in (media or []) if isinstance(m, dict) and m.get("id")]
     parsed = parse(prompt or "", media)
@@ -162,8 +182,9 @@ def _rank(name: str) -> int:
     return _ORDER.index("structure" if name in _STRUCTURE else name)
 
 
-def _slideshow(folded: list[Intent], media: list[dict], old: dict | None,
-               canvas: dict | None) -> tuple[dict, ToolCall, str]:
+def _slideshow(
+    folded: list[Intent], media: list[dict], old: dict | None, canvas: dict | None
+) -> tuple[dict, ToolCall, str]:
     """Build the slideshow, with the prompt's timing, transition, motion and music folded in."""
     opts = {i.name: i.args for i in folded}
     timing = opts.get("set_photo_duration", {})
@@ -179,11 +200,23 @@ def _slideshow(folded: list[Intent], media: list[dict], old: dict | None,
     meta = meta or edits.default_meta(canvas)
     ken_burns = bool(opts.get("set_ken_burns", {}).get("on"))
     visuals = [m for m in media if m.get("file_type") in ("image", "video")]
-    draft = edits.make_slideshow(visuals, photo_ms=photo_ms, transition=kind, transition_ms=tr_ms,
-                                 ken_burns=ken_burns, music=music, meta=meta)
-    args = {"media": [m["id"] for m in visuals], "photo_ms": photo_ms, "transition": kind,
-            "transition_ms": tr_ms if kind != "none" else 0, "ken_burns": ken_burns,
-            "music": music["id"] if music else None}
+    draft = edits.make_slideshow(
+        visuals,
+        photo_ms=photo_ms,
+        transition=kind,
+        transition_ms=tr_ms,
+        ken_burns=ken_burns,
+        music=music,
+        meta=meta,
+    )
+    args = {
+        "media": [m["id"] for m in visuals],
+        "photo_ms": photo_ms,
+        "transition": kind,
+        "transition_ms": tr_ms if kind != "none" else 0,
+        "ken_burns": ken_burns,
+        "music": music["id"] if music else None,
+    }
     video = segments(draft)
     photos = sum(1 for sg in video if sg.get("k") == "image")
     clips = len(video) - photos
@@ -199,6 +232,7 @@ def _slideshow(folded: list[Intent], media: list[dict], old: dict | None,
     if music:
         text += f" with {music.get('filename') or music['id']} as background music"
     text += f": {draft['d'] / 1000:.1f} s."
-    call = ToolCall("make_slideshow", args, {"ok": True, "duration_ms": draft["d"],
-                                              "segments": len(video)})
+    call = ToolCall(
+        "make_slideshow", args, {"ok": True, "duration_ms": draft["d"], "segments": len(video)}
+    )
     return draft, call, text

@@ -58,12 +58,36 @@ from nemowidgets.local.timing import (
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_VIDEO
 
 __all__ = [
-    "DEFAULT_PHOTO_MS", "DEFAULT_TRANSITION_MS", "DEFAULT_VOLUME", "MAX_TRANSITION_MS",
-    "TITLE_SIZE", "EditError", "add_caption", "add_music", "append_media", "default_meta",
-    "fit_to_music", "make_slideshow", "move_segment", "remove_captions", "remove_music",
-    "remove_segment", "remove_title", "reverse_order", "set_canvas", "set_fit", "set_ken_burns",
-    "set_music_fade", "set_music_volume", "set_photo_duration", "set_segment_duration",
-    "set_title", "set_total_duration", "set_transition", "shuffle_order", "swap_segments",
+    "DEFAULT_PHOTO_MS",
+    "DEFAULT_TRANSITION_MS",
+    "DEFAULT_VOLUME",
+    "MAX_TRANSITION_MS",
+    "TITLE_SIZE",
+    "EditError",
+    "add_caption",
+    "add_music",
+    "append_media",
+    "default_meta",
+    "fit_to_music",
+    "make_slideshow",
+    "move_segment",
+    "remove_captions",
+    "remove_music",
+    "remove_segment",
+    "remove_title",
+    "reverse_order",
+    "set_canvas",
+    "set_fit",
+    "set_ken_burns",
+    "set_music_fade",
+    "set_music_volume",
+    "set_photo_duration",
+    "set_segment_duration",
+    "set_title",
+    "set_total_duration",
+    "set_transition",
+    "shuffle_order",
+    "swap_segments",
 ]
 
 # -- building --------------------------------------------------------------------------------
@@ -71,8 +95,14 @@ __all__ = [
 
 def _visual_segment(item: dict, seg_id: str, photo_ms: int) -> Segment:
     kind = "video" if item.get("file_type") == "video" else "image"
-    sg: Segment = {"id": seg_id, "s": 0, "d": photo_ms, "src": item["id"],
-                   "n": item.get("filename") or item["id"], "k": kind}
+    sg: Segment = {
+        "id": seg_id,
+        "s": 0,
+        "d": photo_ms,
+        "src": item["id"],
+        "n": item.get("filename") or item["id"],
+        "k": kind,
+    }
     if kind == "video":
         length = round(float(item.get("duration") or 0) * 1000) or photo_ms
         sg.update({"d": min(length, VIDEO_CLIP_CAP_MS), "in": 0, "vol": 1.0})
@@ -94,8 +124,11 @@ def make_slideshow(
     if not visuals:
         raise EditError("Upload some photos first, then ask for a slideshow.")
     photo_range(photo_ms)
-    draft: Draft = {"t": [{"tt": TRACK_VIDEO, "n": "Photos", "sg": []}], "d": 0,
-                    "m": dict(meta) if meta else default_meta()}
+    draft: Draft = {
+        "t": [{"tt": TRACK_VIDEO, "n": "Photos", "sg": []}],
+        "d": 0,
+        "m": dict(meta) if meta else default_meta(),
+    }
     video = draft["t"][0]["sg"]
     for i, item in enumerate(visuals):
         video.append(_visual_segment(item, f"seg_{i + 1}", photo_ms))
@@ -279,8 +312,9 @@ def remove_segment(draft: Draft, index: int) -> Draft:
 # -- canvas ----------------------------------------------------------------------------------
 
 
-def set_canvas(draft: Draft, aspect: str | None = None, short_side: int | None = None,
-               fps: int | None = None) -> Draft:
+def set_canvas(
+    draft: Draft, aspect: str | None = None, short_side: int | None = None, fps: int | None = None
+) -> Draft:
     """Aspect preset and/or size (720 or 1080 short side) and/or frame rate."""
     new = copy.deepcopy(draft)
     m = new.setdefault("m", default_meta())

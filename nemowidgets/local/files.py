@@ -26,9 +26,18 @@ from nemowidgets.local.web import (
 __all__ = ["media_entry", "serve_media", "serve_thumbnail", "upload"]
 
 _MEDIA_TYPES = {
-    "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
-    "mp4": "video/mp4", "mov": "video/quicktime", "m4a": "audio/mp4", "avi": "video/x-msvideo",
-    "matroska": "video/x-matroska", "mp3": "audio/mpeg", "wav": "audio/wav", "aac": "audio/aac",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "m4a": "audio/mp4",
+    "avi": "video/x-msvideo",
+    "matroska": "video/x-matroska",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "aac": "audio/aac",
 }
 
 
@@ -58,22 +67,30 @@ async def upload(request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     try:
         if content_type.lower().startswith("multipart/form-data"):
-            incoming = await receive_multipart(request.stream(), content_type, tmp_dir,
-                                               length=_content_length(request))
+            incoming = await receive_multipart(
+                request.stream(), content_type, tmp_dir, length=_content_length(request)
+            )
         elif content_type.lower().startswith("application/json"):
             body = await read_json(request)
-            incoming = await fetch_urls(body.get("urls"), tmp_dir,
-                                        allow_private=ctx.allow_private_urls)
+            incoming = await fetch_urls(
+                body.get("urls"), tmp_dir, allow_private=ctx.allow_private_urls
+            )
         else:
-            raise ApiError(BAD_REQUEST, "Send multipart/form-data with one 'files' field per "
-                                        'file, or JSON {"urls": [...], "source_type": "url"}.', 415)
+            raise ApiError(
+                BAD_REQUEST,
+                "Send multipart/form-data with one 'files' field per "
+                'file, or JSON {"urls": [...], "source_type": "url"}.',
+                415,
+            )
     except MediaRejected as exc:
         raise ApiError(exc.code, exc.message) from None
     except BadUpload as exc:
         raise ApiError(BAD_REQUEST, str(exc)) from None
     if not incoming:
-        raise ApiError(BAD_REQUEST, "The request holds no file: send one multipart field named "
-                                    "'files' per file.")
+        raise ApiError(
+            BAD_REQUEST,
+            "The request holds no file: send one multipart field named 'files' per file.",
+        )
     try:
         records = await anyio.to_thread.run_sync(_file_all, ctx, session["session_id"], incoming)
     except MediaRejected as exc:
@@ -106,14 +123,23 @@ def _file_all(ctx: Context, session_id: str, incoming: list[Incoming]) -> list[d
             os.replace(item.path, dest)
             created += [dest, thumb]
             found = probe(dest, item.filename, item.format, thumb)
-            records.append({
-                "id": media_id, "session_id": session_id, "filename": item.filename,
-                "file_type": found.file_type, "format": found.format,
-                "path": str(dest.relative_to(ctx.data_dir)),
-                "thumb": str(thumb.relative_to(ctx.data_dir)) if thumb.exists() else None,
-                "size": item.size, "hash": item.sha256, "duration": found.duration,
-                "width": found.width, "height": found.height, "fps": found.fps,
-            })
+            records.append(
+                {
+                    "id": media_id,
+                    "session_id": session_id,
+                    "filename": item.filename,
+                    "file_type": found.file_type,
+                    "format": found.format,
+                    "path": str(dest.relative_to(ctx.data_dir)),
+                    "thumb": str(thumb.relative_to(ctx.data_dir)) if thumb.exists() else None,
+                    "size": item.size,
+                    "hash": item.sha256,
+                    "duration": found.duration,
+                    "width": found.width,
+                    "height": found.height,
+                    "fps": found.fps,
+                }
+            )
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
@@ -137,8 +163,11 @@ def _owned_media(request: Request) -> tuple[Context, dict[str, Any]]:
 def _file(path: Path, media_type: str) -> FileResponse:
     if not path.is_file():
         raise ApiError(BAD_REQUEST, "The file is missing from the server's data dir.", 404)
-    return FileResponse(path, media_type=media_type, headers={
-        "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 async def serve_media(request: Request) -> Response:

@@ -63,8 +63,19 @@ def parse(prompt: str, media: list[dict] | None = None) -> Parsed:
     if not text or p.has(r"^\W*(?:help|what can you do|commands|options|hi|hello|hey)\W*$"):
         out.help = True
         return out
-    for detect in (captions, titles, transitions, music, _lengths, _structure,
-                   _durations, ken_burns, _canvas, _slideshow, _ambiguous):
+    for detect in (
+        captions,
+        titles,
+        transitions,
+        music,
+        _lengths,
+        _structure,
+        _durations,
+        ken_burns,
+        _canvas,
+        _slideshow,
+        _ambiguous,
+    ):
         detect(p, out, media or [])
     return out
 
@@ -72,18 +83,20 @@ def parse(prompt: str, media: list[dict] | None = None) -> Parsed:
 # -- total length ----------------------------------------------------------------------------
 
 _ABOUT = r"(?:about\s+|exactly\s+|around\s+)?"
-_TOTAL = "|".join((
-    rf"^\W*{_ABOUT}({DUR})(?:\s+(?:long|total|video|please))*\W*$",
-    rf"\bmake\s+(?:it|the\s+(?:whole\s+)?(?:video|slideshow|movie|thing)|everything)\s+"
-    rf"(?:about\s+|exactly\s+|last\s+)*({DUR})(?:\s+long)?",
-    rf"({DUR})\s*(?:long\b|in\s+total\b|total\b|overall\b|in\s+length\b)",
-    rf"\b(?:an?|the)\s+({DUR})\s*(?:long\s+)?(?:video|slideshow|movie|clip|reel|short)\b",
-    rf"\b(?:total(?:\s+(?:length|duration|time))?|length|duration|run\s?time|overall)\s*"
-    rf"(?:of|to|is|=|:|should be|at)?\s*{_ABOUT}({DUR})",
-    rf"\b(?:shorten|trim|cut|extend|stretch|lengthen|change|set)\s+(?:it|the\s+(?:video|slideshow|"
-    rf"movie|length|duration))\s+(?:down\s+|up\s+)?to\s+({DUR})",
-    rf"\b(?:video|slideshow|movie|it)\s+(?:should\s+)?(?:be|last|lasts|run)\s+{_ABOUT}({DUR})",
-))
+_TOTAL = "|".join(
+    (
+        rf"^\W*{_ABOUT}({DUR})(?:\s+(?:long|total|video|please))*\W*$",
+        rf"\bmake\s+(?:it|the\s+(?:whole\s+)?(?:video|slideshow|movie|thing)|everything)\s+"
+        rf"(?:about\s+|exactly\s+|last\s+)*({DUR})(?:\s+long)?",
+        rf"({DUR})\s*(?:long\b|in\s+total\b|total\b|overall\b|in\s+length\b)",
+        rf"\b(?:an?|the)\s+({DUR})\s*(?:long\s+)?(?:video|slideshow|movie|clip|reel|short)\b",
+        rf"\b(?:total(?:\s+(?:length|duration|time))?|length|duration|run\s?time|overall)\s*"
+        rf"(?:of|to|is|=|:|should be|at)?\s*{_ABOUT}({DUR})",
+        rf"\b(?:shorten|trim|cut|extend|stretch|lengthen|change|set)\s+(?:it|the\s+(?:video|slideshow|"
+        rf"movie|length|duration))\s+(?:down\s+|up\s+)?to\s+({DUR})",
+        rf"\b(?:video|slideshow|movie|it)\s+(?:should\s+)?(?:be|last|lasts|run)\s+{_ABOUT}({DUR})",
+    )
+)
 
 
 def _lengths(p: Prompt, out: Parsed, media: list[dict]) -> None:
@@ -94,19 +107,29 @@ def _lengths(p: Prompt, out: Parsed, media: list[dict]) -> None:
 # -- photos: order and durations -------------------------------------------------------------
 
 _NOUNS = rf"(?:{NOUN}\s*)"
-_SWAP = (rf"\b(?:swap|switch|exchange|flip|trade)\s+(?:the\s+)?{_NOUNS}?(?P<a>{TOK})\s*"
-         rf"(?:{ORDNOUN}\s*)?(?:and|with|&|for)\s+(?:the\s+)?{_NOUNS}?(?P<b>{TOK})(?:\s*{ORDNOUN})?")
-_DEST = (rf"(?:to\s+|at\s+|in\s+|into\s+)?(?:the\s+)?(?:be\s+)?(?:the\s+)?(?P<dst>first|start|"
-         rf"beginning|front|last|end|(?:position|slot|place|spot)\s*#?\s*\d+|"
-         rf"{ORDW}\s+(?:position|place|slot|spot)|(?:after|before|behind)\s+(?:the\s+)?(?:{ORD}|{TOK}))")
-_MOVE = (rf"\b(?:move|put|place|bring|make|shift|send)\s+(?:the\s+)?(?P<src>{ORD})\s+{_DEST}"
-         rf"(?:\s+(?:one|{NOUN}|position|place))?")
-_REMOVE_VERB = (r"\b(?:remove|delete|drop|cut(?:\s+out)?|take\s+out|get\s+rid\s+of|skip|exclude|"
-                r"lose)\s+")
+_SWAP = (
+    rf"\b(?:swap|switch|exchange|flip|trade)\s+(?:the\s+)?{_NOUNS}?(?P<a>{TOK})\s*"
+    rf"(?:{ORDNOUN}\s*)?(?:and|with|&|for)\s+(?:the\s+)?{_NOUNS}?(?P<b>{TOK})(?:\s*{ORDNOUN})?"
+)
+_DEST = (
+    rf"(?:to\s+|at\s+|in\s+|into\s+)?(?:the\s+)?(?:be\s+)?(?:the\s+)?(?P<dst>first|start|"
+    rf"beginning|front|last|end|(?:position|slot|place|spot)\s*#?\s*\d+|"
+    rf"{ORDW}\s+(?:position|place|slot|spot)|(?:after|before|behind)\s+(?:the\s+)?(?:{ORD}|{TOK}))"
+)
+_MOVE = (
+    rf"\b(?:move|put|place|bring|make|shift|send)\s+(?:the\s+)?(?P<src>{ORD})\s+{_DEST}"
+    rf"(?:\s+(?:one|{NOUN}|position|place))?"
+)
+_REMOVE_VERB = (
+    r"\b(?:remove|delete|drop|cut(?:\s+out)?|take\s+out|get\s+rid\s+of|skip|exclude|"
+    r"lose)\s+"
+)
 _ITEM = rf"(?:the\s+)?(?:{NOUN}\s*)?(?:#\s*)?{TOK}(?:\s*{ORDNOUN})?"
-_APPEND = (rf"\b(?:add|include|append|use|put\s+in)\s+(?:the\s+)?(?:new|newly\s+uploaded|remaining|"
-           rf"other|rest\s+of\s+the|missing|more|latest|extra|all\s+(?:the\s+)?)\s*(?:new\s+)?"
-           rf"(?:uploaded\s+)?{NOUN}")
+_APPEND = (
+    rf"\b(?:add|include|append|use|put\s+in)\s+(?:the\s+)?(?:new|newly\s+uploaded|remaining|"
+    rf"other|rest\s+of\s+the|missing|more|latest|extra|all\s+(?:the\s+)?)\s*(?:new\s+)?"
+    rf"(?:uploaded\s+)?{NOUN}"
+)
 
 
 def _dest(text: str) -> dict | int:
@@ -148,21 +171,27 @@ def _structure(p: Prompt, out: Parsed, media: list[dict]) -> None:
         add(out, "append_media", m[0].start())
 
 
-_CONN = (r"(?:should\s+)?(?:(?:to|for|be|last|lasts|is|=|:|at|of|stay|stays|shown\s+for|take|"
-         r"takes)\s+)*(?:about\s+)?")
+_CONN = (
+    r"(?:should\s+)?(?:(?:to|for|be|last|lasts|is|=|:|at|of|stay|stays|shown\s+for|take|"
+    r"takes)\s+)*(?:about\s+)?"
+)
 _PHOTO = r"(?:photo|picture|image|pic|slide|shot)"
-_ONE_PHOTO = (rf"(?P<o>{ORD})\s*{_CONN}(?P<d>{DUR})(?:\s+(?P<r1>longer|shorter|more|less))?|"
-              rf"(?P<d2>{DUR})(?:\s+(?P<r2>longer|shorter|more|less))?\s+(?:for|on)\s+(?:the\s+)?"
-              rf"(?P<o2>{ORD})")
-_EACH_PHOTO = "|".join((
-    rf"({DUR})(?:\s+(?P<r1>longer|shorter))?\s*(?:long\s+)?(?:per|each|for\s+each|for\s+every|"
-    rf"every|a|on\s+each)\s+{_PHOTO}",
-    rf"\b(?:each|every|per|all(?:\s+the)?)\s+{_PHOTO}s?\s*{_CONN}({DUR})(?:\s+(?P<r2>longer|shorter))?",
-    rf"({DUR})\s*(?:long\s+)?{_PHOTO}s\b",
-    rf"\b(?:show|display|hold|keep)\s+(?:each|every|the)?\s*(?:{_PHOTO}s?)?\s*(?:for\s+)?({DUR})",
-    rf"({DUR})\s+(?:each|apiece)\b",
-    rf"\b{_PHOTO}s\s+(?:to|for|at|of)\s+({DUR})",
-))
+_ONE_PHOTO = (
+    rf"(?P<o>{ORD})\s*{_CONN}(?P<d>{DUR})(?:\s+(?P<r1>longer|shorter|more|less))?|"
+    rf"(?P<d2>{DUR})(?:\s+(?P<r2>longer|shorter|more|less))?\s+(?:for|on)\s+(?:the\s+)?"
+    rf"(?P<o2>{ORD})"
+)
+_EACH_PHOTO = "|".join(
+    (
+        rf"({DUR})(?:\s+(?P<r1>longer|shorter))?\s*(?:long\s+)?(?:per|each|for\s+each|for\s+every|"
+        rf"every|a|on\s+each)\s+{_PHOTO}",
+        rf"\b(?:each|every|per|all(?:\s+the)?)\s+{_PHOTO}s?\s*{_CONN}({DUR})(?:\s+(?P<r2>longer|shorter))?",
+        rf"({DUR})\s*(?:long\s+)?{_PHOTO}s\b",
+        rf"\b(?:show|display|hold|keep)\s+(?:each|every|the)?\s*(?:{_PHOTO}s?)?\s*(?:for\s+)?({DUR})",
+        rf"({DUR})\s+(?:each|apiece)\b",
+        rf"\b{_PHOTO}s\s+(?:to|for|at|of)\s+({DUR})",
+    )
+)
 
 
 def _durations(p: Prompt, out: Parsed, media: list[dict]) -> None:
@@ -187,20 +216,32 @@ def _durations(p: Prompt, out: Parsed, media: list[dict]) -> None:
 # -- canvas and the slideshow itself ---------------------------------------------------------
 
 _ASPECT_WORDS = (
-    ("9:16", r"\b9\s*[:x/×]\s*16\b|\bvertical\b|\bportrait\b(?!\s+(?:photos?|pictures?))|"
-             r"\btik\s?tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bphone\s+screen\b"),
+    (
+        "9:16",
+        r"\b9\s*[:x/×]\s*16\b|\bvertical\b|\bportrait\b(?!\s+(?:photos?|pictures?))|"
+        r"\btik\s?tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bphone\s+screen\b",
+    ),
     ("4:5", r"\b4\s*[:x/×]\s*5\b|\binstagram\s+portrait\b"),
     ("1:1", r"\b1\s*[:x/×]\s*1\b|\bsquare\b|\binstagram(?:\s+(?:post|feed))?\b"),
     ("16:9", r"\b16\s*[:x/×]\s*9\b|\blandscape\b|\bwide\s?screen\b|\bhorizontal\b|\byoutube\b"),
 )
 _FITS = (
-    ("blur", r"\bblur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|borders)\b|"
-             r"\bblur\s+fill\b"),
-    ("black", r"\bblack\s+(?:bars|background|borders|edges|sides|backdrop)\b|"
-              r"\bletter\s?box(?:ed|ing)?\b|\bpillar\s?box(?:ed|ing)?\b"),
-    ("cover", r"\b(?:fill|cover)\s+(?:up\s+)?(?:the\s+)?(?:whole\s+|entire\s+)?(?:frame|screen|"
-              r"canvas)\b|\bcrop(?:ped)?(?:\s+to\s+fill)?\b|\bzoom\s+to\s+fill\b|"
-              r"\bno\s+(?:black\s+)?bars\b|\bfull[- ]?screen\b|\bfill\b"),
+    (
+        "blur",
+        r"\bblur(?:red|ry)?\s+(?:background|backdrop|bars|sides|edges|fill|borders)\b|"
+        r"\bblur\s+fill\b",
+    ),
+    (
+        "black",
+        r"\bblack\s+(?:bars|background|borders|edges|sides|backdrop)\b|"
+        r"\bletter\s?box(?:ed|ing)?\b|\bpillar\s?box(?:ed|ing)?\b",
+    ),
+    (
+        "cover",
+        r"\b(?:fill|cover)\s+(?:up\s+)?(?:the\s+)?(?:whole\s+|entire\s+)?(?:frame|screen|"
+        r"canvas)\b|\bcrop(?:ped)?(?:\s+to\s+fill)?\b|\bzoom\s+to\s+fill\b|"
+        r"\bno\s+(?:black\s+)?bars\b|\bfull[- ]?screen\b|\bfill\b",
+    ),
 )
 
 
@@ -219,21 +260,29 @@ def _canvas(p: Prompt, out: Parsed, media: list[dict]) -> None:
         out.notes.append("The local renderer goes up to 1080p, so I used 1080p.")
     fps = [int(m.group(1)) for m in p.take(r"\b(\d{2})\s*(?:fps|frames?\s+(?:per|a)\s+second)\b")]
     if found or side or fps:
-        add(out, "set_canvas", min([s for s, _ in found], default=0),
-            aspect=max(found)[1] if found else None, short_side=side, fps=fps[-1] if fps else None)
+        add(
+            out,
+            "set_canvas",
+            min([s for s, _ in found], default=0),
+            aspect=max(found)[1] if found else None,
+            short_side=side,
+            fps=fps[-1] if fps else None,
+        )
     for fit, pattern in _FITS:
         if m := p.take(pattern):
             add(out, "set_fit", m[0].start(), fit=fit)
 
 
-_SLIDESHOW = "|".join((
-    r"\bslide\s?shows?\b|\bmontage\b|\bphoto\s+(?:video|movie|reel)\b",
-    r"\b(?:make|create|build|generate|produce|turn|put|combine|assemble|stitch)\b[^,;.]{0,40}?"
-    r"\b(?:into|to)\s+(?:an?\s+)?(?:\w+\s+){0,3}?(?:video|movie|slideshow|reel|film|clip)\b",
-    r"\b(?:make|create|build|generate|produce)\s+(?:me\s+)?(?:an?|my)\s+(?:[\w:]+\s+){0,4}?"
-    r"(?:video|movie|reel|film)\b",
-    r"\bvideo\s+(?:from|of|with)\s+(?:my|the|these|all)\s+(?:photos|pictures|images|pics)\b",
-))
+_SLIDESHOW = "|".join(
+    (
+        r"\bslide\s?shows?\b|\bmontage\b|\bphoto\s+(?:video|movie|reel)\b",
+        r"\b(?:make|create|build|generate|produce|turn|put|combine|assemble|stitch)\b[^,;.]{0,40}?"
+        r"\b(?:into|to)\s+(?:an?\s+)?(?:\w+\s+){0,3}?(?:video|movie|slideshow|reel|film|clip)\b",
+        r"\b(?:make|create|build|generate|produce)\s+(?:me\s+)?(?:an?|my)\s+(?:[\w:]+\s+){0,4}?"
+        r"(?:video|movie|reel|film)\b",
+        r"\bvideo\s+(?:from|of|with)\s+(?:my|the|these|all)\s+(?:photos|pictures|images|pics)\b",
+    )
+)
 
 
 def _slideshow(p: Prompt, out: Parsed, media: list[dict]) -> None:
@@ -244,20 +293,35 @@ def _slideshow(p: Prompt, out: Parsed, media: list[dict]) -> None:
 def _ambiguous(p: Prompt, out: Parsed, media: list[dict]) -> None:
     done = names(out)
     timed = {"set_total_duration", "set_photo_duration", "set_segment_duration", "fit_to_music"}
-    vague = p.has(r"\b(?:longer|shorter|slower|faster|speed\s+(?:it\s+)?up|"
-                  r"slow\s+(?:it\s+)?down)\b")
+    vague = p.has(
+        r"\b(?:longer|shorter|slower|faster|speed\s+(?:it\s+)?up|"
+        r"slow\s+(?:it\s+)?down)\b"
+    )
     which = ORD_RE.search(p.text)
     n = position(which.group(0)) if which else None
     if which and vague and not done & timed:
-        out.questions.append(f"How long should photo {n} last? For example 'make photo {n} "
-                             f"5 seconds' or 'make photo {n} 2 seconds shorter'.")
+        out.questions.append(
+            f"How long should photo {n} last? For example 'make photo {n} "
+            f"5 seconds' or 'make photo {n} 2 seconds shorter'."
+        )
     elif vague and not done & timed:
-        out.questions.append("How long should it be? For example: 'make it 30 seconds long', "
-                             "'4 seconds per photo' or 'fit to the music'.")
+        out.questions.append(
+            "How long should it be? For example: 'make it 30 seconds long', "
+            "'4 seconds per photo' or 'fit to the music'."
+        )
     elif which and p.has(r"\b(?:make|set|change)\b") and not done:
-        out.questions.append(f"What should change about photo {n}? For example 'make photo {n} "
-                             f"5 seconds', 'move photo {n} first' or 'remove photo {n}'.")
-    elif p.has(r"\b(?:remove|delete|move|swap|replace|change)\b[^,;.]{0,20}\b(?:a|the|that|this|"
-               r"one)\s+(?:photo|picture|image)\b") and not done:
-        out.questions.append("Which photo? Say e.g. 'remove photo 2', 'move the last photo first' "
-                             "or 'make the third photo 5 seconds'.")
+        out.questions.append(
+            f"What should change about photo {n}? For example 'make photo {n} "
+            f"5 seconds', 'move photo {n} first' or 'remove photo {n}'."
+        )
+    elif (
+        p.has(
+            r"\b(?:remove|delete|move|swap|replace|change)\b[^,;.]{0,20}\b(?:a|the|that|this|"
+            r"one)\s+(?:photo|picture|image)\b"
+        )
+        and not done
+    ):
+        out.questions.append(
+            "Which photo? Say e.g. 'remove photo 2', 'move the last photo first' "
+            "or 'make the third photo 5 seconds'."
+        )

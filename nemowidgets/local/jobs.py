@@ -100,8 +100,9 @@ class JobRunner:
                 return
             _LIVE_OWNERS.add(self.owner)
             for index in range(self.workers):
-                thread = threading.Thread(target=self._work, name=f"nemo-render-{index}",
-                                          daemon=True)
+                thread = threading.Thread(
+                    target=self._work, name=f"nemo-render-{index}", daemon=True
+                )
                 thread.start()
                 self._threads.append(thread)
 
@@ -152,8 +153,7 @@ class JobRunner:
 
     def cancel(self, render_id: str) -> dict[str, Any] | None:
         """Cancel a job: at once in the store (polls see it), and signal a running render."""
-        self.store.update_render(render_id, status=RENDER_CANCELLED,
-                                 only_if_status=_UNFINISHED)
+        self.store.update_render(render_id, status=RENDER_CANCELLED, only_if_status=_UNFINISHED)
         with self._lock:
             event = self._cancel.get(render_id)
         if event is not None:
@@ -166,8 +166,11 @@ class JobRunner:
             self._render(render_id)
         except Exception:  # never let a job kill the worker silently
             log.exception("render job %s crashed", render_id)
-            self._finish(render_id, status=RENDER_FAILED,
-                         error="The render crashed unexpectedly; see the server log.")
+            self._finish(
+                render_id,
+                status=RENDER_FAILED,
+                error="The render crashed unexpectedly; see the server log.",
+            )
         finally:
             with self._lock:
                 self._cancel.pop(render_id, None)
@@ -179,8 +182,9 @@ class JobRunner:
             return
         if self._stopping.is_set():
             return
-        if not self.store.update_render(render_id, status=RENDER_PROCESSING, progress=0,
-                                        only_if_status=(RENDER_PENDING,)):
+        if not self.store.update_render(
+            render_id, status=RENDER_PROCESSING, progress=0, only_if_status=(RENDER_PENDING,)
+        ):
             return
         should_cancel = self._cancel_check(render_id, cancel)
         if self._injected_fault(render_id, should_cancel):
@@ -188,19 +192,27 @@ class JobRunner:
 
         from nemowidgets.local.render import RenderCancelled, RenderFailure, render_draft
 
-        media = {m["id"]: self.store.data_dir / m["path"]
-                 for m in self.store.list_media(job["session_id"])}
+        media = {
+            m["id"]: self.store.data_dir / m["path"]
+            for m in self.store.list_media(job["session_id"])
+        }
         out = self.renders_dir / f"{render_id}.mp4"
         part = self.renders_dir / f"{render_id}.partial.mp4"
         try:
-            stats = render_draft(job["draft"], media, part, quality=job["quality"],
-                                 progress=self._progress_writer(render_id),
-                                 should_cancel=should_cancel)
+            stats = render_draft(
+                job["draft"],
+                media,
+                part,
+                quality=job["quality"],
+                progress=self._progress_writer(render_id),
+                should_cancel=should_cancel,
+            )
         except RenderCancelled:
             part.unlink(missing_ok=True)
             if self._stopping.is_set():  # server stopping: leave it for the next one
-                self.store.update_render(render_id, status=RENDER_PENDING, progress=0,
-                                         only_if_status=_UNFINISHED)
+                self.store.update_render(
+                    render_id, status=RENDER_PENDING, progress=0, only_if_status=_UNFINISHED
+                )
             else:
                 self._finish(render_id, status=RENDER_CANCELLED)
             return
@@ -211,16 +223,24 @@ class JobRunner:
         except Exception as exc:
             part.unlink(missing_ok=True)
             log.exception("render %s failed", render_id)
-            self._finish(render_id, status=RENDER_FAILED,
-                         error=f"The render failed: {type(exc).__name__}: {exc}")
+            self._finish(
+                render_id,
+                status=RENDER_FAILED,
+                error=f"The render failed: {type(exc).__name__}: {exc}",
+            )
             return
         if cancel.is_set() and not self._stopping.is_set():
             part.unlink(missing_ok=True)
             self._finish(render_id, status=RENDER_CANCELLED)
             return
         part.replace(out)
-        self._finish(render_id, status=RENDER_COMPLETED, progress=100.0,
-                     output=str(out.relative_to(self.store.data_dir)), stats=_stats(stats))
+        self._finish(
+            render_id,
+            status=RENDER_COMPLETED,
+            progress=100.0,
+            output=str(out.relative_to(self.store.data_dir)),
+            stats=_stats(stats),
+        )
 
     def _finish(self, render_id: str, **fields: Any) -> None:
         """Final state, unless a cancel (or another owner) got there first."""
@@ -254,8 +274,9 @@ class JobRunner:
             if value < 100.0 and (now - state["at"] < 0.2 or int(value) == int(state["value"])):
                 return
             state["at"], state["value"] = now, value
-            self.store.update_render(render_id, progress=round(min(value, 99.9), 1),
-                                     only_if_status=(RENDER_PROCESSING,))
+            self.store.update_render(
+                render_id, progress=round(min(value, 99.9), 1), only_if_status=(RENDER_PROCESSING,)
+            )
 
         return progress
 
@@ -274,8 +295,9 @@ class JobRunner:
                 time.sleep(0.05)
             if should_cancel():
                 if self._stopping.is_set():
-                    self.store.update_render(render_id, status=RENDER_PENDING,
-                                             only_if_status=_UNFINISHED)
+                    self.store.update_render(
+                        render_id, status=RENDER_PENDING, only_if_status=_UNFINISHED
+                    )
                 else:
                     self._finish(render_id, status=RENDER_CANCELLED)
                 return True

@@ -101,9 +101,16 @@ def _bind(host: str, port: int) -> socket.socket:
 def _uvicorn_config(app: Any, log_level: str = "warning"):
     import uvicorn
 
-    return uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on",
-                          http="h11", ws="none", timeout_graceful_shutdown=3,
-                          server_header=False)
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        http="h11",
+        ws="none",
+        timeout_graceful_shutdown=3,
+        server_header=False,
+    )
 
 
 class LocalServer:
@@ -113,15 +120,24 @@ class LocalServer:
     ``repr``; ``faults`` is the live :class:`FaultPlan` (``None`` when off).
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
-                 data_dir: Path | str | None = None, token: str | None = None,
-                 secret: str | None = None, faults: Any = None, **app_kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        data_dir: Path | str | None = None,
+        token: str | None = None,
+        secret: str | None = None,
+        faults: Any = None,
+        **app_kwargs: Any,
+    ) -> None:
         self.host = host
         self.data_dir = _prepare_dir(data_dir)
         self._token = token
         self._app_kwargs = app_kwargs
-        self.app = create_app(self.data_dir, token=token, secret=secret, faults=faults,
-                              **app_kwargs)
+        self.app = create_app(
+            self.data_dir, token=token, secret=secret, faults=faults, **app_kwargs
+        )
         ctx = self.app.state.ctx
         self._secret = ctx.secret
         self.faults: FaultPlan | None = ctx.faults
@@ -162,8 +178,10 @@ class LocalServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"The local server on {self.url} did not start"
-                                   f"{f': {self._error!r}' if self._error else ''}.")
+                raise RuntimeError(
+                    f"The local server on {self.url} did not start"
+                    f"{f': {self._error!r}' if self._error else ''}."
+                )
             time.sleep(0.01)
         return self
 
@@ -187,10 +205,15 @@ class LocalServer:
     def restart(self) -> LocalServer:
         """Stop, then start a new server on the same data dir, port, token, secret and plan."""
         self.stop()
-        return LocalServer(host=self.host, port=self.port, data_dir=self.data_dir,
-                           token=self._token, secret=self._secret,
-                           faults=self.faults if self.faults is not None else False,
-                           **self._app_kwargs).start()
+        return LocalServer(
+            host=self.host,
+            port=self.port,
+            data_dir=self.data_dir,
+            token=self._token,
+            secret=self._secret,
+            faults=self.faults if self.faults is not None else False,
+            **self._app_kwargs,
+        ).start()
 
     def __enter__(self) -> LocalServer:
         return self
@@ -199,20 +222,36 @@ class LocalServer:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"LocalServer(url={self.url!r}, data_dir={str(self.data_dir)!r}, " \
-               f"running={self.running})"
+        return (
+            f"LocalServer(url={self.url!r}, data_dir={str(self.data_dir)!r}, "
+            f"running={self.running})"
+        )
 
 
-def start_server(host: str = "127.0.0.1", port: int = 0, data_dir: Path | str | None = None, *,
-                 token: str | None = None, secret: str | None = None, faults: Any = None,
-                 **app_kwargs: Any) -> LocalServer:
+def start_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: Path | str | None = None,
+    *,
+    token: str | None = None,
+    secret: str | None = None,
+    faults: Any = None,
+    **app_kwargs: Any,
+) -> LocalServer:
     """Start a server in a daemon thread and wait until it answers.
 
     ``port=0`` picks a free port.  Without ``token`` and ``secret`` a random secret
     is made (``server.secret``).  Extra keyword arguments go to ``create_app``.
     """
-    return LocalServer(host=host, port=port, data_dir=data_dir, token=token, secret=secret,
-                       faults=faults, **app_kwargs).start()
+    return LocalServer(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        token=token,
+        secret=secret,
+        faults=faults,
+        **app_kwargs,
+    ).start()
 
 
 def ensure_local_server(data_dir: Path | str | None = None) -> LocalServer:
@@ -227,8 +266,12 @@ def ensure_local_server(data_dir: Path | str | None = None) -> LocalServer:
         return server
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | str | None = None,
-          token: str | None = None) -> int:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    data_dir: Path | str | None = None,
+    token: str | None = None,
+) -> int:
     """Run a server in the foreground until Ctrl-C (``nemowidgets serve``); the exit code.
 
     The token comes from ``token``, else ``NEMO_TOKEN``, else a new one is made and
@@ -248,8 +291,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | str | None
     if generated:
         print(f"Token (shown once; clients set NEMO_TOKEN to it): {token}", flush=True)
     if not _is_loopback(host):
-        print(f"Warning: listening on {host}, not loopback: anyone who can reach this address "
-              f"and knows the token can use the server.", flush=True)
+        print(
+            f"Warning: listening on {host}, not loopback: anyone who can reach this address "
+            f"and knows the token can use the server.",
+            flush=True,
+        )
     server = uvicorn.Server(_uvicorn_config(app, log_level="info"))
     try:
         server.run(sockets=[sock])
@@ -275,5 +321,11 @@ if __name__ == "__main__":  # pragma: no cover - `python -m nemowidgets.local.la
     import sys
 
     args = dict(zip(("host", "port", "data_dir", "token"), sys.argv[1:], strict=False))
-    raise SystemExit(serve(args.get("host", "127.0.0.1"), int(args.get("port", 8765)),
-                           args.get("data_dir"), args.get("token")))
+    raise SystemExit(
+        serve(
+            args.get("host", "127.0.0.1"),
+            int(args.get("port", 8765)),
+            args.get("data_dir"),
+            args.get("token"),
+        )
+    )

@@ -105,7 +105,7 @@ def safe_filename(raw: str | bytes | None, fallback: str = "upload") -> str:
     name = name.strip().lstrip(".").strip()
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 190] + dot + ext[:9]) if dot and len(ext) <= 9 else name[:200]
+        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) <= 9 else name[:200]
     return name or fallback
 
 
@@ -161,7 +161,8 @@ def check_size(filename: str, size: int) -> None:
     if size > MAX_UPLOAD_BYTES:
         raise MediaRejected(
             f"{filename} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: compress or trim "
-            f"it, then upload it again.", ErrorCode.FILE_TOO_LARGE,
+            f"it, then upload it again.",
+            ErrorCode.FILE_TOO_LARGE,
         )
 
 
@@ -184,9 +185,11 @@ def _probe_image(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe
         found = re.search(r"\((\d+) pixels\)", str(exc))
         raise _bomb(filename, None, int(found.group(1)) if found else None) from None
     except Exception as exc:
-        raise MediaRejected(f"{filename} cannot be read as an image ({_short(exc)}). It may be "
-                            f"corrupt; "
-                            f"{_SUPPORTED}") from None
+        raise MediaRejected(
+            f"{filename} cannot be read as an image ({_short(exc)}). It may be "
+            f"corrupt; "
+            f"{_SUPPORTED}"
+        ) from None
     with image:
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS or max(width, height) > 30000:
@@ -206,8 +209,10 @@ def _probe_image(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe
         except Image.DecompressionBombError:
             raise _bomb(filename, (width, height)) from None
         except Exception as exc:
-            raise MediaRejected(f"{filename} is corrupt or truncated ({_short(exc)}). Export or "
-                                f"save the photo again and upload the new file.") from None
+            raise MediaRejected(
+                f"{filename} is corrupt or truncated ({_short(exc)}). Export or "
+                f"save the photo again and upload the new file."
+            ) from None
         _save_thumbnail(thumb, thumb_path)
     return Probe("image", fmt, None, width, height, None)
 
@@ -239,18 +244,27 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except Exception as exc:
-        raise MediaRejected(f"{filename} cannot be opened as {fmt.upper()} ({_short(exc)}). "
-                            f"It may be corrupt or incomplete. {_SUPPORTED}") from None
+        raise MediaRejected(
+            f"{filename} cannot be opened as {fmt.upper()} ({_short(exc)}). "
+            f"It may be corrupt or incomplete. {_SUPPORTED}"
+        ) from None
     with container:
-        video = next((s for s in container.streams.video
-                      if not s.disposition & av.stream.Disposition.attached_pic), None)
+        video = next(
+            (
+                s
+                for s in container.streams.video
+                if not s.disposition & av.stream.Disposition.attached_pic
+            ),
+            None,
+        )
         audio = next(iter(container.streams.audio), None)
         if video is None and audio is None:
             raise MediaRejected(f"{filename} has no video or audio stream. {_SUPPORTED}")
         duration = _duration(container, video or audio)
         if not duration or duration <= 0:
-            raise MediaRejected(f"{filename} has no playable content (duration 0). "
-                                f"It may be corrupt or incomplete.")
+            raise MediaRejected(
+                f"{filename} has no playable content (duration 0). It may be corrupt or incomplete."
+            )
         try:
             if video is not None:
                 return _probe_video(container, video, filename, fmt, duration, thumb_path)
@@ -258,8 +272,10 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
         except MediaRejected:
             raise
         except Exception as exc:
-            raise MediaRejected(f"{filename} cannot be decoded ({_short(exc)}). It may be corrupt; "
-                                f"re-export it and upload it again.") from None
+            raise MediaRejected(
+                f"{filename} cannot be decoded ({_short(exc)}). It may be corrupt; "
+                f"re-export it and upload it again."
+            ) from None
 
 
 def _duration(container, stream) -> float | None:
@@ -280,8 +296,10 @@ def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe
     ctx = video.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if not width or not height or max(width, height) > MAX_VIDEO_SIDE:
-        raise MediaRejected(f"{filename}: video size {width}x{height} is not supported "
-                            f"(up to {MAX_VIDEO_SIDE} pixels a side).")
+        raise MediaRejected(
+            f"{filename}: video size {width}x{height} is not supported "
+            f"(up to {MAX_VIDEO_SIDE} pixels a side)."
+        )
     rate = video.average_rate or video.guessed_rate or video.base_rate
     fps = round(float(rate), 3) if rate else None
     target = min(1.0, duration / 4)
@@ -295,8 +313,11 @@ def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe
     if getattr(frame, "rotation", 0) in (90, -90, 270, -270):
         width, height = height, width
     scale = THUMB_SIZE / max(frame.width, frame.height)
-    thumb = frame.reformat(width=max(2, round(frame.width * scale)),
-                           height=max(2, round(frame.height * scale)), format="rgb24").to_image()
+    thumb = frame.reformat(
+        width=max(2, round(frame.width * scale)),
+        height=max(2, round(frame.height * scale)),
+        format="rgb24",
+    ).to_image()
     rotation = getattr(frame, "rotation", 0)
     if rotation:
         thumb = thumb.rotate(rotation, expand=True)
@@ -331,15 +352,18 @@ def _waveform(samples, thumb_path: Path) -> None:
     width, height, bars = THUMB_SIZE, 90, 32
     image = Image.new("RGB", (width, height), (34, 40, 58))
     draw = ImageDraw.Draw(image)
-    levels = [float(np.sqrt(np.mean(part**2))) if part.size else 0.0
-              for part in np.array_split(samples, bars)]
+    levels = [
+        float(np.sqrt(np.mean(part**2))) if part.size else 0.0
+        for part in np.array_split(samples, bars)
+    ]
     peak = max(levels) or 1.0
     step = width / bars
     for i, level in enumerate(levels):
         h = max(2.0, (level / peak) * (height - 16))
         x = i * step + step * 0.2
-        draw.rectangle((x, (height - h) / 2, x + step * 0.6, (height + h) / 2),
-                       fill=(120, 190, 255))
+        draw.rectangle(
+            (x, (height - h) / 2, x + step * 0.6, (height + h) / 2), fill=(120, 190, 255)
+        )
     image.save(thumb_path, "JPEG", quality=80)
 
 

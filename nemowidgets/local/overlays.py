@@ -54,8 +54,14 @@ def set_title(
     if sg is None:
         if not text:
             raise EditError("There is no title yet: say e.g. add the title 'Summer 2024'.")
-        sg = {"id": next_id(new), "s": 0, "d": DEFAULT_TITLE_MS, "k": "text",
-              "pos": "center", "sz": TITLE_SIZE}
+        sg = {
+            "id": next_id(new),
+            "s": 0,
+            "d": DEFAULT_TITLE_MS,
+            "k": "text",
+            "pos": "center",
+            "sz": TITLE_SIZE,
+        }
         ensure_track(new, TRACK_TEXT, "Titles")["sg"].insert(0, sg)
     if text is not None:
         text = " ".join(text.split())
@@ -99,8 +105,19 @@ def add_caption(draft: Draft, index: int, text: str, pos: str = "bottom") -> Dra
     ref = segments(new)[index]["id"]
     tt = ensure_track(new, TRACK_TEXT, "Titles")
     tt["sg"] = [sg for sg in tt["sg"] if sg.get("ref") != ref]
-    tt["sg"].append({"id": next_id(new), "s": 0, "d": 1, "k": "text", "txt": text, "n": text,
-                     "pos": pos, "sz": CAPTION_SIZE, "ref": ref})
+    tt["sg"].append(
+        {
+            "id": next_id(new),
+            "s": 0,
+            "d": 1,
+            "k": "text",
+            "txt": text,
+            "n": text,
+            "pos": pos,
+            "sz": CAPTION_SIZE,
+            "ref": ref,
+        }
+    )
     return retime(new)
 
 
@@ -124,10 +141,21 @@ def add_music(draft: Draft, audio: dict, vol: float | None = None) -> Draft:
     new = copy.deepcopy(draft)
     old = next(iter(segments(new, TRACK_AUDIO)), {})
     tt = ensure_track(new, TRACK_AUDIO, "Music")
-    tt["sg"] = [{"id": old.get("id") or next_id(new), "s": 0, "d": int(new.get("d") or 0),
-                 "src": audio["id"], "n": audio.get("filename") or audio["id"], "k": "audio",
-                 "in": 0, "vol": vol if vol is not None else old.get("vol", DEFAULT_VOLUME),
-                 "fi": old.get("fi", 0), "fo": old.get("fo", DEFAULT_FADE_OUT_MS), "loop": True}]
+    tt["sg"] = [
+        {
+            "id": old.get("id") or next_id(new),
+            "s": 0,
+            "d": int(new.get("d") or 0),
+            "src": audio["id"],
+            "n": audio.get("filename") or audio["id"],
+            "k": "audio",
+            "in": 0,
+            "vol": vol if vol is not None else old.get("vol", DEFAULT_VOLUME),
+            "fi": old.get("fi", 0),
+            "fo": old.get("fo", DEFAULT_FADE_OUT_MS),
+            "loop": True,
+        }
+    ]
     return retime(new)
 
 

@@ -25,16 +25,20 @@ from nemowidgets.local.vocab import (
 
 _I = re.I
 MUSIC = r"(?:music|song|audio|bgm|soundtrack|tune)\b"
-_TR_WORD = (r"(?:cross[- ]?fades?|dissolves?|transitions?|wipes?|fades? (?:to|through) black|"
-            r"(?:slide|zoom) transitions?)")
+_TR_WORD = (
+    r"(?:cross[- ]?fades?|dissolves?|transitions?|wipes?|fades? (?:to|through) black|"
+    r"(?:slide|zoom) transitions?)"
+)
 
 
 # -- text ------------------------------------------------------------------------------------
 
 
 def captions(p: Prompt, out: Parsed, media: list[dict]) -> None:
-    if p.take(r"\b(?:remove|delete|drop|clear|hide|no|without|get rid of)\s+(?:the\s+|all\s+"
-              r"(?:the\s+)?)?(?:captions?|subtitles?|labels?)\b"):
+    if p.take(
+        r"\b(?:remove|delete|drop|clear|hide|no|without|get rid of)\s+(?:the\s+|all\s+"
+        r"(?:the\s+)?)?(?:captions?|subtitles?|labels?)\b"
+    ):
         add(out, "remove_captions")
     for kw in p.find(r"\b(?:caption|subtitle|label)(?:s|ed)?\b")[:12]:
         lead = p.text[: kw.start()][::-1]  # reversed: the nearest boundary before the keyword
@@ -52,8 +56,14 @@ def captions(p: Prompt, out: Parsed, media: list[dict]) -> None:
             if {k1, k2} == {"o", "q"}:
                 o, q = (m1, m2) if k1 == "o" else (m2, m1)
                 pos = _text_pos(p.clause(kw.start(), stop_and=False))
-                add(out, "add_caption", o.start(), photo=position(o.group(0)),
-                     text=p.quotes[int(q.group(1))], pos=pos)
+                add(
+                    out,
+                    "add_caption",
+                    o.start(),
+                    photo=position(o.group(0)),
+                    text=p.quotes[int(q.group(1))],
+                    pos=pos,
+                )
                 p.eat(*o.span())
                 p.eat(*q.span())
                 used = True
@@ -64,8 +74,10 @@ def captions(p: Prompt, out: Parsed, media: list[dict]) -> None:
             p.eat(*kw.span())
         elif tokens and tokens[0][1] == "o" and not any(k == "q" for _, k, _ in tokens):
             which = position(tokens[0][2].group(0))
-            out.questions.append(f"What should the caption on photo {which} say? Put it in "
-                                 f"quotes, e.g. caption photo {which} 'Sunset'.")
+            out.questions.append(
+                f"What should the caption on photo {which} say? Put it in "
+                f"quotes, e.g. caption photo {which} 'Sunset'."
+            )
             p.eat(*kw.span())
 
 
@@ -90,8 +102,12 @@ def _title_timing(clause: str, full: str) -> dict:
         return {"start_ms": 0, "end_ms": dur_ms(m.group(1))}
     if m := re.search(rf"\b(?:last|final|closing)\s+({d})", clause, _I):
         return {"last_ms": dur_ms(m.group(1))}
-    if re.search(r"\b(?:whole|entire|full)\s+(?:video|thing|time|slideshow|movie|length)\b|"
-                 r"\bthroughout\b|\ball the way\b", clause, _I):
+    if re.search(
+        r"\b(?:whole|entire|full)\s+(?:video|thing|time|slideshow|movie|length)\b|"
+        r"\bthroughout\b|\ball the way\b",
+        clause,
+        _I,
+    ):
         return {"whole": True}
     if re.search(r"\bat the end\b", clause, _I):
         return {"last_ms": 3000}
@@ -102,24 +118,30 @@ def _title_timing(clause: str, full: str) -> dict:
     return {}
 
 
-_TITLE_STOP = (r"(?!(?:to|at|for|in|on|of|from|the|a|an|is|and|with|top|bottom|center|centre|"
-               r"middle|bigger|smaller|larger|position|size|font|card)\b)")
+_TITLE_STOP = (
+    r"(?!(?:to|at|for|in|on|of|from|the|a|an|is|and|with|top|bottom|center|centre|"
+    r"middle|bigger|smaller|larger|position|size|font|card)\b)"
+)
 
 
 def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
-    if p.take(r"\b(?:remove|delete|drop|clear|hide|get rid of|no|without)\s+(?:the\s+|a\s+)?"
-              r"(?:main\s+)?(?:title|heading)\b"):
+    if p.take(
+        r"\b(?:remove|delete|drop|clear|hide|get rid of|no|without)\s+(?:the\s+|a\s+)?"
+        r"(?:main\s+)?(?:title|heading)\b"
+    ):
         add(out, "remove_title")
     ask = False
-    for kw in p.find(r"\b(?:title[sd]?|heading|headline|caption|subtitle|text|call(?:ed)?(?: it)?|"
-                     r"named|name it|saying|that says)\b")[:12]:
-        if not p.text[kw.start():kw.end()].strip():
+    for kw in p.find(
+        r"\b(?:title[sd]?|heading|headline|caption|subtitle|text|call(?:ed)?(?: it)?|"
+        r"named|name it|saying|that says)\b"
+    )[:12]:
+        if not p.text[kw.start() : kw.end()].strip():
             continue  # eaten as part of an earlier title clause
         word = kw.group(0).lower()
         clause, full = p.clause(kw.start()), p.clause(kw.start(), stop_and=False)
         text = None
         near = PLACEHOLDER_RE.search(full[: 40 + len(word)])
-        lead = p.text[max(0, kw.start() - 24): kw.start()]
+        lead = p.text[max(0, kw.start() - 24) : kw.start()]
         before = re.search(r"⟦(\d+)⟧\s*as\s+(?:the\s+|a\s+)?$", lead, _I)
         if near:
             text = p.quotes[int(near.group(1))]
@@ -128,14 +150,21 @@ def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
             text = p.quotes[int(before.group(1))]
             p.eat(kw.start() - len(lead) + before.start(), kw.start())
         elif word not in ("text", "caption", "subtitle"):
-            m = re.match(rf"\s*(?::|=|\bas\b|\bto\b)?\s*{_TITLE_STOP}([^\s,;.!?⟦][^,;!?⟦]*?)\s*"
-                         r"(?=$|[,;!?]|\.(?:\s|$)|\s+(?:at|on top|on the|in the|for|from|during|"
-                         r"until|between|with|and)\b)", p.text[kw.end():], _I)
+            m = re.match(
+                rf"\s*(?::|=|\bas\b|\bto\b)?\s*{_TITLE_STOP}([^\s,;.!?⟦][^,;!?⟦]*?)\s*"
+                r"(?=$|[,;!?]|\.(?:\s|$)|\s+(?:at|on top|on the|in the|for|from|during|"
+                r"until|between|with|and)\b)",
+                p.text[kw.end() :],
+                _I,
+            )
             text = m.group(1).strip() if m else None
         pos = _text_pos(clause)
         timing = _title_timing(clause, full)
-        size = 1.25 if re.search(r"\b(?:bigger|larger|huge)\b", clause, _I) else (
-            0.8 if re.search(r"\b(?:smaller|tiny)\b", clause, _I) else None)
+        size = (
+            1.25
+            if re.search(r"\b(?:bigger|larger|huge)\b", clause, _I)
+            else (0.8 if re.search(r"\b(?:smaller|tiny)\b", clause, _I) else None)
+        )
         is_title = word.startswith(("title", "heading", "headline"))
         if text is not None:
             if pos is None and word in ("caption", "subtitle"):
@@ -150,12 +179,20 @@ def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
     loose = PLACEHOLDER_RE.search(p.text)  # "add 'The End' at the end": a quote to show
     if loose and "set_title" not in names(out) and p.has(r"\b(?:add|put|show|write|display)\b"):
         clause = p.clause(loose.start())
-        add(out, "set_title", loose.start(), text=p.quotes[int(loose.group(1))],
-            pos=_text_pos(clause), **_title_timing(clause, clause))
+        add(
+            out,
+            "set_title",
+            loose.start(),
+            text=p.quotes[int(loose.group(1))],
+            pos=_text_pos(clause),
+            **_title_timing(clause, clause),
+        )
         p.eat(loose.start(), loose.start() + len(clause))
     if ask and "set_title" not in names(out):
-        out.questions.append("What should the title say? Put it in quotes, e.g. add the "
-                             "title 'Summer 2024' at the top.")
+        out.questions.append(
+            "What should the title say? Put it in quotes, e.g. add the "
+            "title 'Summer 2024' at the top."
+        )
 
 
 # -- transitions, motion ---------------------------------------------------------------------
@@ -163,13 +200,21 @@ def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
 
 _KINDS: tuple[tuple[str, str], ...] = (
     (r"\bcross[- ]?fades?\b|\bcross[- ]?dissolves?\b|\bdissolves?\b", "crossfade"),
-    (r"\b(?:fade|fading|dip|dipping)s?\s+(?:out\s+)?(?:to|through|via|into)\s+black\b|"
-     r"\bblack\s+fades?\b", "fade_black"),
-    (r"\b(?:slide|sliding|push)\s+(?:transitions?|effects?|in|across)\b|\bslides?\s+between\b",
-     "slide"),
+    (
+        r"\b(?:fade|fading|dip|dipping)s?\s+(?:out\s+)?(?:to|through|via|into)\s+black\b|"
+        r"\bblack\s+fades?\b",
+        "fade_black",
+    ),
+    (
+        r"\b(?:slide|sliding|push)\s+(?:transitions?|effects?|in|across)\b|\bslides?\s+between\b",
+        "slide",
+    ),
     (r"\bwipes?\b|\bwiping\b", "wipe"),
-    (r"\bzoom(?:ing)?\s+(?:transitions?|effects?\s+between|between)\b|\bzoom[- ](?:in|out)\s+"
-     r"transitions?\b", "zoom"),
+    (
+        r"\bzoom(?:ing)?\s+(?:transitions?|effects?\s+between|between)\b|\bzoom[- ](?:in|out)\s+"
+        r"transitions?\b",
+        "zoom",
+    ),
 )
 _NO_TRANSITIONS = (
     r"\b(?:no|without|remove|drop|disable|turn off|get rid of|skip)\s+(?:the\s+|all\s+(?:the\s+)?|"
@@ -178,8 +223,10 @@ _NO_TRANSITIONS = (
 )
 
 
-_TR_DUR = (rf"({DUR})\s*(?:long\s+)?{_TR_WORD}|\b{_TR_WORD}\s*(?:should\s+)?(?:(?:of|to|at|"
-           rf"lasting|last|be|take|taking|that last|=|:)\s+)*(?:about\s+)?({DUR})")
+_TR_DUR = (
+    rf"({DUR})\s*(?:long\s+)?{_TR_WORD}|\b{_TR_WORD}\s*(?:should\s+)?(?:(?:of|to|at|"
+    rf"lasting|last|be|take|taking|that last|=|:)\s+)*(?:about\s+)?({DUR})"
+)
 
 
 def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
@@ -190,9 +237,11 @@ def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
         ms = dur_ms(m.group(0))
         kinds += _kinds_in(m.group(0), m.start())
     kinds += [(m.start(), "none") for m in p.take(_NO_TRANSITIONS)]
-    for m in p.take(r"\b(?:shorter|quicker|faster|snappier|longer|slower)\s+(?:transitions?|"
-                    r"cross[- ]?fades?|fades|dissolves?)\b|\b(?:transitions?|cross[- ]?fades?)\s+"
-                    r"(?:shorter|quicker|faster|longer|slower)\b"):
+    for m in p.take(
+        r"\b(?:shorter|quicker|faster|snappier|longer|slower)\s+(?:transitions?|"
+        r"cross[- ]?fades?|fades|dissolves?)\b|\b(?:transitions?|cross[- ]?fades?)\s+"
+        r"(?:shorter|quicker|faster|longer|slower)\b"
+    ):
         scale = 2.0 if re.search(r"longer|slower", m.group(0), _I) else 0.5
         kinds += _kinds_in(m.group(0), m.start())
     kinds += _kinds_in(p.text, 0)
@@ -210,8 +259,11 @@ def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
 
 
 def _kinds_in(text: str, offset: int) -> list[tuple[int, str]]:
-    return [(offset + m.start(), kind) for pattern, kind in _KINDS
-            for m in re.finditer(pattern, text, _I)]
+    return [
+        (offset + m.start(), kind)
+        for pattern, kind in _KINDS
+        for m in re.finditer(pattern, text, _I)
+    ]
 
 
 _KB_OFF = (
@@ -240,9 +292,12 @@ def ken_burns(p: Prompt, out: Parsed, media: list[dict]) -> None:
 
 
 def _fade_ms(p: Prompt, m: re.Match) -> int | None:
-    after = re.match(rf"\W{{0,3}}(?:(?:over|for|of|by|during|across|lasting|to|in)\s+)?"
-                     rf"(?:about\s+)?(?:the\s+)?(?:(?:last|first)\s+)?({DUR})",
-                     p.text[m.end():], _I)
+    after = re.match(
+        rf"\W{{0,3}}(?:(?:over|for|of|by|during|across|lasting|to|in)\s+)?"
+        rf"(?:about\s+)?(?:the\s+)?(?:(?:last|first)\s+)?({DUR})",
+        p.text[m.end() :],
+        _I,
+    )
     before = re.search(rf"({DUR})\s*-?\s*(?:long\s+)?(?:music\s+)?$", p.text[: m.start()], _I)
     hit = after or before
     if not hit:
@@ -252,29 +307,43 @@ def _fade_ms(p: Prompt, m: re.Match) -> int | None:
     return dur_ms(hit.group(1))
 
 
-_FIT = (rf"\b(?:fit|match|sync|synch|align|same length as|as long as|length of|timed? to|cut to)"
-        rf"\b[^,;.]{{0,25}}?\b{MUSIC}(?:'s)?(?:\s+(?:length|duration))?|"
-        rf"\b{MUSIC}(?:'s)?\s+(?:length|duration)\b")
+_FIT = (
+    rf"\b(?:fit|match|sync|synch|align|same length as|as long as|length of|timed? to|cut to)"
+    rf"\b[^,;.]{{0,25}}?\b{MUSIC}(?:'s)?(?:\s+(?:length|duration))?|"
+    rf"\b{MUSIC}(?:'s)?\s+(?:length|duration)\b"
+)
 _NO_FADE = r"\bno\s+(?:music\s+)?fades?(?:[- ](?:in|out))?\b|\bwithout\s+(?:a\s+|any\s+)?fades?\b"
 #: The object of "fade out the music": eaten with the verb, so that the duration after it
 #: ("... over 3 seconds") is still next to the match and read by ``_fade_ms``.
 _FADE_OBJ = rf"(?:\s+(?:the\s+|my\s+|this\s+)?(?:background\s+)?(?:{MUSIC}|it\b))"
-_FADE = (rf"\bfade[- ]?(in|out)\b(?!\s*(?:to|through|into)\s+black)"
-         rf"(?:\s+and\s+(?:fade[- ]?)?(out))?{_FADE_OBJ}?|"
-         rf"\bfade\s+(?:the\s+)?(?:{MUSIC}|it)\s*(in|out)\b(?:\s+and\s+(out))?|"
-         rf"\b{MUSIC}\s+(?:to\s+)?fades?\s+(in|out)\b")
+_FADE = (
+    rf"\bfade[- ]?(in|out)\b(?!\s*(?:to|through|into)\s+black)"
+    rf"(?:\s+and\s+(?:fade[- ]?)?(out))?{_FADE_OBJ}?|"
+    rf"\bfade\s+(?:the\s+)?(?:{MUSIC}|it)\s*(in|out)\b(?:\s+and\s+(out))?|"
+    rf"\b{MUSIC}\s+(?:to\s+)?fades?\s+(in|out)\b"
+)
 _PCT = r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
-_VOLUME = (rf"\b(?:{MUSIC}|volume)[^,;.\d]{{0,25}}?{_PCT}|{_PCT}\s*(?:volume|music|loud)|"
-           rf"\bvolume\s*(?:to|at|of|=|:)?\s*(?<![\d.])(\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?)\b)")
-_QUIETER = (rf"\b(?:quieter|softer|lower|reduce|decrease|turn\s+down|less\s+loud)\b"
-            rf"(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|volume))?|\b(?:{MUSIC}|volume)\s+(?:down|"
-            rf"lower|quieter|softer)\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+down\b")
-_LOUDER = (rf"\b(?:louder|raise|increase|boost|turn\s+up)\b(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|"
-           rf"volume))?|\b(?:{MUSIC}|volume)\s+up\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+up\b")
-_NO_MUSIC = (rf"\b(?:no|without|remove|delete|drop|get rid of|lose)\s+(?:the\s+|any\s+)?"
-             rf"(?:background\s+)?{MUSIC}|\bsilent\b|\bno\s+sound\b")
-_ADD_MUSIC = (rf"\b(?:add|use|put|with|include|play|set|want|and)\b[^,;.]{{0,25}}?\b{MUSIC}|"
-              rf"\bbackground\s+{MUSIC}")
+_VOLUME = (
+    rf"\b(?:{MUSIC}|volume)[^,;.\d]{{0,25}}?{_PCT}|{_PCT}\s*(?:volume|music|loud)|"
+    rf"\bvolume\s*(?:to|at|of|=|:)?\s*(?<![\d.])(\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?)\b)"
+)
+_QUIETER = (
+    rf"\b(?:quieter|softer|lower|reduce|decrease|turn\s+down|less\s+loud)\b"
+    rf"(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|volume))?|\b(?:{MUSIC}|volume)\s+(?:down|"
+    rf"lower|quieter|softer)\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+down\b"
+)
+_LOUDER = (
+    rf"\b(?:louder|raise|increase|boost|turn\s+up)\b(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|"
+    rf"volume))?|\b(?:{MUSIC}|volume)\s+up\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+up\b"
+)
+_NO_MUSIC = (
+    rf"\b(?:no|without|remove|delete|drop|get rid of|lose)\s+(?:the\s+|any\s+)?"
+    rf"(?:background\s+)?{MUSIC}|\bsilent\b|\bno\s+sound\b"
+)
+_ADD_MUSIC = (
+    rf"\b(?:add|use|put|with|include|play|set|want|and)\b[^,;.]{{0,25}}?\b{MUSIC}|"
+    rf"\bbackground\s+{MUSIC}"
+)
 
 
 def music(p: Prompt, out: Parsed, media: list[dict]) -> None:
@@ -324,8 +393,10 @@ def music(p: Prompt, out: Parsed, media: list[dict]) -> None:
         if audio:
             add(out, "add_music", 0, media_id=audio[0]["id"])
         else:
-            out.notes.append("No music is uploaded yet: upload an mp3, wav, m4a or aac file, "
-                             "then say 'add music'.")
+            out.notes.append(
+                "No music is uploaded yet: upload an mp3, wav, m4a or aac file, "
+                "then say 'add music'."
+            )
 
 
 def _mentions(p: Prompt, filename: str) -> bool:
@@ -339,5 +410,6 @@ def _mentions(p: Prompt, filename: str) -> bool:
             if m:
                 p.eat(*m.span())
                 return True
-    return any(q.strip().lower() in (filename.lower(), stem.lower() or filename.lower())
-               for q in p.quotes)
+    return any(
+        q.strip().lower() in (filename.lower(), stem.lower() or filename.lower()) for q in p.quotes
+    )

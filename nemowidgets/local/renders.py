@@ -33,8 +33,14 @@ from nemowidgets.protocol import (
     RENDER_QUALITIES,
 )
 
-__all__ = ["cancel_render", "create_render", "download_render", "poll_render", "serve_render",
-           "validate_draft"]
+__all__ = [
+    "cancel_render",
+    "create_render",
+    "download_render",
+    "poll_render",
+    "serve_render",
+    "validate_draft",
+]
 
 _RENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 MAX_DRAFT_MS = 2 * 3600 * 1000
@@ -75,10 +81,14 @@ def validate_draft(draft: Any, session_media: set[str]) -> None:
                 raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg[{si}] must be a segment object.")
             where = f"draft.t[{ti}].sg[{si}] (segment {str(seg.get('id', '?'))[:40]})"
             for key in ("s", "d"):
-                if key in seg and (not _number(seg[key]) or seg[key] < 0
-                                   or seg[key] > MAX_DRAFT_MS):
-                    raise ApiError(BAD_REQUEST, f"{where}: '{key}' is {str(seg[key])[:20]}; it "
-                                                f"must be 0-{MAX_DRAFT_MS} ms.")
+                if key in seg and (
+                    not _number(seg[key]) or seg[key] < 0 or seg[key] > MAX_DRAFT_MS
+                ):
+                    raise ApiError(
+                        BAD_REQUEST,
+                        f"{where}: '{key}' is {str(seg[key])[:20]}; it "
+                        f"must be 0-{MAX_DRAFT_MS} ms.",
+                    )
             src = seg.get("src")
             if src is not None and str(src) not in session_media:
                 # 4000, not 4001: the file is fine (or unknown); the draft is what is wrong.
@@ -92,8 +102,11 @@ def validate_draft(draft: Any, session_media: set[str]) -> None:
                 )
             segments += 1
     if not segments:
-        raise ApiError(BAD_REQUEST, "The draft has no segments: build a timeline before "
-                                    "exporting (e.g. 'make a slideshow').")
+        raise ApiError(
+            BAD_REQUEST,
+            "The draft has no segments: build a timeline before "
+            "exporting (e.g. 'make a slideshow').",
+        )
 
 
 def _number(value: Any) -> bool:
@@ -101,9 +114,13 @@ def _number(value: Any) -> bool:
 
 
 def _job_data(job: dict[str, Any], base: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": job["id"], "status": job["status"],
-                            "progress": round(float(job["progress"]), 1),
-                            "sessionId": job["session_id"], "quality": job["quality"]}
+    data: dict[str, Any] = {
+        "id": job["id"],
+        "status": job["status"],
+        "progress": round(float(job["progress"]), 1),
+        "sessionId": job["session_id"],
+        "quality": job["quality"],
+    }
     if job["status"] == RENDER_COMPLETED:
         data["output"] = {"url": f"{base}/renders/{job['id']}.mp4"}
     if job["status"] == RENDER_FAILED and job.get("error"):
@@ -124,19 +141,28 @@ async def create_render(request: Request) -> Response:
     """``POST /api/render/proxy/lambda``: queue a job; the worker pool renders it."""
     ctx = ctx_of(request)
     body = await read_json(request)
-    missing = [h for h in (HEADER_SKILL_SOURCE, HEADER_SKILL_VERSION, HEADER_SKILL_PLATFORM)
-               if not request.headers.get(h)]
+    missing = [
+        h
+        for h in (HEADER_SKILL_SOURCE, HEADER_SKILL_VERSION, HEADER_SKILL_PLATFORM)
+        if not request.headers.get(h)
+    ]
     if missing:
-        raise ApiError(BAD_REQUEST, f"Export needs the attribution headers {', '.join(missing)} "
-                                    f"(as on the cloud).", 402)
+        raise ApiError(
+            BAD_REQUEST,
+            f"Export needs the attribution headers {', '.join(missing)} (as on the cloud).",
+            402,
+        )
     render_id = body.get("id")
     if not isinstance(render_id, str) or not _RENDER_ID.match(render_id):
-        raise ApiError(BAD_REQUEST, "The render 'id' must be 1-128 letters, digits, '_', '-' or "
-                                    "'.', e.g. 'render_<unique>'.")
+        raise ApiError(
+            BAD_REQUEST,
+            "The render 'id' must be 1-128 letters, digits, '_', '-' or "
+            "'.', e.g. 'render_<unique>'.",
+        )
     session = ctx.require_session(request, body.get("sessionId") or body.get("session_id"))
     output = body.get("output") or {}
     if not isinstance(output, dict):
-        raise ApiError(BAD_REQUEST, "'output' must be an object like {\"format\": \"mp4\"}.")
+        raise ApiError(BAD_REQUEST, '\'output\' must be an object like {"format": "mp4"}.')
     quality = output.get("quality", "high")
     if quality not in RENDER_QUALITIES:
         raise ApiError(BAD_REQUEST, f"output.quality must be one of {', '.join(RENDER_QUALITIES)}.")
@@ -147,12 +173,17 @@ async def create_render(request: Request) -> Response:
     draft = body.get("draft")
     validate_draft(draft, media_ids)  # so it is a dict from here on
     try:
-        job = ctx.store.create_render(render_id, session_id=session_id,
-                                      user_id=request.state.user_id, quality=quality,
-                                      draft=cast(dict, draft))
+        job = ctx.store.create_render(
+            render_id,
+            session_id=session_id,
+            user_id=request.state.user_id,
+            quality=quality,
+            draft=cast(dict, draft),
+        )
     except DuplicateRenderId:
-        raise ApiError(BAD_REQUEST, f"The render id {render_id!r} is already used: retry with a "
-                                    f"new id.", 409) from None
+        raise ApiError(
+            BAD_REQUEST, f"The render id {render_id!r} is already used: retry with a new id.", 409
+        ) from None
     ctx.jobs.submit(render_id)
     return render_ok(_job_data(job, base_url(request)))
 
@@ -174,10 +205,16 @@ def _finished_file(request: Request, render_id: str, *, attachment: bool) -> Res
     ctx, job = _owned_job(request, render_id)
     path = render_path(ctx.store, job)
     if path is None:
-        raise ApiError(BAD_REQUEST, f"Render {render_id!r} is not finished (status "
-                                    f"{job['status']}): poll it until it is completed.", 409)
+        raise ApiError(
+            BAD_REQUEST,
+            f"Render {render_id!r} is not finished (status "
+            f"{job['status']}): poll it until it is completed.",
+            409,
+        )
     return FileResponse(
-        path, media_type="video/mp4", filename=f"{render_id}.mp4" if attachment else None,
+        path,
+        media_type="video/mp4",
+        filename=f"{render_id}.mp4" if attachment else None,
         content_disposition_type="attachment" if attachment else "inline",
         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )

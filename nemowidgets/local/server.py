@@ -116,12 +116,19 @@ class Gate:
             return
         token = _bearer(Headers(scope=scope).get("authorization"))
         user_id = self.ctx.authenticate(token)
-        if user_id is None or (faults is not None and faults.armed
-                               and not path.startswith("/_local/")
-                               and self._expire(faults, token)):
-            err = ApiError(ErrorCode.BAD_TOKEN, _BAD_TOKEN if user_id is None else
-                           "The token has expired: get a new one (anonymous tokens last 7 days).",
-                           headers={"WWW-Authenticate": "Bearer"})
+        if user_id is None or (
+            faults is not None
+            and faults.armed
+            and not path.startswith("/_local/")
+            and self._expire(faults, token)
+        ):
+            err = ApiError(
+                ErrorCode.BAD_TOKEN,
+                _BAD_TOKEN
+                if user_id is None
+                else "The token has expired: get a new one (anonymous tokens last 7 days).",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
             await error_response(path, err)(scope, receive, send)
             return
         scope.setdefault("state", {})["user_id"] = user_id
@@ -138,14 +145,19 @@ class Gate:
 def _http_fault(faults: FaultPlan, path: str) -> Response | None:
     fired = faults.take("rate_limit", path=path)
     if fired is not None:
-        err = ApiError(429, "Too many requests (injected fault): wait and retry.", 429,
-                       headers={"Retry-After": str(fired["retry_after"])})
+        err = ApiError(
+            429,
+            "Too many requests (injected fault): wait and retry.",
+            429,
+            headers={"Retry-After": str(fired["retry_after"])},
+        )
         return error_response(path, err)
     fired = faults.take("http_error", path=path)
     if fired is not None:
         status = int(fired["status"])
-        return error_response(path, ApiError(status, f"Server error {status} (injected fault).",
-                                             status))
+        return error_response(
+            path, ApiError(status, f"Server error {status} (injected fault).", status)
+        )
     return None
 
 
@@ -154,21 +166,36 @@ async def anonymous_token(request: Request) -> Response:
     ctx = ctx_of(request)
     if ctx.secret:
         if not ctx.secret_ok(request.headers.get(HEADER_LOCAL_SECRET)):
-            raise ApiError(ErrorCode.BAD_TOKEN, "This local server gives tokens only to the "
-                           f"kernel that started it (header {HEADER_LOCAL_SECRET}).",
-                           headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                ErrorCode.BAD_TOKEN,
+                "This local server gives tokens only to the "
+                f"kernel that started it (header {HEADER_LOCAL_SECRET}).",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     elif not ctx.is_fixed_token(_bearer(request.headers.get("authorization"))):
-        raise ApiError(ErrorCode.BAD_TOKEN, "This server gives tokens only to callers that "
-                       "present its token (nemowidgets serve --token / NEMO_TOKEN).",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            ErrorCode.BAD_TOKEN,
+            "This server gives tokens only to callers that "
+            "present its token (nemowidgets serve --token / NEMO_TOKEN).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     client_id = (request.headers.get(HEADER_CLIENT_ID) or "").strip()
     if not client_id or len(client_id) > 200:
-        raise ApiError(400, f"The {HEADER_CLIENT_ID} header is required (a UUID the client "
-                            f"keeps and reuses).", 400)
+        raise ApiError(
+            400,
+            f"The {HEADER_CLIENT_ID} header is required (a UUID the client keeps and reuses).",
+            400,
+        )
     user_id = ctx.store.user_for_client(client_id)
     token, expires = ctx.store.issue_token(user_id, TOKEN_TTL)
-    return ok({"token": token, "user_id": user_id, "expires_at": _iso(expires),
-               "credits": DEFAULT_CREDITS})
+    return ok(
+        {
+            "token": token,
+            "user_id": user_id,
+            "expires_at": _iso(expires),
+            "credits": DEFAULT_CREDITS,
+        }
+    )
 
 
 async def create_session(request: Request) -> Response:
@@ -204,20 +231,25 @@ async def state(request: Request) -> Response:
         if job.get("error"):
             item["error"] = job["error"]
         generated.append(item)
-    return ok({
-        "session_id": sid,
-        "task_id": session["task_id"],
-        "state": {
-            "draft": draft,
-            "draft_version": version,
-            "video_infos": media,
-            "media": media,
-            "canvas_config": {"width": meta.get("width", 1920), "height": meta.get("height", 1080),
-                              "aspect": meta.get("aspect", "16:9")},
-            "video_analyses": [],
-            "generated_media": generated,
-        },
-    })
+    return ok(
+        {
+            "session_id": sid,
+            "task_id": session["task_id"],
+            "state": {
+                "draft": draft,
+                "draft_version": version,
+                "video_infos": media,
+                "media": media,
+                "canvas_config": {
+                    "width": meta.get("width", 1920),
+                    "height": meta.get("height", 1080),
+                    "aspect": meta.get("aspect", "16:9"),
+                },
+                "video_analyses": [],
+                "generated_media": generated,
+            },
+        }
+    )
 
 
 async def stats(request: Request) -> Response:
@@ -267,15 +299,25 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _crash(request: Request, exc: Exception) -> Response:
     log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request.url.path, ApiError(
-        500, f"Internal server error ({type(exc).__name__}); the server log has details.", 500))
+    return error_response(
+        request.url.path,
+        ApiError(
+            500, f"Internal server error ({type(exc).__name__}); the server log has details.", 500
+        ),
+    )
 
 
 # -- the app ---------------------------------------------------------------------
-def create_app(data_dir: Path | str, *, token: str | None = None, secret: str | None = None,
-               faults: FaultPlan | str | bool | dict | None = None,
-               allow_private_urls: bool = False, render_workers: int = 1,
-               keepalive: float = 5.0) -> Starlette:
+def create_app(
+    data_dir: Path | str,
+    *,
+    token: str | None = None,
+    secret: str | None = None,
+    faults: FaultPlan | str | bool | dict | None = None,
+    allow_private_urls: bool = False,
+    render_workers: int = 1,
+    keepalive: float = 5.0,
+) -> Starlette:
     """The local server's ASGI app on ``data_dir``.
 
     ``token``: a fixed bearer token that every client may use (``nemowidgets serve``).
@@ -290,9 +332,15 @@ def create_app(data_dir: Path | str, *, token: str | None = None, secret: str | 
     plan = plan_from(faults)
     if not token and not secret:
         secret = "nwl_sec_" + secrets.token_urlsafe(32)
-    ctx = Context(store=store, jobs=JobRunner(store, workers=render_workers, faults=plan),
-                  token=token or None, secret=secret or None, faults=plan,
-                  allow_private_urls=allow_private_urls, keepalive=keepalive)
+    ctx = Context(
+        store=store,
+        jobs=JobRunner(store, workers=render_workers, faults=plan),
+        token=token or None,
+        secret=secret or None,
+        faults=plan,
+        allow_private_urls=allow_private_urls,
+        keepalive=keepalive,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -314,8 +362,9 @@ def create_app(data_dir: Path | str, *, token: str | None = None, secret: str | 
         Route(RENDER_CANCEL_PATH, renders.cancel_render, methods=["POST"]),
         Route(RENDER_DOWNLOAD_PATH, renders.download_render, methods=["GET"]),
         Route("/media/{session_id}/{media_id}", files.serve_media, methods=["GET"]),
-        Route("/media/{session_id}/{media_id}/thumbnail.jpg", files.serve_thumbnail,
-              methods=["GET"]),
+        Route(
+            "/media/{session_id}/{media_id}/thumbnail.jpg", files.serve_thumbnail, methods=["GET"]
+        ),
         Route("/renders/{render_id}.mp4", renders.serve_render, methods=["GET"]),
         Route("/_local/stats", stats, methods=["GET"]),
     ]
@@ -329,4 +378,3 @@ def create_app(data_dir: Path | str, *, token: str | None = None, secret: str | 
     )
     app.state.ctx = ctx
     return app
-

@@ -78,7 +78,9 @@ class Store:
             (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
-            self.data_dir / "nemo.sqlite3", check_same_thread=False, timeout=30,
+            self.data_dir / "nemo.sqlite3",
+            check_same_thread=False,
+            timeout=30,
             isolation_level=None,  # autocommit; explicit BEGIN IMMEDIATE where needed
         )
         self._db.row_factory = sqlite3.Row
@@ -111,7 +113,9 @@ class Store:
         user_id = "anon_" + client_hash[:24]
         self._run(
             "INSERT OR IGNORE INTO users (user_id, client_hash, created_at) VALUES (?, ?, ?)",
-            user_id, client_hash, time.time(),
+            user_id,
+            client_hash,
+            time.time(),
         )
         return user_id
 
@@ -128,8 +132,9 @@ class Store:
         return token, now + ttl
 
     def user_for_token(self, token: str) -> str | None:
-        row = self._one("SELECT user_id, expires_at FROM tokens WHERE token_hash = ?",
-                        hash_token(token))
+        row = self._one(
+            "SELECT user_id, expires_at FROM tokens WHERE token_hash = ?", hash_token(token)
+        )
         if row is None or row["expires_at"] < time.time():
             return None
         return row["user_id"]
@@ -147,7 +152,11 @@ class Store:
                 self._run(
                     "INSERT INTO sessions (session_id, task_id, user_id, language, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    session_id, task_id, user_id, language, time.time(),
+                    session_id,
+                    task_id,
+                    user_id,
+                    language,
+                    time.time(),
                 )
             except sqlite3.IntegrityError:  # pragma: no cover - 1 in 10**18
                 continue
@@ -158,7 +167,8 @@ class Store:
         """The session if it exists, belongs to ``user_id`` and was not forgotten."""
         return self._one(
             "SELECT * FROM sessions WHERE session_id = ? AND user_id = ? AND forgotten = 0",
-            str(session_id), user_id,
+            str(session_id),
+            user_id,
         )
 
     def forget_session(self, session_id: str) -> None:
@@ -174,8 +184,21 @@ class Store:
     def add_media(self, records: list[dict[str, Any]]) -> None:
         """Record uploaded files (all or none)."""
         now = time.time()
-        cols = ("id", "session_id", "filename", "file_type", "format", "path", "thumb", "size",
-                "hash", "duration", "width", "height", "fps")
+        cols = (
+            "id",
+            "session_id",
+            "filename",
+            "file_type",
+            "format",
+            "path",
+            "thumb",
+            "size",
+            "hash",
+            "duration",
+            "width",
+            "height",
+            "fps",
+        )
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -195,8 +218,9 @@ class Store:
         return self._all("SELECT * FROM media WHERE session_id = ? ORDER BY seq", str(session_id))
 
     def get_media(self, media_id: str, session_id: str) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM media WHERE id = ? AND session_id = ?",
-                         media_id, str(session_id))
+        return self._one(
+            "SELECT * FROM media WHERE id = ? AND session_id = ?", media_id, str(session_id)
+        )
 
     @staticmethod
     def agent_media(record: dict[str, Any]) -> dict[str, Any]:
@@ -208,19 +232,24 @@ class Store:
         """``(version, draft, parent)``; version 0 and ``None`` before the first edit."""
         row = self._one(
             "SELECT version, draft, parent FROM drafts WHERE session_id = ? "
-            "ORDER BY version DESC LIMIT 1", str(session_id),
+            "ORDER BY version DESC LIMIT 1",
+            str(session_id),
         )
         if row is None:
             return 0, None, None
         return row["version"], _loads(row["draft"]), row["parent"]
 
     def get_draft(self, session_id: str, version: int) -> tuple[dict | None, int | None] | None:
-        row = self._one("SELECT draft, parent FROM drafts WHERE session_id = ? AND version = ?",
-                        str(session_id), version)
+        row = self._one(
+            "SELECT draft, parent FROM drafts WHERE session_id = ? AND version = ?",
+            str(session_id),
+            version,
+        )
         return None if row is None else (_loads(row["draft"]), row["parent"])
 
-    def add_draft(self, session_id: str, draft: dict | None, *, parent: int | None,
-                  source: str = "agent") -> int:
+    def add_draft(
+        self, session_id: str, draft: dict | None, *, parent: int | None, source: str = "agent"
+    ) -> int:
         """Store a new draft version (versions are never overwritten); its number."""
         text = None if draft is None else json.dumps(draft, separators=(",", ":"))
         with self._lock:
@@ -261,8 +290,11 @@ class Store:
             return new, old_draft
 
     def draft_versions(self, session_id: str) -> list[dict[str, Any]]:
-        rows = self._all("SELECT version, draft, parent, source, created_at FROM drafts "
-                         "WHERE session_id = ? ORDER BY version", str(session_id))
+        rows = self._all(
+            "SELECT version, draft, parent, source, created_at FROM drafts "
+            "WHERE session_id = ? ORDER BY version",
+            str(session_id),
+        )
         for row in rows:
             row["draft"] = _loads(row["draft"])
         return rows
@@ -291,19 +323,27 @@ class Store:
             " (SELECT COUNT(*) FROM drafts d WHERE d.session_id = s.session_id) AS drafts,"
             " (SELECT COUNT(*) FROM media m WHERE m.session_id = s.session_id) AS media,"
             " (SELECT COUNT(*) FROM renders r WHERE r.session_id = s.session_id) AS renders"
-            " FROM sessions s WHERE s.user_id = ?", user_id,
+            " FROM sessions s WHERE s.user_id = ?",
+            user_id,
         )
         return {row.pop("sid"): row for row in rows}
 
     # -- renders -------------------------------------------------------------
-    def create_render(self, render_id: str, *, session_id: str, user_id: str, quality: str,
-                      draft: dict) -> dict[str, Any]:
+    def create_render(
+        self, render_id: str, *, session_id: str, user_id: str, quality: str, draft: dict
+    ) -> dict[str, Any]:
         now = time.time()
         try:
             self._run(
                 "INSERT INTO renders (id, session_id, user_id, status, progress, quality, draft, "
                 "created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
-                render_id, str(session_id), user_id, quality, json.dumps(draft), now, now,
+                render_id,
+                str(session_id),
+                user_id,
+                quality,
+                json.dumps(draft),
+                now,
+                now,
             )
         except sqlite3.IntegrityError:
             raise DuplicateRenderId(render_id) from None
@@ -316,8 +356,9 @@ class Store:
             row["stats"] = _loads(row["stats"])
         return row
 
-    def update_render(self, render_id: str, *, only_if_status: tuple[str, ...] = (),
-                      **fields: Any) -> bool:
+    def update_render(
+        self, render_id: str, *, only_if_status: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
         """Set ``fields`` (status, progress, output, error, owner, stats); False if nothing changed.
 
         ``only_if_status`` makes it a compare-and-set, so a cancel and a finishing
@@ -335,19 +376,30 @@ class Store:
 
     def claim_render(self, render_id: str, owner: str, expected: str | None) -> bool:
         """Atomically take over an unfinished job whose owner was ``expected``."""
-        return self._run(
-            "UPDATE renders SET owner = ?, status = 'pending', progress = 0, updated_at = ? "
-            "WHERE id = ? AND owner IS ? AND status IN ('pending', 'processing')",
-            owner, time.time(), render_id, expected,
-        ) > 0
+        return (
+            self._run(
+                "UPDATE renders SET owner = ?, status = 'pending', progress = 0, updated_at = ? "
+                "WHERE id = ? AND owner IS ? AND status IN ('pending', 'processing')",
+                owner,
+                time.time(),
+                render_id,
+                expected,
+            )
+            > 0
+        )
 
     def unfinished_renders(self) -> list[dict[str, Any]]:
-        return self._all("SELECT id, owner, status FROM renders "
-                         "WHERE status IN ('pending', 'processing') ORDER BY created_at")
+        return self._all(
+            "SELECT id, owner, status FROM renders "
+            "WHERE status IN ('pending', 'processing') ORDER BY created_at"
+        )
 
     def session_renders(self, session_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT id, status, progress, quality, error, created_at FROM renders "
-                         "WHERE session_id = ? ORDER BY created_at", str(session_id))
+        return self._all(
+            "SELECT id, status, progress, quality, error, created_at FROM renders "
+            "WHERE session_id = ? ORDER BY created_at",
+            str(session_id),
+        )
 
 
 def _loads(text: str | None) -> Any:

@@ -39,8 +39,14 @@ def sse(payload: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n\n"
 
 
-def _event(invocation_id: str, parts: list[dict] | None, *, role: str = "model",
-           partial: bool = False, **extra: Any) -> dict[str, Any]:
+def _event(
+    invocation_id: str,
+    parts: list[dict] | None,
+    *,
+    role: str = "model",
+    partial: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
     event: dict[str, Any] = {
         "invocationId": invocation_id,
         "author": AUTHOR,
@@ -69,8 +75,9 @@ def _chunks(text: str, pieces: int = 2) -> list[str]:
     return [piece for piece in out if piece]
 
 
-def reply_events(invocation_id: str, text: str, calls: list[Any],
-                 draft_version: int | None = None) -> list[dict[str, Any]]:
+def reply_events(
+    invocation_id: str, text: str, calls: list[Any], draft_version: int | None = None
+) -> list[dict[str, Any]]:
     """The ADK events of one agent reply: call/response pairs, partial text, final text."""
     events: list[dict[str, Any]] = []
     for index, call in enumerate(calls, 1):
@@ -78,10 +85,16 @@ def reply_events(invocation_id: str, text: str, calls: list[Any],
         name = str(getattr(call, "name", "edit"))
         args = _jsonable(getattr(call, "args", {}) or {})
         result = _jsonable(getattr(call, "result", {}) or {})
-        events.append(_event(invocation_id, [{"functionCall": {
-            "id": call_id, "name": name, "args": args}}]))
-        events.append(_event(invocation_id, [{"functionResponse": {
-            "id": call_id, "name": name, "response": result}}], role="user"))
+        events.append(
+            _event(invocation_id, [{"functionCall": {"id": call_id, "name": name, "args": args}}])
+        )
+        events.append(
+            _event(
+                invocation_id,
+                [{"functionResponse": {"id": call_id, "name": name, "response": result}}],
+                role="user",
+            )
+        )
     actions = {"stateDelta": {"draft_version": draft_version}} if draft_version else None
     if text:
         pieces = _chunks(text)
@@ -120,11 +133,17 @@ class SSEResponse:
         self.events = events
 
     async def __call__(self, scope, receive, send) -> None:
-        await send({
-            "type": "http.response.start", "status": 200,
-            "headers": [(b"content-type", b"text/event-stream; charset=utf-8"),
-                        (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream; charset=utf-8"),
+                    (b"cache-control", b"no-cache"),
+                    (b"x-accel-buffering", b"no"),
+                ],
+            }
+        )
         dropped = False
 
         async def pump(cancel: anyio.CancelScope) -> None:

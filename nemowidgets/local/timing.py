@@ -27,7 +27,10 @@ Segment = dict[str, Any]
 
 TRANSITIONS = ("crossfade", "fade_black", "slide", "wipe", "zoom", "none")
 ASPECTS: dict[str, tuple[int, int]] = {
-    "16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:5": (4, 5),
+    "16:9": (16, 9),
+    "9:16": (9, 16),
+    "1:1": (1, 1),
+    "4:5": (4, 5),
 }
 FITS = ("blur", "black", "cover")
 FPS_CHOICES = (24, 25, 30, 50, 60)
@@ -96,8 +99,12 @@ def sanitize(draft: object) -> Draft | None:
     new["t"] = [t for t in new["t"] if isinstance(t, dict) and isinstance(t.get("sg"), list)]
     seen: set[str] = set()
     for t in new["t"]:
-        t["sg"] = [sg for sg in t["sg"] if isinstance(sg, dict) and (
-            t.get("tt") == TRACK_TEXT or isinstance(sg.get("src"), str))]
+        t["sg"] = [
+            sg
+            for sg in t["sg"]
+            if isinstance(sg, dict)
+            and (t.get("tt") == TRACK_TEXT or isinstance(sg.get("src"), str))
+        ]
         for sg in t["sg"]:
             if not isinstance(sg.get("d"), int) or sg["d"] <= 0:
                 sg["d"] = DEFAULT_PHOTO_MS if t.get("tt") == TRACK_VIDEO else 1
@@ -158,8 +165,14 @@ def canvas_size(aspect: str, short_side: int = 1080) -> tuple[int, int]:
 
 def default_meta(canvas: dict | None = None) -> dict:
     """The ``m`` of a new draft: 1080p 16:9 30 fps blurred background, or the session's canvas."""
-    meta = {"width": 1920, "height": 1080, "fps": 30, "aspect": "16:9", "fit": "blur",
-            "title": None}
+    meta = {
+        "width": 1920,
+        "height": 1080,
+        "fps": 30,
+        "aspect": "16:9",
+        "fit": "blur",
+        "title": None,
+    }
     canvas = canvas or {}
     if canvas.get("aspect") in ASPECTS:
         meta["aspect"] = canvas["aspect"]

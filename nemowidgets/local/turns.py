@@ -56,17 +56,26 @@ def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
     with ctx.session_lock(session_id):
         version, draft, _parent = ctx.store.current_draft(session_id)
         media = [ctx.store.agent_media(m) for m in ctx.store.list_media(session_id)]
-        canvas = dict(draft["m"]) if isinstance(draft, dict) and isinstance(draft.get("m"), dict) \
+        canvas = (
+            dict(draft["m"])
+            if isinstance(draft, dict) and isinstance(draft.get("m"), dict)
             else None
+        )
         try:
             reply = respond(prompt, draft, media, canvas=canvas)
         except Exception as exc:
             log.exception("the agent failed on a prompt")
-            return TurnResult(version=version, error=f"The agent failed on this request "
-                                                     f"({type(exc).__name__}: {exc}). Rephrase it "
-                                                     f"or try again.")
-        result = TurnResult(text=str(getattr(reply, "text", "") or ""),
-                            calls=list(getattr(reply, "calls", None) or []), version=version)
+            return TurnResult(
+                version=version,
+                error=f"The agent failed on this request "
+                f"({type(exc).__name__}: {exc}). Rephrase it "
+                f"or try again.",
+            )
+        result = TurnResult(
+            text=str(getattr(reply, "text", "") or ""),
+            calls=list(getattr(reply, "calls", None) or []),
+            version=version,
+        )
         if getattr(reply, "undo", False):
             undone = ctx.store.undo(session_id)
             if undone is None:
@@ -81,10 +90,14 @@ def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
 
 async def _too_long(ctx: Context, session_id: str, length: int) -> TurnResult:
     version = ctx.store.current_draft(session_id)[0]
-    return TurnResult(version=version, text=(
-        f"Your message is {length:,} characters long, and I read requests of up to "
-        f"{MAX_PROMPT_CHARS:,}. The timeline is unchanged. Send a short request, e.g. 'make a "
-        f"slideshow with crossfades and music', 'make it 9:16' or 'add the title Summer'."))
+    return TurnResult(
+        version=version,
+        text=(
+            f"Your message is {length:,} characters long, and I read requests of up to "
+            f"{MAX_PROMPT_CHARS:,}. The timeline is unchanged. Send a short request, e.g. 'make a "
+            f"slideshow with crossfades and music', 'make it 9:16' or 'add the title Summer'."
+        ),
+    )
 
 
 async def run_sse(request: Request) -> SSEResponse:
@@ -95,12 +108,17 @@ async def run_sse(request: Request) -> SSEResponse:
     ctx.store.count_prompt(session_id)
     prompt = _prompt_of(body)
     if not prompt.strip():
-        raise ApiError(BAD_REQUEST, "The prompt is empty: type what you want, e.g. 'make a "
-                                    "slideshow with transitions and music'.")
+        raise ApiError(
+            BAD_REQUEST,
+            "The prompt is empty: type what you want, e.g. 'make a "
+            "slideshow with transitions and music'.",
+        )
     faults: dict[str, dict | None] = {}
     if ctx.faults is not None and ctx.faults.armed:
-        faults = {name: ctx.faults.take(name)
-                  for name in ("drop_stream", "stall_stream", "malformed_event")}
+        faults = {
+            name: ctx.faults.take(name)
+            for name in ("drop_stream", "stall_stream", "malformed_event")
+        }
     if len(prompt) > MAX_PROMPT_CHARS:  # answered, not refused: the draft stays as it is
         work = _too_long(ctx, session_id, len(prompt))
     else:
@@ -132,8 +150,9 @@ async def _events(ctx: Context, task: asyncio.Future, faults: dict[str, dict | N
     if result.error is not None:
         events = [error_event(invocation_id, result.error)]
     else:
-        events = reply_events(invocation_id, result.text, result.calls,
-                              result.version if result.changed else None)
+        events = reply_events(
+            invocation_id, result.text, result.calls, result.version if result.changed else None
+        )
     for index, event in enumerate(events):
         yield sse(event)
         if index == 0 and faults.get("drop_stream") is not None:

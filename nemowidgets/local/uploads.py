@@ -59,10 +59,20 @@ MAX_REDIRECTS = 5
 NAME_PEEK_BYTES = 64 * 1024
 NAME_PEEK_SECONDS = 2.0
 _CONTENT_TYPES = {
-    "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
-    "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
-    "video/x-matroska": "mkv", "video/x-msvideo": "avi", "audio/mpeg": "mp3",
-    "audio/wav": "wav", "audio/x-wav": "wav", "audio/mp4": "m4a", "audio/aac": "aac",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+    "video/x-matroska": "mkv",
+    "video/x-msvideo": "avi",
+    "audio/mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
 }
 
 
@@ -124,8 +134,12 @@ class _PartHeaders:
         self._value = b""
 
     def callbacks(self) -> dict:
-        return {"on_part_begin": self.begin, "on_header_field": self.field,
-                "on_header_value": self.value, "on_header_end": self.end}
+        return {
+            "on_part_begin": self.begin,
+            "on_header_field": self.field,
+            "on_header_value": self.value,
+            "on_header_end": self.end,
+        }
 
     def begin(self) -> None:
         self.headers = {}
@@ -158,8 +172,10 @@ class _MultipartCollector:
 
     def callbacks(self) -> dict:
         return {
-            **self._part.callbacks(), "on_part_begin": self._part_begin,
-            "on_headers_finished": self._headers_finished, "on_part_data": self._part_data,
+            **self._part.callbacks(),
+            "on_part_begin": self._part_begin,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
             "on_part_end": self._part_end,
         }
 
@@ -202,14 +218,16 @@ def _rfc5987_filename(header: bytes) -> bytes | None:
         return None
     charset = match.group(1).decode("ascii", "replace") or "utf-8"
     try:
-        return unquote(match.group(2).decode("ascii", "replace"), encoding=charset,
-                       errors="replace").encode()
+        return unquote(
+            match.group(2).decode("ascii", "replace"), encoding=charset, errors="replace"
+        ).encode()
     except LookupError:
         return None
 
 
-async def receive_multipart(stream, content_type: str, tmp_dir: Path, *,
-                            length: int | None = None) -> list[Incoming]:
+async def receive_multipart(
+    stream, content_type: str, tmp_dir: Path, *, length: int | None = None
+) -> list[Incoming]:
     """Parse a multipart body from ``stream`` (async bytes) into files in ``tmp_dir``.
 
     ``length`` is the request's ``Content-Length`` (``None`` when chunked): over
@@ -271,8 +289,13 @@ async def _first_filename(stream, boundary: bytes) -> str | None:
             found.append(safe_filename(filename))
             raise _NameFound
 
-    parser = MultipartParser(boundary, {**part.callbacks(),  # type: ignore[arg-type]
-                                        "on_headers_finished": headers_finished})
+    parser = MultipartParser(
+        boundary,
+        {
+            **part.callbacks(),  # type: ignore[arg-type]
+            "on_headers_finished": headers_finished,
+        },
+    )
     seen = 0
     with anyio.move_on_after(NAME_PEEK_SECONDS):
         try:
@@ -287,8 +310,9 @@ async def _first_filename(stream, boundary: bytes) -> str | None:
 
 
 # -- URL uploads -------------------------------------------------------------
-async def fetch_urls(urls: object, tmp_dir: Path, *, allow_private: bool = False,
-                     timeout: float = URL_TIMEOUT) -> list[Incoming]:
+async def fetch_urls(
+    urls: object, tmp_dir: Path, *, allow_private: bool = False, timeout: float = URL_TIMEOUT
+) -> list[Incoming]:
     """Fetch each URL into ``tmp_dir``; refuse (4001/4002 naming the URL) what is not safe."""
     if not isinstance(urls, list) or not urls:
         raise BadUpload('A URL upload needs {"urls": ["https://...", ...], "source_type": "url"}.')
@@ -296,8 +320,11 @@ async def fetch_urls(urls: object, tmp_dir: Path, *, allow_private: bool = False
         raise BadUpload(f"Too many URLs in one request: send at most {MAX_URLS}.")
     done: list[Incoming] = []
     try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                     follow_redirects=False, trust_env=False) as client:
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            follow_redirects=False,
+            trust_env=False,
+        ) as client:
             for url in urls:
                 try:
                     with anyio.fail_after(timeout * 10):
@@ -310,8 +337,9 @@ async def fetch_urls(urls: object, tmp_dir: Path, *, allow_private: bool = False
                         exc.args = (exc.message,)
                     raise
                 except httpx.HTTPError as exc:
-                    raise MediaRejected(f"{_show(url)} could not be fetched "
-                                        f"({type(exc).__name__}: {exc}).") from None
+                    raise MediaRejected(
+                        f"{_show(url)} could not be fetched ({type(exc).__name__}: {exc})."
+                    ) from None
     except BaseException:
         for item in done:
             item.path.unlink(missing_ok=True)
@@ -324,21 +352,22 @@ def _show(url: object) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-async def _fetch_one(client: httpx.AsyncClient, url: object, tmp_dir: Path,
-                     allow_private: bool) -> Incoming:
+async def _fetch_one(
+    client: httpx.AsyncClient, url: object, tmp_dir: Path, allow_private: bool
+) -> Incoming:
     if not isinstance(url, str) or len(url) > 4096:
         raise MediaRejected(f"{_show(url)} is not a URL.")
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         target, headers, extensions = await _checked_target(current, allow_private)
-        async with client.stream("GET", target, headers=headers,
-                                 extensions=extensions) as response:
+        async with client.stream("GET", target, headers=headers, extensions=extensions) as response:
             if response.is_redirect and "location" in response.headers:
                 current = urljoin(current, response.headers["location"])
                 continue
             if response.status_code != 200:
-                raise MediaRejected(f"{_show(url)}: the server answered HTTP "
-                                    f"{response.status_code}.")
+                raise MediaRejected(
+                    f"{_show(url)}: the server answered HTTP {response.status_code}."
+                )
             filename = _url_filename(current, response)
             length = response.headers.get("content-length", "")
             if length.isdigit():
@@ -362,8 +391,10 @@ async def _checked_target(url: str, allow_private: bool) -> tuple[str, dict, dic
     except ValueError:
         raise MediaRejected(f"{_show(url)} is not a valid URL.") from None
     if parts.scheme not in ("http", "https"):
-        raise MediaRejected(f"{_show(url)}: only http and https URLs can be uploaded "
-                            f"(not {parts.scheme or 'a relative path'}).")
+        raise MediaRejected(
+            f"{_show(url)}: only http and https URLs can be uploaded "
+            f"(not {parts.scheme or 'a relative path'})."
+        )
     host = parts.hostname
     if not host:
         raise MediaRejected(f"{_show(url)} has no host name.")
@@ -372,7 +403,8 @@ async def _checked_target(url: str, allow_private: bool) -> tuple[str, dict, dic
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = await anyio.to_thread.run_sync(
-            lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        )
     except OSError as exc:
         raise MediaRejected(f"{_show(url)}: the host name cannot be resolved ({exc}).") from None
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
@@ -409,4 +441,3 @@ def _url_filename(url: str, response: httpx.Response) -> str:
         if ctype in _CONTENT_TYPES:
             name = f"{name}.{_CONTENT_TYPES[ctype]}"
     return name
-

@@ -23,8 +23,19 @@ QUOTE_RE = re.compile(
 )
 PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def cn_number(text: str) -> int | None:
@@ -85,9 +96,25 @@ _CN_SECONDS = re.compile(_CN_NUM + r"\s*秒(钟)?")
 _CN_MINUTES = re.compile(_CN_NUM + r"\s*分钟")
 
 _WORD_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
 }
 _WORD_RE = re.compile(
     r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I
@@ -123,8 +150,10 @@ def normalise(prompt: str) -> tuple[str, list[str]]:
 # -- regex atoms (use with re.I) ---------------------------------------------------------------
 
 #: A duration: "3 s", "2.5 seconds", "2-second", "500 ms", "1 minute", "1 min 30 s".
-DUR = (r"(?<![\d.])\d+(?:\.\d+)?\s*-?\s*(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?)\b"
-       r"(?:\s*(?:and\s*)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?)\b)?")
+DUR = (
+    r"(?<![\d.])\d+(?:\.\d+)?\s*-?\s*(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?)\b"
+    r"(?:\s*(?:and\s*)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?)\b)?"
+)
 DUR_RE = re.compile(
     r"(?<![\d.])(?P<a>\d+(?:\.\d+)?)\s*-?\s*(?P<u>ms|milliseconds?|s|secs?|seconds?|mins?|minutes?)\b"
     r"(?:\s*(?:and\s*)?(?P<b>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b)?",
@@ -133,19 +162,37 @@ DUR_RE = re.compile(
 NOUN = r"(?:photo|picture|image|pic|slide|shot|clip|video|item)s?\b"
 ORDNOUN = rf"(?:{NOUN}|one\b)"
 ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1,
-    "penultimate": -2, "second to last": -2, "second-to-last": -2, "second last": -2,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "last": -1,
+    "penultimate": -2,
+    "second to last": -2,
+    "second-to-last": -2,
+    "second last": -2,
 }
-ORDW = r"(?:second[- ]to[- ]last|second last|penultimate|first|second|third|fourth|fifth|sixth" \
-       r"|seventh|eighth|ninth|tenth|eleventh|twelfth|last|(?<!\d)\d+(?:st|nd|rd|th))"
+ORDW = (
+    r"(?:second[- ]to[- ]last|second last|penultimate|first|second|third|fourth|fifth|sixth"
+    r"|seventh|eighth|ninth|tenth|eleventh|twelfth|last|(?<!\d)\d+(?:st|nd|rd|th))"
+)
 _NOT_UNIT = r"(?!\.\d|\d|\s*(?:%|ms\b|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b|:|x\s*\d|fps\b))"
 #: One position token: an ordinal word, or a number (after a noun or '#').
 TOK = rf"(?:{ORDW}|(?<![\d.])\d+{_NOT_UNIT})"
 #: "the third photo", "the last one", "photo 2", "#3", "picture no. 4"
-ORD = (rf"(?:\b{ORDW}\s+{ORDNOUN}|"
-       rf"(?:\b(?:photo|picture|image|pic|slide|clip|item|number)s?|\bno\.|#)"
-       rf"\s*#?\s*\d+{_NOT_UNIT})")
+ORD = (
+    rf"(?:\b{ORDW}\s+{ORDNOUN}|"
+    rf"(?:\b(?:photo|picture|image|pic|slide|clip|item|number)s?|\bno\.|#)"
+    rf"\s*#?\s*\d+{_NOT_UNIT})"
+)
 ORD_RE = re.compile(ORD, re.I)
 _TOKEN_RE = re.compile(rf"{ORDW}|\d+", re.I)
 
@@ -156,8 +203,7 @@ def dur_ms(text: str) -> int | None:
     if not m:
         return None
     unit = m.group("u").lower()
-    scale = 1 if unit.startswith(("ms", "milli")) else (
-        60_000 if unit.startswith("min") else 1000)
+    scale = 1 if unit.startswith(("ms", "milli")) else (60_000 if unit.startswith("min") else 1000)
     value = float(m.group("a")) * scale + float(m.group("b") or 0) * 1000
     return round(value)
 

@@ -47,16 +47,24 @@ __all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok"]
 BAD_REQUEST = ErrorCode.BAD_REQUEST
 MAX_JSON_BODY = 16 * 1024 * 1024
 _STATUS = {
-    ErrorCode.BAD_TOKEN: 401, ErrorCode.SESSION_NOT_FOUND: 404,
-    ErrorCode.UNSUPPORTED_FILE: 415, ErrorCode.FILE_TOO_LARGE: 413, BAD_REQUEST: 422,
+    ErrorCode.BAD_TOKEN: 401,
+    ErrorCode.SESSION_NOT_FOUND: 404,
+    ErrorCode.UNSUPPORTED_FILE: 415,
+    ErrorCode.FILE_TOO_LARGE: 413,
+    BAD_REQUEST: 422,
 }
 
 
 class ApiError(Exception):
     """An error answer: protocol ``code``, a message that says what to do, an HTTP status."""
 
-    def __init__(self, code: int, message: str, status: int | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = int(code)
         self.message = message
@@ -90,8 +98,9 @@ async def read_json(request: Request, limit: int = MAX_JSON_BODY) -> dict[str, A
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise ApiError(BAD_REQUEST, f"The request body is larger than {limit // 2**20} MB.",
-                           413)
+            raise ApiError(
+                BAD_REQUEST, f"The request body is larger than {limit // 2**20} MB.", 413
+            )
     if not body.strip():
         return {}
     try:
@@ -138,12 +147,14 @@ class Context:
         return self.store.user_for_token(token)
 
     def is_fixed_token(self, token: str | None) -> bool:
-        return bool(token and self.token
-                    and hmac.compare_digest(token.encode(), self.token.encode()))
+        return bool(
+            token and self.token and hmac.compare_digest(token.encode(), self.token.encode())
+        )
 
     def secret_ok(self, value: str | None) -> bool:
-        return bool(value and self.secret
-                    and hmac.compare_digest(value.encode(), self.secret.encode()))
+        return bool(
+            value and self.secret and hmac.compare_digest(value.encode(), self.secret.encode())
+        )
 
     def session_lock(self, session_id: str) -> threading.Lock:
         """One agent turn at a time per session (versions are built on the current one)."""
@@ -160,8 +171,10 @@ class Context:
         session = self.store.get_session(sid, request.state.user_id) if sid else None
         if session is None:
             shown = sid if len(sid) <= 40 else sid[:37] + "..."
-            raise ApiError(ErrorCode.SESSION_NOT_FOUND,
-                           f"Session {shown or '(none)'} was not found: create a new session.")
+            raise ApiError(
+                ErrorCode.SESSION_NOT_FOUND,
+                f"Session {shown or '(none)'} was not found: create a new session.",
+            )
         return session
 
 

@@ -92,7 +92,7 @@ def linkify(text: str) -> str:
     for match in _URL_RE.finditer(text):
         out.append(html.escape(text[pos : match.start()], quote=False))
         url = html.escape(match.group(0), quote=True)
-        out.append(f"<a href=\"{url}\" target=\"_blank\" rel=\"noopener noreferrer\">{url}</a>")
+        out.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>')
         pos = match.end()
     out.append(html.escape(text[pos:], quote=False))
     return "".join(out)
@@ -272,8 +272,13 @@ class Thumbnails:
         self._cache[media_key(media)] = small_jpeg(jpeg, self._size) if jpeg else None
 
     def fetch(self, media: list[MediaInfo], on_ready: Callable[[], None]) -> None:
-        wanted = [m for m in media if m.file_type != "audio"
-                  and media_key(m) not in self._cache and media_key(m) not in self._asked]
+        wanted = [
+            m
+            for m in media
+            if m.file_type != "audio"
+            and media_key(m) not in self._cache
+            and media_key(m) not in self._asked
+        ]
         if not wanted:
             return
         self._asked.update(media_key(m) for m in wanted)
@@ -307,8 +312,10 @@ class SessionWidget(W.VBox):
 
     def __init__(self, session: Session, **kwargs: Any) -> None:
         if session is None:
-            raise TypeError(f"{type(self).__name__} needs a Session: {type(self).__name__}"
-                            "(session), or nemowidgets.studio() to make one.")
+            raise TypeError(
+                f"{type(self).__name__} needs a Session: {type(self).__name__}"
+                "(session), or nemowidgets.studio() to make one."
+            )
         super().__init__(**kwargs)
         self._session = session
         self._unobserve: Callable[[], None] | None = None
@@ -346,5 +353,7 @@ class SessionWidget(W.VBox):
 
     def __repr__(self) -> str:  # cheap: never walks the children, never shows a token
         s = self._session
-        return (f"<{type(self).__name__} backend={getattr(s, 'backend', '?')} "
-                f"session={getattr(s, 'session_id', None) or '-'}>")
+        return (
+            f"<{type(self).__name__} backend={getattr(s, 'backend', '?')} "
+            f"session={getattr(s, 'session_id', None) or '-'}>"
+        )

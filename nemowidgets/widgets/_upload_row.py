@@ -19,18 +19,20 @@ THUMB_PX = 56
 #: Simple vector icons (no emoji font needed) for files without a picture.
 _ICONS = {
     "audio": "<circle cx='22' cy='38' r='6'/><circle cx='38' cy='34' r='6'/>"
-             "<path d='M27 38V16l17-4v22' stroke='#3949ab' stroke-width='3' fill='none'/>",
+    "<path d='M27 38V16l17-4v22' stroke='#3949ab' stroke-width='3' fill='none'/>",
     "video": "<rect x='12' y='16' width='32' height='24' rx='3'/>"
-             "<path d='M24 22v12l10-6z' fill='#e8eaf6'/>",
+    "<path d='M24 22v12l10-6z' fill='#e8eaf6'/>",
 }
 _GENERIC_ICON = "<path d='M18 12h14l8 8v24H18z' fill='none' stroke='#3949ab' stroke-width='3'/>"
 
 
 def _icon(kind: str) -> bytes:
     shape = _ICONS.get(kind, _GENERIC_ICON)
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{THUMB_PX}' height='{THUMB_PX}' "
-            f"viewBox='0 0 {THUMB_PX} {THUMB_PX}'><rect width='100%' height='100%' rx='6' "
-            f"fill='#e8eaf6'/><g fill='#3949ab'>{shape}</g></svg>").encode()
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{THUMB_PX}' height='{THUMB_PX}' "
+        f"viewBox='0 0 {THUMB_PX} {THUMB_PX}'><rect width='100%' height='100%' rx='6' "
+        f"fill='#e8eaf6'/><g fill='#3949ab'>{shape}</g></svg>"
+    ).encode()
 
 
 class UploadRow:
@@ -49,19 +51,32 @@ class UploadRow:
         self.removed = False
         self.has_thumb = False
         self.progress = 0.0
-        self.thumb = W.Image(value=_icon(self.kind), format="svg+xml",
-                             layout=W.Layout(width=f"{THUMB_PX}px", height=f"{THUMB_PX}px",
-                                             object_fit="cover", flex="none"))
-        self.info = W.HTML(layout=W.Layout(flex="1 1 auto", min_width="8em",
-                                           margin="0 0 0 10px"))
-        self.bar = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="",
-                                   layout=W.Layout(width="7em", visibility="hidden"))
+        self.thumb = W.Image(
+            value=_icon(self.kind),
+            format="svg+xml",
+            layout=W.Layout(
+                width=f"{THUMB_PX}px", height=f"{THUMB_PX}px", object_fit="cover", flex="none"
+            ),
+        )
+        self.info = W.HTML(layout=W.Layout(flex="1 1 auto", min_width="8em", margin="0 0 0 10px"))
+        self.bar = W.FloatProgress(
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            description="",
+            layout=W.Layout(width="7em", visibility="hidden"),
+        )
         self.bar.add_class("nemo-upload-progress")
-        self.remove = W.Button(description="Remove", tooltip=f"Remove {name} from the list",
-                               layout=W.Layout(width="auto", flex="none"))
+        self.remove = W.Button(
+            description="Remove",
+            tooltip=f"Remove {name} from the list",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self.remove.add_class("nemo-remove")
-        self.row = W.HBox([self.thumb, self.info, self.bar, self.remove],
-                          layout=W.Layout(align_items="center", width="100%"))
+        self.row = W.HBox(
+            [self.thumb, self.info, self.bar, self.remove],
+            layout=W.Layout(align_items="center", width="100%"),
+        )
         self.row.add_class("nemo-upload-item")
 
     def set_thumb(self, jpeg: bytes | None) -> None:
@@ -76,7 +91,9 @@ class UploadRow:
         if self.media is not None and self.media.duration:
             meta += f" · {self.media.duration:.1f} s"
         status = {
-            "queued": "waiting…", "uploading": "uploading…", "uploaded": "✓ uploaded",
+            "queued": "waiting…",
+            "uploading": "uploading…",
+            "uploaded": "✓ uploaded",
             "gone": "not in the current session: add it again",
         }.get(self.status, "")
         body = f"<b>{esc(self.name)}</b><br><span class='nemo-muted'>{esc(meta)}"

@@ -58,13 +58,20 @@ class StreamLog(SessionWidget):
     """
 
     _kinds: ClassVar[tuple[str, ...]] = (
-        "turn_started", "agent_event", "turn_finished", "notice", "error", "session_replaced",
-        "render_started", "render_done",
+        "turn_started",
+        "agent_event",
+        "turn_finished",
+        "notice",
+        "error",
+        "session_replaced",
+        "render_started",
+        "render_done",
     )
     _css_class = "nemo-streamlog"
 
-    def __init__(self, session: Session, *, max_lines: int = 200, interval: float = 0.1,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, session: Session, *, max_lines: int = 200, interval: float = 0.1, **kwargs: Any
+    ) -> None:
         super().__init__(session, **kwargs)
         if max_lines < 1:
             raise ValueError("max_lines must be at least 1.")
@@ -137,11 +144,14 @@ class StreamLog(SessionWidget):
                     body += f"<br>➜ {linkify(line.hint)}"
                 rows.append(f"<div class='nemo-l nemo-l-{line.kind}'>{body}</div>")
             if not rows:
-                rows.append("<div class='nemo-fold'>Send a prompt to start; the agent's "
-                            "replies appear here.</div>")
-            self._view.value = ("<div class='nemo-log-scroll'><div role='log' "
-                                "aria-label='Conversation with the agent'>"
-                                + "".join(rows) + "</div></div>")
+                rows.append(
+                    "<div class='nemo-fold'>Send a prompt to start; the agent's "
+                    "replies appear here.</div>"
+                )
+            self._view.value = (
+                "<div class='nemo-log-scroll'><div role='log' "
+                "aria-label='Conversation with the agent'>" + "".join(rows) + "</div></div>"
+            )
 
     def _sync(self) -> None:
         self._coalescer.flush_now()
@@ -166,8 +176,10 @@ class StreamLog(SessionWidget):
             elif kind == "tool_result":
                 self._tool_result(event)
             elif kind == "notice":
-                self._add("notice", f"◷ {event.text}" if "working" in event.text.lower()
-                          else f"ℹ {event.text}")
+                self._add(
+                    "notice",
+                    f"◷ {event.text}" if "working" in event.text.lower() else f"ℹ {event.text}",
+                )
             elif kind == "error":
                 self._add("error", event.text or "The agent reported an error.")
         self._changed()
@@ -231,6 +243,7 @@ class StreamLog(SessionWidget):
         if getattr(result, "width", None):
             details.append(f"{result.width}×{result.height}")  # type: ignore[union-attr]
         name = getattr(path, "name", "video")
-        self._add("done", f"✓ Video ready: {name}" + (f" ({', '.join(details)})"
-                                                        if details else ""))
+        self._add(
+            "done", f"✓ Video ready: {name}" + (f" ({', '.join(details)})" if details else "")
+        )
         self._changed()

@@ -116,7 +116,13 @@ class VideoPlayer(SessionWidget):
     """Export the current draft (high or preview quality), follow the render, play the MP4."""
 
     _kinds: ClassVar[tuple[str, ...]] = (
-        "busy", "draft", "render_started", "render_progress", "render_done", "error", "closed",
+        "busy",
+        "draft",
+        "render_started",
+        "render_progress",
+        "render_done",
+        "error",
+        "closed",
     )
     _css_class = "nemo-player"
 
@@ -125,44 +131,71 @@ class VideoPlayer(SessionWidget):
         self._updating = False
         self._rendering = False
         self._shown: Path | None = None
-        self._export = W.Button(description="Export video", icon="film", button_style="success",
-                                tooltip="Render the timeline to an MP4 (exporting is free)",
-                                layout=W.Layout(width="auto", flex="none"))
+        self._export = W.Button(
+            description="Export video",
+            icon="film",
+            button_style="success",
+            tooltip="Render the timeline to an MP4 (exporting is free)",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self._export.add_class("nemo-export")
         self._export.on_click(lambda _: self.export())
         self._quality = W.ToggleButtons(
-            options=[("High", "high"), ("Preview", "preview")], value="high",
-            description="Quality", tooltips=["Full size (e.g. 1920×1080)", "Quick, low-res check"],
-            style={"button_width": "5.5em", "description_width": "initial"})
+            options=[("High", "high"), ("Preview", "preview")],
+            value="high",
+            description="Quality",
+            tooltips=["Full size (e.g. 1920×1080)", "Quick, low-res check"],
+            style={"button_width": "5.5em", "description_width": "initial"},
+        )
         self._quality.add_class("nemo-quality")
-        self._cancel = W.Button(description="Cancel", icon="stop", disabled=True,
-                                tooltip="Stop the render",
-                                layout=W.Layout(width="auto", flex="none"))
+        self._cancel = W.Button(
+            description="Cancel",
+            icon="stop",
+            disabled=True,
+            tooltip="Stop the render",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self._cancel.add_class("nemo-export-cancel")
         self._cancel.on_click(lambda _: self._session.cancel())
-        self._progress = W.IntProgress(value=0, min=0, max=100, description="Render",
-                                       layout=W.Layout(width="100%"))
+        self._progress = W.IntProgress(
+            value=0, min=0, max=100, description="Render", layout=W.Layout(width="100%")
+        )
         self._progress.add_class("nemo-progress")
         self._status = W.HTML()
         self._status.add_class("nemo-player-status")
         # The video element's container carries "nemo-video" once it shows a video
         # (``.nemo-video video``): the Video widget for bytes, the HTML for a URL.
-        self._video = W.Video(value=b"", format="mp4", autoplay=False, controls=True, loop=False,
-                              layout=W.Layout(width="100%", max_width="960px"))
+        self._video = W.Video(
+            value=b"",
+            format="mp4",
+            autoplay=False,
+            controls=True,
+            loop=False,
+            layout=W.Layout(width="100%", max_width="960px"),
+        )
         self._video_box = W.Box([self._video], layout=W.Layout(width="100%", display="none"))
         self._link_video = W.HTML(layout=W.Layout(width="100%", display="none"))
         self._download = W.HTML()
         self._download.add_class("nemo-download")
-        self._recent = W.Dropdown(options=[], description="Recent",
-                                  tooltip="Play one of the last exports again",
-                                  layout=W.Layout(width="auto", display="none"))
+        self._recent = W.Dropdown(
+            options=[],
+            description="Recent",
+            tooltip="Play one of the last exports again",
+            layout=W.Layout(width="auto", display="none"),
+        )
         self._recent.add_class("nemo-recent")
         self._recent.observe(self._on_recent, names="value")
         self.children = (
-            W.HTML(CSS), W.Label("Video"),
-            W.HBox([self._export, self._quality, self._cancel],
-                   layout=W.Layout(align_items="center", flex_flow="row wrap")),
-            self._progress, self._status, self._video_box, self._link_video,
+            W.HTML(CSS),
+            W.Label("Video"),
+            W.HBox(
+                [self._export, self._quality, self._cancel],
+                layout=W.Layout(align_items="center", flex_flow="row wrap"),
+            ),
+            self._progress,
+            self._status,
+            self._video_box,
+            self._link_video,
             W.HBox([self._download, self._recent], layout=W.Layout(align_items="center")),
         )
         self._bind()
@@ -209,7 +242,8 @@ class VideoPlayer(SessionWidget):
             self._video_box.add_class("nemo-video")
             self._download.value = (
                 f"<a download='{name}' href='{data_uri(data, 'video/mp4')}' "
-                f"class='nemo-download-link'>↓ Download {name} ({human_size(size)})</a>")
+                f"class='nemo-download-link'>↓ Download {name} ({human_size(size)})</a>"
+            )
             note = ""
         else:
             url = served_url(path)
@@ -220,20 +254,27 @@ class VideoPlayer(SessionWidget):
                 self._link_video.value = ""
                 self._link_video.remove_class("nemo-video")
                 self._download.value = ""
-                note = (f" It is {human_size(size)}, too big to send through the notebook, and "
-                        f"outside the notebook's folder: open {path}.")
+                note = (
+                    f" It is {human_size(size)}, too big to send through the notebook, and "
+                    f"outside the notebook's folder: open {path}."
+                )
             else:
                 src = html.escape(url, quote=True)
                 self._link_video.add_class("nemo-video")
                 self._link_video.value = (
                     f"<video src='{src}' controls preload='metadata' "
-                    f"style='width:100%;max-width:960px'></video>")
-                self._download.value = (f"<a download='{name}' href='{src}' "
-                                        f"class='nemo-download-link'>↓ Download {name} "
-                                        f"({human_size(size)})</a>")
-                note = (f" It is {human_size(size)} (over {INLINE_VIDEO_LIMIT // 1024**2} MB), so "
-                        "it plays from the notebook server's files URL instead of being sent "
-                        "through the kernel.")
+                    f"style='width:100%;max-width:960px'></video>"
+                )
+                self._download.value = (
+                    f"<a download='{name}' href='{src}' "
+                    f"class='nemo-download-link'>↓ Download {name} "
+                    f"({human_size(size)})</a>"
+                )
+                note = (
+                    f" It is {human_size(size)} (over {INLINE_VIDEO_LIMIT // 1024**2} MB), so "
+                    "it plays from the notebook server's files URL instead of being sent "
+                    "through the kernel."
+                )
             self._link_video.layout.display = None if url else "none"
         self._say(f"▶ {_describe(result)}.{note}")
 
@@ -269,8 +310,11 @@ class VideoPlayer(SessionWidget):
         options = [(_describe(e), str(e.path)) for e in reversed(exports)]
         with guard(self):
             self._recent.options = options
-            self._recent.value = str(self._shown) if self._shown and any(
-                v == str(self._shown) for _, v in options) else None
+            self._recent.value = (
+                str(self._shown)
+                if self._shown and any(v == str(self._shown) for _, v in options)
+                else None
+            )
             self._recent.layout.display = None if len(options) > 1 else "none"
 
     def _on_recent(self, change: dict[str, Any]) -> None:
@@ -316,8 +360,9 @@ class VideoPlayer(SessionWidget):
 
     def _on_error(self, data: dict[str, Any]) -> None:
         if self._rendering and not isinstance(data.get("error"), MediaError):  # not an upload's
-            self._failed(str(data.get("message") or "The export failed."),
-                         str(data.get("hint") or ""))
+            self._failed(
+                str(data.get("message") or "The export failed."), str(data.get("hint") or "")
+            )
 
     def _on_busy(self, data: dict[str, Any]) -> None:
         if not data.get("busy") and self._rendering:

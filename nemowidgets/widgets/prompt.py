@@ -68,7 +68,7 @@ KEY_HOOK = (
     "window.addEventListener('click',function(e){"
     "var s=e.target.closest&&e.target.closest('.nemo-send');"
     "if(s&&mark(s.closest('.nemo-promptbox'))){e.preventDefault();e.stopPropagation();}},true);}"
-    "\">"
+    '">'
 )
 
 
@@ -81,8 +81,9 @@ class PromptBox(SessionWidget):
     _kinds: ClassVar[tuple[str, ...]] = ("busy", "turn_started", "turn_finished", "closed")
     _css_class = "nemo-promptbox"
 
-    def __init__(self, session: Session, *, examples: tuple[str, ...] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, session: Session, *, examples: tuple[str, ...] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(session, **kwargs)
         self._turn_running = False
         self._pending = False  # clicked, not yet started: no double sends
@@ -90,19 +91,30 @@ class PromptBox(SessionWidget):
         self._updating = False  # guard: our own writes of the textarea
         self._text = W.Textarea(
             placeholder="Describe your video, e.g. “turn my photos into a slideshow with music”"
-                        " — Ctrl+Enter sends",
-            description="Prompt", rows=3, continuous_update=True,
-            layout=W.Layout(width="100%"))
+            " — Ctrl+Enter sends",
+            description="Prompt",
+            rows=3,
+            continuous_update=True,
+            layout=W.Layout(width="100%"),
+        )
         self._text.add_class("nemo-prompt")
         self._text.observe(self._on_text, names="value")
-        self._send_button = W.Button(description="Send", button_style="primary",
-                                     icon="paper-plane", tooltip="Send the prompt (Ctrl+Enter)",
-                                     layout=W.Layout(width="auto", flex="none"))
+        self._send_button = W.Button(
+            description="Send",
+            button_style="primary",
+            icon="paper-plane",
+            tooltip="Send the prompt (Ctrl+Enter)",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self._send_button.add_class("nemo-send")
         self._send_button.on_click(lambda _: self.send())
-        self._cancel = W.Button(description="Cancel", icon="stop", disabled=True,
-                                tooltip="Stop the running turn or render",
-                                layout=W.Layout(width="auto", flex="none"))
+        self._cancel = W.Button(
+            description="Cancel",
+            icon="stop",
+            disabled=True,
+            tooltip="Stop the running turn or render",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self._cancel.add_class("nemo-cancel")
         self._cancel.on_click(lambda _: self.cancel())
         self._note = W.HTML(layout=W.Layout(width="100%"))
@@ -111,17 +123,22 @@ class PromptBox(SessionWidget):
         chips = W.HBox(self._chips, layout=W.Layout(flex_flow="row wrap", width="100%"))
         chips.add_class("nemo-chips")
         self.children = (
-            W.HTML(CSS + KEY_HOOK), self._text,
-            W.HBox([self._send_button, self._cancel, self._note],
-                   layout=W.Layout(align_items="center")),
+            W.HTML(CSS + KEY_HOOK),
+            self._text,
+            W.HBox(
+                [self._send_button, self._cancel, self._note], layout=W.Layout(align_items="center")
+            ),
             W.Label("Examples (click to edit, then send):") if self._chips else W.HTML(),
             chips,
         )
         self._bind()
 
     def _chip(self, text: str) -> W.Button:
-        chip = W.Button(description=text, tooltip=f"Put “{text}” in the prompt box",
-                        layout=W.Layout(width="auto", margin="2px"))
+        chip = W.Button(
+            description=text,
+            tooltip=f"Put “{text}” in the prompt box",
+            layout=W.Layout(width="auto", margin="2px"),
+        )
         chip.add_class("nemo-chip")
         chip.on_click(lambda _: self._use_example(text))
         return chip
@@ -192,8 +209,10 @@ class PromptBox(SessionWidget):
                 self._text.value = text  # not lost: fix the problem and press Send again
             message = getattr(exc, "message", None) or str(exc)
             hint = getattr(exc, "hint", "") or ""
-            self._say(f"Not sent: {message} {hint}".strip() + " (your prompt is back in the box)",
-                      error=True)
+            self._say(
+                f"Not sent: {message} {hint}".strip() + " (your prompt is back in the box)",
+                error=True,
+            )
         self._update_controls()
 
     def _update_controls(self) -> None:
@@ -203,7 +222,8 @@ class PromptBox(SessionWidget):
         for chip in self._chips:
             chip.disabled = locked
         self._cancel.disabled = self._closed_session or not (
-            self._turn_running or self._session.busy)
+            self._turn_running or self._session.busy
+        )
 
     def _sync(self) -> None:
         self._closed_session = bool(getattr(self._session, "closed", False))

@@ -21,8 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["StatusBar"]
 
-_BUSY_WORDS = {"turn": "the agent is working", "upload": "uploading",
-               "export": "rendering the video"}
+_BUSY_WORDS = {
+    "turn": "the agent is working",
+    "upload": "uploading",
+    "export": "rendering the video",
+}
 
 
 class StatusBar(SessionWidget):
@@ -33,8 +36,14 @@ class StatusBar(SessionWidget):
     """
 
     _kinds: ClassVar[tuple[str, ...]] = (
-        "connected", "session_replaced", "busy", "credits", "turn_started", "render_started",
-        "error", "closed",
+        "connected",
+        "session_replaced",
+        "busy",
+        "credits",
+        "turn_started",
+        "render_started",
+        "error",
+        "closed",
     )
     _css_class = "nemo-statusbar"
 
@@ -46,11 +55,17 @@ class StatusBar(SessionWidget):
         self._line.add_class("nemo-status")
         self._error = W.HTML(layout=W.Layout(width="100%", display="none"))
         self._error.add_class("nemo-status-error")
-        self._dismiss = W.Button(description="Dismiss", tooltip="Hide this message",
-                                 layout=W.Layout(width="auto", display="none"))
+        self._dismiss = W.Button(
+            description="Dismiss",
+            tooltip="Hide this message",
+            layout=W.Layout(width="auto", display="none"),
+        )
         self._dismiss.on_click(lambda _: self._clear_error())
-        self.children = (W.HTML(CSS), self._line,
-                         W.HBox([self._error, self._dismiss], layout=W.Layout(width="100%")))
+        self.children = (
+            W.HTML(CSS),
+            self._line,
+            W.HBox([self._error, self._dismiss], layout=W.Layout(width="100%")),
+        )
         self._bind()
         if connect and not session.connected and not getattr(session, "closed", False):
             try:
@@ -90,8 +105,9 @@ class StatusBar(SessionWidget):
             parts.append(f"{credits.available:g} credits available · {credits.frozen:g} frozen")
         if self._busy_what:
             parts.append(f"◷ {esc(_BUSY_WORDS.get(self._busy_what, self._busy_what))}…")
-        self._line.value = ("<div role='status' aria-live='polite'>"
-                            + " &nbsp;·&nbsp; ".join(parts) + "</div>")
+        self._line.value = (
+            "<div role='status' aria-live='polite'>" + " &nbsp;·&nbsp; ".join(parts) + "</div>"
+        )
 
     def _show_error(self, message: str, hint: str) -> None:
         body = f"<b>{linkify(message)}</b>"
@@ -130,8 +146,9 @@ class StatusBar(SessionWidget):
     def _on_error(self, data: dict[str, Any]) -> None:
         if self._state == "connecting" and not self._session.connected:
             self._state = "offline"
-        self._show_error(str(data.get("message") or "Something went wrong."),
-                         str(data.get("hint") or ""))
+        self._show_error(
+            str(data.get("message") or "Something went wrong."), str(data.get("hint") or "")
+        )
         self._render()
 
     def _on_closed(self, data: dict[str, Any]) -> None:

@@ -50,10 +50,15 @@ class Studio(W.VBox):
         column = {"flex": "1 1 340px", "min_width": "300px", "margin": "0 12px 8px 0"}
         left = W.VBox([self.uploader], layout=W.Layout(**column))
         right = W.VBox([self.prompt_box, self.stream_log], layout=W.Layout(**column))
-        work = W.HBox([left, right], layout=W.Layout(flex_flow="row wrap", width="100%",
-                                                     align_items="flex-start"))
-        super().__init__([self.status_bar, work, self.timeline, self.player],
-                         layout=W.Layout(width="100%"), **kwargs)
+        work = W.HBox(
+            [left, right],
+            layout=W.Layout(flex_flow="row wrap", width="100%", align_items="flex-start"),
+        )
+        super().__init__(
+            [self.status_bar, work, self.timeline, self.player],
+            layout=W.Layout(width="100%"),
+            **kwargs,
+        )
         self.add_class("nemo-studio")
 
     @property
@@ -64,8 +69,14 @@ class Studio(W.VBox):
     @property
     def parts(self) -> tuple[W.Widget, ...]:
         """The six part widgets, in tab order."""
-        return (self.status_bar, self.uploader, self.prompt_box, self.stream_log, self.timeline,
-                self.player)
+        return (
+            self.status_bar,
+            self.uploader,
+            self.prompt_box,
+            self.stream_log,
+            self.timeline,
+            self.player,
+        )
 
     def close(self) -> None:
         """Close every part (they stop observing) and, if the Studio made it, the Session."""
@@ -82,8 +93,10 @@ class Studio(W.VBox):
 
     def __repr__(self) -> str:
         s = self._session
-        return (f"<Studio backend={getattr(s, 'backend', '?')} "
-                f"session={getattr(s, 'session_id', None) or '-'}>")
+        return (
+            f"<Studio backend={getattr(s, 'backend', '?')} "
+            f"session={getattr(s, 'session_id', None) or '-'}>"
+        )
 
 
 def studio(session: Session | None = None) -> Studio:

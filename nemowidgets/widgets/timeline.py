@@ -30,8 +30,10 @@ __all__ = ["TimelineTable"]
 _COLORS = {"video": "#3f6fd8", "audio": "#2e8b57", "text": "#d9822b"}
 _LANE_NAMES = {"video": "Video", "audio": "Music", "text": "Titles"}
 _TICK_STEPS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
-_EMPTY = ("<div class='nemo-muted'>No timeline yet: upload photos (and music), then ask for "
-          "a slideshow.</div>")
+_EMPTY = (
+    "<div class='nemo-muted'>No timeline yet: upload photos (and music), then ask for "
+    "a slideshow.</div>"
+)
 
 
 def _blank(value: Any) -> bool:
@@ -51,8 +53,11 @@ def _transition(tr: Any) -> str:
     if not isinstance(tr, dict) or tr.get("type", "none") == "none":
         return ""
     d = tr.get("d")
-    return f"{tr.get('type')} {format_seconds(d / 1000)} s" if isinstance(d, (int, float)) \
+    return (
+        f"{tr.get('type')} {format_seconds(d / 1000)} s"
+        if isinstance(d, (int, float))
         else str(tr.get("type"))
+    )
 
 
 class TimelineTable(SessionWidget):
@@ -69,9 +74,12 @@ class TimelineTable(SessionWidget):
         self._thumbs = Thumbnails(session, size=96)
         self._summary = W.HTML(layout=W.Layout(flex="1 1 auto"))
         self._summary.add_class("nemo-summary")
-        self._history = W.Dropdown(options=[], description="Version",
-                                   tooltip="Earlier versions of the timeline: pick one to "
-                                           "restore it", layout=W.Layout(width="auto"))
+        self._history = W.Dropdown(
+            options=[],
+            description="Version",
+            tooltip="Earlier versions of the timeline: pick one to restore it",
+            layout=W.Layout(width="auto"),
+        )
         self._history.add_class("nemo-history")
         self._history.observe(self._on_pick, names="value")
         self._strip = W.HTML(layout=W.Layout(width="100%"))
@@ -81,9 +89,12 @@ class TimelineTable(SessionWidget):
         self._table = W.HTML(layout=W.Layout(width="100%", max_height="24em", overflow="auto"))
         self._table.add_class("nemo-timeline")
         self.children = (
-            W.HTML(CSS), W.Label("Timeline"),
+            W.HTML(CSS),
+            W.Label("Timeline"),
             W.HBox([self._summary, self._history], layout=W.Layout(align_items="center")),
-            self._strip, self._diff, self._table,
+            self._strip,
+            self._diff,
+            self._table,
         )
         self._bind()
 
@@ -94,20 +105,24 @@ class TimelineTable(SessionWidget):
         try:
             self._session.restore(int(change["new"]))
         except Exception as exc:
-            self._diff.value = (f"<span class='nemo-error-text'>Could not restore: "
-                                f"{linkify(getattr(exc, 'message', str(exc)))}</span>")
+            self._diff.value = (
+                f"<span class='nemo-error-text'>Could not restore: "
+                f"{linkify(getattr(exc, 'message', str(exc)))}</span>"
+            )
 
     def _show_history(self, draft: Draft | None) -> None:
         history = tuple(self._session.history)
         options = []
         for i, d in enumerate(history):
             version = d.version if d.version is not None else i + 1
-            options.append((f"v{version} · {d.segment_count} segments · "
-                            f"{format_seconds(d.duration)} s", i))
+            options.append(
+                (f"v{version} · {d.segment_count} segments · {format_seconds(d.duration)} s", i)
+            )
         current = next((i for i, d in enumerate(history) if d is draft), None)
         if current is None and draft is not None:
-            current = next((i for i in range(len(history) - 1, -1, -1)
-                            if history[i] == draft), None)
+            current = next(
+                (i for i in range(len(history) - 1, -1, -1) if history[i] == draft), None
+            )
         with guard(self):
             self._history.options = options
             self._history.value = current
@@ -127,14 +142,20 @@ class TimelineTable(SessionWidget):
                 self._show_history(None)
                 return
             media = self._media_by_id()
-            srcs = {str(seg.raw.get("src")) for t in draft.tracks for seg in t.segments
-                    if seg.raw.get("src")}
-            self._thumbs.fetch([media[s] for s in srcs if s in media],
-                               lambda: self._render(self._session.draft))
+            srcs = {
+                str(seg.raw.get("src"))
+                for t in draft.tracks
+                for seg in t.segments
+                if seg.raw.get("src")
+            }
+            self._thumbs.fetch(
+                [media[s] for s in srcs if s in media], lambda: self._render(self._session.draft)
+            )
             size = f" · {draft.width}×{draft.height}" if draft.width and draft.height else ""
             self._summary.value = (
                 f"<b>{format_seconds(draft.duration)} s</b>{html.escape(size)} · "
-                f"<span class='nemo-muted'>{html.escape(draft.summary())}</span>")
+                f"<span class='nemo-muted'>{html.escape(draft.summary())}</span>"
+            )
             self._strip.value = self._strip_html(draft, media)
             self._table.value = self._table_html(draft, media)
             self._show_history(draft)
@@ -149,11 +170,13 @@ class TimelineTable(SessionWidget):
         if df.empty:
             return "<div class='nemo-muted'>The timeline has no segments yet.</div>"
         esc = html.escape
-        head = ("<tr><th scope='col'><span class='nemo-muted'>picture</span></th>"
-                "<th scope='col'>#</th><th scope='col'>kind</th><th scope='col'>name</th>"
-                "<th scope='col'>start&nbsp;s</th><th scope='col'>end&nbsp;s</th>"
-                "<th scope='col'>duration&nbsp;s</th><th scope='col'>transition</th>"
-                "<th scope='col'>volume</th><th scope='col'>text</th></tr>")
+        head = (
+            "<tr><th scope='col'><span class='nemo-muted'>picture</span></th>"
+            "<th scope='col'>#</th><th scope='col'>kind</th><th scope='col'>name</th>"
+            "<th scope='col'>start&nbsp;s</th><th scope='col'>end&nbsp;s</th>"
+            "<th scope='col'>duration&nbsp;s</th><th scope='col'>transition</th>"
+            "<th scope='col'>volume</th><th scope='col'>text</th></tr>"
+        )
         rows = []
         for rec in df.to_dict("records"):
             uri = self._thumb(rec.get("src"), media)
@@ -168,9 +191,12 @@ class TimelineTable(SessionWidget):
                 f"<td class='num'>{_seconds(rec['end'])}</td>"
                 f"<td class='num'>{_seconds(rec['duration'])}</td>"
                 f"<td>{esc(_transition(rec.get('tr')))}</td><td class='num'>{volume}</td>"
-                f"<td>{esc(text)}</td></tr>")
-        return (f"<table class='nemo-table nemo-timeline-table' aria-label='Timeline segments'>"
-                f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+                f"<td>{esc(text)}</td></tr>"
+            )
+        return (
+            f"<table class='nemo-table nemo-timeline-table' aria-label='Timeline segments'>"
+            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+        )
 
     def _strip_html(self, draft: Draft, media: dict[str, MediaInfo]) -> str:
         total = max([draft.duration, *(t.end for t in draft.tracks)]) or 1.0
@@ -194,17 +220,23 @@ class TimelineTable(SessionWidget):
                     bg += f"background-image:url({uri});"
                 blocks.append(
                     f"<div class='nemo-seg' style='left:{left:.3f}%;width:{width:.3f}%;{bg}' "
-                    f"title='{esc(tip, quote=True)}'>{esc(label)}</div>")
+                    f"title='{esc(tip, quote=True)}'>{esc(label)}</div>"
+                )
             name = _LANE_NAMES.get(track.kind, track.name or track.kind)
-            lanes.append(f"<div class='nemo-lane'><div class='nemo-lane-label'>{esc(name)}</div>"
-                         f"<div class='nemo-lane-body'>{''.join(blocks)}</div></div>")
+            lanes.append(
+                f"<div class='nemo-lane'><div class='nemo-lane-label'>{esc(name)}</div>"
+                f"<div class='nemo-lane-body'>{''.join(blocks)}</div></div>"
+            )
         step = next((s for s in _TICK_STEPS if total / s <= 10), _TICK_STEPS[-1])
         ticks = "".join(
             f"<div class='nemo-tick' style='left:{i * step / total * 100:.3f}%'>"
             f"{format_seconds(i * step)}s</div>"
-            for i in range(int(total // step) + 1))
-        return (f"<div class='nemo-strip-body' role='img' aria-label='{esc(draft.summary())}'>"
-                f"{''.join(lanes)}<div class='nemo-axis'>{ticks}</div></div>")
+            for i in range(int(total // step) + 1)
+        )
+        return (
+            f"<div class='nemo-strip-body' role='img' aria-label='{esc(draft.summary())}'>"
+            f"{''.join(lanes)}<div class='nemo-axis'>{ticks}</div></div>"
+        )
 
     def _sync(self) -> None:
         draft = self._session.draft

@@ -65,8 +65,9 @@ class Uploader(SessionWidget):
     _kinds: ClassVar[tuple[str, ...]] = ("media", "upload_progress", "closed")
     _css_class = "nemo-uploader"
 
-    def __init__(self, session: Session, *, path: str | os.PathLike[str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, session: Session, *, path: str | os.PathLike[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(session, **kwargs)
         from ipyfilechooser import FileChooser  # its default path is the cwd at *its* import
 
@@ -78,26 +79,36 @@ class Uploader(SessionWidget):
         self._thumbs = Thumbnails(session, size=THUMB_PX * 2)
         self._progress = Coalescer(self._show_progress, 0.1)  # progress events can be many
         accept = ",".join(sorted(f".{ext}" for ext in SUPPORTED_EXTENSIONS))
-        self._browser = W.FileUpload(accept=accept, multiple=True, description="From browser",
-                                     tooltip="Upload photos, music or clips from this computer",
-                                     layout=W.Layout(width="auto", flex="none"))
+        self._browser = W.FileUpload(
+            accept=accept,
+            multiple=True,
+            description="From browser",
+            tooltip="Upload photos, music or clips from this computer",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self._browser.add_class("nemo-fileupload")
         self._browser.observe(self._on_browser_value, names="value")
         self._browser.observe(self._on_browser_error, names="error")
         limit = f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB"
         self._browser_hint = W.HTML(
             f"<span class='nemo-muted'>Up to {limit} per pick (Jupyter's message limit). "
-            "Bigger files: use the files on the kernel's machine below.</span>")
-        self._chooser = FileChooser(path=os.fspath(path) if path is not None else os.getcwd(),
-                                    select_desc="Select", change_desc="Change",
-                                    title="Files on the kernel's machine (a file, or a folder "
-                                          "to add all its media):",
-                                    layout=W.Layout(width="auto"))
+            "Bigger files: use the files on the kernel's machine below.</span>"
+        )
+        self._chooser = FileChooser(
+            path=os.fspath(path) if path is not None else os.getcwd(),
+            select_desc="Select",
+            change_desc="Change",
+            title="Files on the kernel's machine (a file, or a folder to add all its media):",
+            layout=W.Layout(width="auto"),
+        )
         self._chooser.add_class("nemo-filechooser")
-        self._add_button = W.Button(description="Add", icon="plus", button_style="info",
-                                    tooltip="Upload the chosen file, or every media file "
-                                            "in the chosen folder",
-                                    layout=W.Layout(width="auto", flex="none"))
+        self._add_button = W.Button(
+            description="Add",
+            icon="plus",
+            button_style="info",
+            tooltip="Upload the chosen file, or every media file in the chosen folder",
+            layout=W.Layout(width="auto", flex="none"),
+        )
         self._add_button.add_class("nemo-add")
         self._add_button.on_click(lambda _: self._on_add())
         self._note = W.HTML()
@@ -105,8 +116,10 @@ class Uploader(SessionWidget):
         self._list = W.VBox(layout=W.Layout(width="100%"))
         self._list.add_class("nemo-upload-list")
         self.children = (
-            W.HTML(CSS), W.Label("Media"),
-            self._browser, self._browser_hint,
+            W.HTML(CSS),
+            W.Label("Media"),
+            self._browser,
+            self._browser_hint,
             self._chooser,
             W.HBox([self._add_button, self._note], layout=W.Layout(align_items="center")),
             self._list,
@@ -118,8 +131,16 @@ class Uploader(SessionWidget):
     def files(self) -> list[dict[str, Any]]:
         """The listed files: name, size, kind, status and error (plain data)."""
         with self._lock:
-            return [{"name": i.name, "size": i.size, "kind": i.kind, "status": i.status,
-                     "error": i.error} for i in self._items]
+            return [
+                {
+                    "name": i.name,
+                    "size": i.size,
+                    "kind": i.kind,
+                    "status": i.status,
+                    "error": i.error,
+                }
+                for i in self._items
+            ]
 
     def add(self, *paths: str | os.PathLike[str]) -> None:
         """Check and upload files or folders on the kernel's machine (the Add button)."""
@@ -127,11 +148,15 @@ class Uploader(SessionWidget):
         for raw in paths:
             path = Path(raw).expanduser()
             if path.is_dir():
-                found = sorted(p for p in path.iterdir() if p.is_file()
-                               and not p.name.startswith(".") and media_kind(p.name))
+                found = sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and not p.name.startswith(".") and media_kind(p.name)
+                )
                 if not found:
-                    self._say(f"{path.name or path}: no supported media files in this folder.",
-                              error=True)
+                    self._say(
+                        f"{path.name or path}: no supported media files in this folder.", error=True
+                    )
                 entries.extend((p.name, p) for p in found)
             else:
                 entries.append((path.name, path))
@@ -145,8 +170,10 @@ class Uploader(SessionWidget):
     def _on_add(self) -> None:
         selected = self._chooser.selected
         if not selected:
-            self._say("Choose a file or a folder first: click “Select”, pick one, then "
-                      "“Select” again.", error=True)
+            self._say(
+                "Choose a file or a folder first: click “Select”, pick one, then “Select” again.",
+                error=True,
+            )
             return
         self._say("")
         self.add(selected)
@@ -168,9 +195,12 @@ class Uploader(SessionWidget):
 
     def _on_browser_error(self, change: dict[str, Any]) -> None:
         if change["new"]:
-            self._say(f"The browser could not send the files ({change['new']}). Files over "
-                      f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB: use the files on the kernel's "
-                      "machine instead.", error=True)
+            self._say(
+                f"The browser could not send the files ({change['new']}). Files over "
+                f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB: use the files on the kernel's "
+                "machine instead.",
+                error=True,
+            )
 
     def _start(self, jobs: list[tuple[UploadRow, Path | tuple[str, bytes]]]) -> None:
         """Validate and list the files; upload the valid ones one after another, in order.
@@ -257,8 +287,10 @@ class Uploader(SessionWidget):
             self._say(f"Upload of {item.name} cancelled.")
         elif item.status == "uploaded" and item.media is not None:
             self._hidden.add(media_key(item.media))
-            self._say(f"{item.name} is hidden from this list but stays in the session's media; "
-                      f"to take it out of the video, ask e.g. “remove {item.name}”.")
+            self._say(
+                f"{item.name} is hidden from this list but stays in the session's media; "
+                f"to take it out of the video, ask e.g. “remove {item.name}”."
+            )
         self._show_list()
         item.row.close()
 
@@ -309,8 +341,11 @@ class Uploader(SessionWidget):
                 if media_key(m) in shown:
                     continue
                 for item in self._items:
-                    if item.status == "uploading" and item.media is None \
-                            and item.name == m.filename:
+                    if (
+                        item.status == "uploading"
+                        and item.media is None
+                        and item.name == m.filename
+                    ):
                         self._uploaded(item, m)
                         break
         self._reconcile(media)
@@ -319,8 +354,10 @@ class Uploader(SessionWidget):
         total = data.get("total") or 0
         name = data.get("filename")
         with self._lock:
-            item = next((i for i in self._items
-                         if i.status in ("queued", "uploading") and i.name == name), None)
+            item = next(
+                (i for i in self._items if i.status in ("queued", "uploading") and i.name == name),
+                None,
+            )
         if item is not None and total:
             item.progress = min(1.0, float(data.get("sent", 0)) / float(total))
             self._progress.request()
@@ -340,4 +377,3 @@ class Uploader(SessionWidget):
         self._add_button.disabled = True
         self._browser.disabled = True
         self._say("The session is closed.")
-

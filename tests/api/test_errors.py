@@ -153,8 +153,10 @@ async def test_server_side_file_errors(
 
 # -- 4000 (the local backend's "cannot use this request") ----------------------------------
 
-_SEG = "Segment seg_3 uses media m_ab12, which is not in this session: upload it again or remove " \
-       "the segment (draft.t[0].sg[2])."
+_SEG = (
+    "Segment seg_3 uses media m_ab12, which is not in this session: upload it again or remove "
+    "the segment (draft.t[0].sg[2])."
+)
 
 
 @pytest.mark.fault
@@ -179,7 +181,8 @@ async def test_4000_on_export_is_a_draft_error_quoting_the_segment(cloud: CloudS
 @pytest.mark.fault
 @pytest.mark.anyio
 async def test_4000_elsewhere_is_a_plain_api_error_with_the_servers_message(
-        cloud: CloudState) -> None:
+    cloud: CloudState,
+) -> None:
     cloud.inject("state", Fault(status=422, code=4000, message="'language' must be a short code"))
     cloud.inject("poll", Fault(status=404, code=4000, message="render r was not found"))
     async with client_for(cloud) as client:
@@ -232,8 +235,12 @@ async def test_402_export_blocked_on_the_free_plan(cloud: CloudState) -> None:
 
 def test_the_stand_in_blocks_export_without_attribution(cloud: CloudState) -> None:
     sid = cloud.add_session()
-    body = {"id": "render_x", "sessionId": sid, "draft": DRAFT, "output": {"format": "mp4",
-                                                                          "quality": "high"}}
+    body = {
+        "id": "render_x",
+        "sessionId": sid,
+        "draft": DRAFT,
+        "output": {"format": "mp4", "quality": "high"},
+    }
     answer = httpx.post(cloud.base_url + protocol.RENDER_PATH, json=body,
                         headers={"Authorization": f"Bearer {OWN_TOKEN}"})  # fmt: skip
     assert answer.status_code == 402

@@ -113,11 +113,13 @@ def feed_all(events: list[AgentEvent]) -> tuple[list[AgentEvent], str]:
 
 
 def test_partials_then_identical_final_are_shown_once() -> None:
-    shown, text = feed_all([
-        AgentEvent("text", "Hel", partial=True),
-        AgentEvent("text", "lo.", partial=True),
-        AgentEvent("text", "Hello."),
-    ])
+    shown, text = feed_all(
+        [
+            AgentEvent("text", "Hel", partial=True),
+            AgentEvent("text", "lo.", partial=True),
+            AgentEvent("text", "Hello."),
+        ]
+    )
     assert [e.text for e in shown] == ["Hel", "lo."]
     assert text == "Hello."
 

@@ -218,8 +218,12 @@ async def test_a_bad_file_in_a_batch_means_nothing_is_sent(
     empty = tmp_path / "empty.wav"
     empty.touch()
     async with NemoClient(cloud.base_url) as client:
-        cases = [(liar, UnsupportedFileError), (huge, FileTooLargeError),
-                 (empty, UnsupportedFileError), (tmp_path / "x.tiff", UnsupportedFileError)]
+        cases = [
+            (liar, UnsupportedFileError),
+            (huge, FileTooLargeError),
+            (empty, UnsupportedFileError),
+            (tmp_path / "x.tiff", UnsupportedFileError),
+        ]
         for bad, error in cases:
             with pytest.raises(error, match=bad.name):
                 await client.upload(sid, [good, bad])

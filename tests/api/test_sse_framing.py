@@ -71,7 +71,7 @@ def test_whatwg_example_4_space_after_colon_is_optional() -> None:
 
 STREAM_TEMPLATE = (
     ": ping{n}"
-    "data: {{\"type\": \"text\", \"content\": \"Caf\u00e9 \u2014 \u4e2d\u6587 \U0001f389\"}}{n}{n}"
+    'data: {{"type": "text", "content": "Caf\u00e9 \u2014 \u4e2d\u6587 \U0001f389"}}{n}{n}'
     "data: first line{n}data: second line{n}{n}"
     "data:{n}{n}"
     ":{n}"

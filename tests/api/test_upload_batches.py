@@ -43,7 +43,7 @@ def local(tmp_path: Path) -> Iterator[LocalServer]:
 
 def _pair_limit(items: list) -> int:
     """A request size that holds any two of ``items`` but never three."""
-    return max(MultipartBody(items[i:i + 2]).length for i in range(len(items) - 1))
+    return max(MultipartBody(items[i : i + 2]).length for i in range(len(items) - 1))
 
 
 def test_batches_keep_the_order_and_each_fits_the_limit() -> None:
@@ -109,9 +109,14 @@ async def test_a_later_request_failing_names_the_files_already_stored(
 def _silent_wav(path: Path, size: int) -> Path:
     """A valid 16-bit stereo WAV of ``size`` bytes, all silence, sparse on disk."""
     data = size - 44
-    header = (b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt "
-              + struct.pack("<IHHIIHH", 16, 1, 2, 44100, 44100 * 4, 4, 16)
-              + b"data" + struct.pack("<I", data))
+    header = (
+        b"RIFF"
+        + struct.pack("<I", size - 8)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 2, 44100, 44100 * 4, 4, 16)
+        + b"data"
+        + struct.pack("<I", data)
+    )
     with path.open("wb") as fh:
         fh.write(header)
         fh.truncate(size)
@@ -120,12 +125,15 @@ def _silent_wav(path: Path, size: int) -> Path:
 
 @pytest.mark.slow  # 600 MB through loopback, written and hashed by the server (4-20 s)
 @pytest.mark.anyio
-async def test_two_300mb_files_upload_to_the_local_server(local: LocalServer,
-                                                          tmp_path: Path) -> None:
+async def test_two_300mb_files_upload_to_the_local_server(
+    local: LocalServer, tmp_path: Path
+) -> None:
     size = 300 * 1024 * 1024
     files = [_silent_wav(tmp_path / f"take{i}.wav", size) for i in (1, 2)]
     async with NemoClient(local.url, TOKEN, timeout=300) as client:
         sid = (await client.create_session()).session_id
         media = await client.upload(sid, files)
     assert [(m.filename, m.file_type, m.size) for m in media] == [
-        ("take1.wav", "audio", size), ("take2.wav", "audio", size)]
+        ("take1.wav", "audio", size),
+        ("take2.wav", "audio", size),
+    ]

@@ -25,8 +25,17 @@ from nemowidgets.api.media import CONTENT_TYPES, UploadItem
 from nemowidgets.local.launch import LocalServer
 from tests.support.local_server import RawClient
 
-__all__ = ["FAST", "Exchange", "Sleeps", "Wire", "decode", "media_dicts", "new_client",
-           "server_stats", "unchecked_upload"]
+__all__ = [
+    "FAST",
+    "Exchange",
+    "Sleeps",
+    "Wire",
+    "decode",
+    "media_dicts",
+    "new_client",
+    "server_stats",
+    "unchecked_upload",
+]
 
 #: Quick retries, so fault tests take milliseconds, not the protocol's seconds.
 FAST = RetryPolicy(base=0.01, cap=0.05, jitter=0.0, rate_limit_wait=0.2, max_rate_limit_wait=5.0)
@@ -80,8 +89,9 @@ class Wire(httpx.AsyncBaseTransport):
 
     def statuses(self, path: str, method: str | None = None) -> list[int]:
         """The statuses of the calls to ``path`` (and ``method``), in order."""
-        return [e.status for e in self.log
-                if e.path == path and (method is None or e.method == method)]
+        return [
+            e.status for e in self.log if e.path == path and (method is None or e.method == method)
+        ]
 
     def token_calls(self) -> int:
         return len(self.statuses(P.ANONYMOUS_TOKEN_PATH, "POST"))
@@ -98,13 +108,24 @@ class Sleeps:
         await asyncio.sleep(seconds)
 
 
-def new_client(server: LocalServer, *, wire: Wire | None = None, secret: str | None = "",
-               client_id: str | None = None, retry: RetryPolicy = FAST,
-               **kw: Any) -> NemoClient:
+def new_client(
+    server: LocalServer,
+    *,
+    wire: Wire | None = None,
+    secret: str | None = "",
+    client_id: str | None = None,
+    retry: RetryPolicy = FAST,
+    **kw: Any,
+) -> NemoClient:
     """A client of ``server`` with a fresh client id; ``secret=""`` means the kernel's secret."""
-    return NemoClient(server.url, local_secret=server.secret if secret == "" else secret,
-                      client_id=str(uuid.uuid4()) if client_id is None else client_id,
-                      retry=retry, transport=wire, **kw)
+    return NemoClient(
+        server.url,
+        local_secret=server.secret if secret == "" else secret,
+        client_id=str(uuid.uuid4()) if client_id is None else client_id,
+        retry=retry,
+        transport=wire,
+        **kw,
+    )
 
 
 def server_stats(server: LocalServer, client_id: str, session_id: str) -> dict[str, int]:
@@ -132,8 +153,13 @@ def unchecked_upload(item: str | Path | tuple[str, bytes]) -> UploadItem:
         return UploadItem(name, len(data), "image", CONTENT_TYPES.get(ext, "text/plain"), data=data)
     path = Path(item)
     ext = path.suffix.lstrip(".").lower()
-    return UploadItem(path.name, path.stat().st_size, "video",
-                      CONTENT_TYPES.get(ext, "application/octet-stream"), path=path)
+    return UploadItem(
+        path.name,
+        path.stat().st_size,
+        "video",
+        CONTENT_TYPES.get(ext, "application/octet-stream"),
+        path=path,
+    )
 
 
 @dataclass(frozen=True)
@@ -158,5 +184,11 @@ def decode(path: Path) -> Decoded:
             frames += 1
             if frame.time is not None:
                 end = max(end, frame.time + (1 / fps if fps else 0.0))
-        return Decoded(end, stream.codec_context.width, stream.codec_context.height, fps, frames,
-                       bool(container.streams.audio))
+        return Decoded(
+            end,
+            stream.codec_context.width,
+            stream.codec_context.height,
+            fps,
+            frames,
+            bool(container.streams.audio),
+        )

@@ -61,8 +61,10 @@ async def test_token_is_fetched_lazily_once_with_the_secret_only_on_that_call(
         await c.credits()
         await c.credits()
     assert [(e.method, e.path, e.status) for e in wire.log] == [
-        ("POST", P.ANONYMOUS_TOKEN_PATH, 200), ("GET", P.CREDITS_PATH, 200),
-        ("GET", P.CREDITS_PATH, 200)]
+        ("POST", P.ANONYMOUS_TOKEN_PATH, 200),
+        ("GET", P.CREDITS_PATH, 200),
+        ("GET", P.CREDITS_PATH, 200),
+    ]
     token_call, *calls = wire.log
     assert token_call.headers[P.HEADER_LOCAL_SECRET] == server.secret
     assert token_call.headers[P.HEADER_CLIENT_ID] == c.client_id
@@ -134,11 +136,17 @@ async def test_upload_from_path_and_bytes_with_progress(
     seen: list[tuple[str, int, int]] = []
     async with new_client(server) as c:
         sid = (await c.create_session()).session_id
-        media = await c.upload(sid, [photo0, ("from_memory.jpg", photo1.read_bytes()), music],
-                               progress=lambda name, sent, total: seen.append((name, sent, total)))
+        media = await c.upload(
+            sid,
+            [photo0, ("from_memory.jpg", photo1.read_bytes()), music],
+            progress=lambda name, sent, total: seen.append((name, sent, total)),
+        )
         state = (await c.state(sid))["state"]
     assert [(m.filename, m.file_type) for m in media] == [
-        ("photo0.jpg", "image"), ("from_memory.jpg", "image"), ("music.wav", "audio")]
+        ("photo0.jpg", "image"),
+        ("from_memory.jpg", "image"),
+        ("music.wav", "audio"),
+    ]
     assert [m.size for m in media] == [p.stat().st_size for p in (photo0, photo1, music)]
     for m in media[:2]:
         assert (m.width, m.height) == (320, 180)
@@ -198,8 +206,12 @@ async def test_client_prechecks_refuse_before_anything_is_sent(
         with pytest.raises(UnsupportedFileError) as url:
             await c.upload_urls("1", ["file:///etc/passwd"])
     assert wire.log == []  # not even a token call
-    for err, name in ((txt, "notes.txt"), (lying, "photo.jpg"), (big, "huge.mp4"),
-                      (url, "file:///etc/passwd")):
+    for err, name in (
+        (txt, "notes.txt"),
+        (lying, "photo.jpg"),
+        (big, "huge.mp4"),
+        (url, "file:///etc/passwd"),
+    ):
         assert err.value.status is None  # raised by the client, not answered by the server
         assert name in str(err.value)
     assert (txt.value.code, big.value.code) == (4001, 4002)

@@ -82,13 +82,18 @@ async def test_expired_anonymous_token_is_renewed_once_transparently(
         await c.credits()
     state = P.STATE_PATH.format(session_id=sid)
     assert [(e.path, e.status) for e in wire.log[-4:]] == [
-        (state, 401), (P.ANONYMOUS_TOKEN_PATH, 200), (state, 200), (P.CREDITS_PATH, 200)]
+        (state, 401),
+        (P.ANONYMOUS_TOKEN_PATH, 200),
+        (state, 200),
+        (P.CREDITS_PATH, 200),
+    ]
     assert wire.token_calls() == 2
     assert faults.hits["expire_token"] == 1
     old, new = wire.log[-4].headers["authorization"], wire.log[-2].headers["authorization"]
     assert old != new
-    gone = httpx.get(fault_server.url + P.CREDITS_PATH, headers={"Authorization": old},
-                     trust_env=False)
+    gone = httpx.get(
+        fault_server.url + P.CREDITS_PATH, headers={"Authorization": old}, trust_env=False
+    )
     assert gone.status_code == 401  # the old token really is expired, not just refused once
 
 
@@ -192,10 +197,16 @@ async def test_5xx_on_idempotent_calls_is_retried_twice(
         method, path, run = {
             "credits": ("GET", P.CREDITS_PATH, lambda: c.credits()),
             "state": ("GET", P.STATE_PATH.format(session_id=sid), lambda: c.state(sid)),
-            "render_status": ("GET", P.RENDER_POLL_PATH.format(render_id=job.id),
-                              lambda: c.render_status(job.id)),
-            "cancel_render": ("POST", P.RENDER_CANCEL_PATH.format(render_id=job.id),
-                              lambda: c.cancel_render(job.id)),
+            "render_status": (
+                "GET",
+                P.RENDER_POLL_PATH.format(render_id=job.id),
+                lambda: c.render_status(job.id),
+            ),
+            "cancel_render": (
+                "POST",
+                P.RENDER_CANCEL_PATH.format(render_id=job.id),
+                lambda: c.cancel_render(job.id),
+            ),
         }[call]
         faults.arm("http_error", times=failures, status=502, path=path)
         if failures <= 2:
@@ -208,7 +219,7 @@ async def test_5xx_on_idempotent_calls_is_retried_twice(
             assert fault_server.url in str(info.value)
         await c.cancel_render(job.id)
     expected = [502] * min(failures, 3) + ([200] if failures <= 2 else [])
-    assert wire.statuses(path, method)[:len(expected)] == expected
+    assert wire.statuses(path, method)[: len(expected)] == expected
     assert faults.hits["http_error"] == min(failures, 3)
 
 
@@ -259,8 +270,9 @@ async def _turn(c: NemoClient, sid: str, policy: StreamPolicy | None = None) -> 
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("fault", "reason"), [("drop_stream", "broken"),
-                                               ("malformed_event", "malformed")])
+@pytest.mark.parametrize(
+    ("fault", "reason"), [("drop_stream", "broken"), ("malformed_event", "malformed")]
+)
 async def test_broken_stream_is_a_stream_error_and_the_prompt_counted_once(
     fault_server: LocalServer, faults: FaultPlan, sample_media, fault: str, reason: str
 ) -> None:

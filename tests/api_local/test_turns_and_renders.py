@@ -36,15 +36,15 @@ PROMPT = "make a slideshow with 1 second per photo, crossfades and music"
 
 async def _session_with_media(c: NemoClient, media: dict[str, Path]) -> tuple[str, list[Any]]:
     sid = (await c.create_session()).session_id
-    infos = await c.upload(sid, [media["photo0"], media["photo1"], media["photo2"],
-                                 media["music"]])
+    infos = await c.upload(sid, [media["photo0"], media["photo1"], media["photo2"], media["music"]])
     return sid, infos
 
 
 def _final_text(raw: bytes) -> str:
     """The text of the last complete ADK event in a raw ``/run_sse`` body."""
-    finals = [json.loads(line[5:]) for line in raw.decode().splitlines()
-              if line.startswith("data:")]
+    finals = [
+        json.loads(line[5:]) for line in raw.decode().splitlines() if line.startswith("data:")
+    ]
     last = [e for e in finals if e.get("turnComplete")][-1]
     return "".join(p.get("text", "") for p in last["content"]["parts"])
 
@@ -99,18 +99,22 @@ async def test_export_wait_render_with_progress_and_download(
         assert re.fullmatch(r"render_[0-9a-f]{32}", job.id)
         assert (job.status, job.progress, job.session_id) == ("pending", 0.0, sid)
         done = await c.wait_render(job.id, progress=polled.append, interval=0.05)
-        path = await c.download(done, tmp_path / "out" / "video.mp4",
-                                progress=lambda sent, total: received.append((sent, total)))
-        fallback = await c.download(RenderJob(job.id, P.RENDER_COMPLETED),  # no URL: /download
-                                    tmp_path / "fallback.mp4")
+        path = await c.download(
+            done,
+            tmp_path / "out" / "video.mp4",
+            progress=lambda sent, total: received.append((sent, total)),
+        )
+        fallback = await c.download(
+            RenderJob(job.id, P.RENDER_COMPLETED),  # no URL: /download
+            tmp_path / "fallback.mp4",
+        )
         generated = (await c.state(sid))["state"]["generated_media"]
     assert (done.status, done.progress) == (P.RENDER_COMPLETED, 100.0)
     assert done.url == f"{server.url}/renders/{job.id}.mp4"
     assert polled[-1] == done
     progress = [j.progress for j in polled]
     assert progress == sorted(progress)
-    assert {j.status for j in polled} <= {P.RENDER_PENDING, P.RENDER_PROCESSING,
-                                          P.RENDER_COMPLETED}
+    assert {j.status for j in polled} <= {P.RENDER_PENDING, P.RENDER_PROCESSING, P.RENDER_COMPLETED}
     size = path.stat().st_size
     assert received[-1] == (size, size)
     assert not list(path.parent.glob("*.part"))
@@ -154,10 +158,17 @@ async def test_export_without_attribution_headers_is_402(server: LocalServer, sa
         sid, media = await _session_with_media(c, sample_media)
         draft = photo_draft(media_dicts(media[:1]))
         token = (await c.anonymous_token()).token
-        raw = httpx.post(server.url + P.RENDER_PATH, trust_env=False,
-                         headers={"Authorization": f"Bearer {token}"},
-                         json={"id": f"render_{uuid.uuid4().hex}", "sessionId": sid, "draft": draft,
-                               "output": {"format": "mp4", "quality": "preview"}})
+        raw = httpx.post(
+            server.url + P.RENDER_PATH,
+            trust_env=False,
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "id": f"render_{uuid.uuid4().hex}",
+                "sessionId": sid,
+                "draft": draft,
+                "output": {"format": "mp4", "quality": "preview"},
+            },
+        )
         for name in (P.HEADER_SKILL_SOURCE, P.HEADER_SKILL_VERSION, P.HEADER_SKILL_PLATFORM):
             del c._http.headers[name]  # the client always sends them; take them away
         with pytest.raises(ExportBlockedError) as info:
@@ -174,8 +185,9 @@ async def test_export_without_attribution_headers_is_402(server: LocalServer, sa
 def _ids(monkeypatch: pytest.MonkeyPatch, *hexes: str) -> None:
     """Make the client's render ids come from ``hexes`` (the id generator, not the server)."""
     values = iter(hexes)
-    monkeypatch.setattr(client_module, "uuid",
-                        SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=next(values))))
+    monkeypatch.setattr(
+        client_module, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=next(values)))
+    )
 
 
 @pytest.mark.fault

@@ -19,21 +19,40 @@ SMALL_PHOTO_SIZES = ((480, 360), (270, 480), (400, 400), (640, 360))
 
 def photos(folder: Path, count: int, sizes=SMALL_PHOTO_SIZES) -> dict[str, Path]:
     """``count`` sample photos as a media map ``{"p0": path, ...}``."""
-    return {f"p{i}": make_photo(folder / f"photo_{i}.jpg", i, sizes[i % len(sizes)])
-            for i in range(count)}
+    return {
+        f"p{i}": make_photo(folder / f"photo_{i}.jpg", i, sizes[i % len(sizes)])
+        for i in range(count)
+    }
 
 
-def slideshow(ids: list[str], *, seconds: float = 1.0, transition: str | None = "crossfade",
-              tr_ms: int = 300, music: str | None = None, fade_out: int = 500,
-              loop: bool = True, volume: float = 1.0, size: tuple[int, int] = SMALL,
-              fps: int = 30, fit: str = "blur", kb: dict | None = None,
-              titles: list[dict] | None = None) -> dict:
+def slideshow(
+    ids: list[str],
+    *,
+    seconds: float = 1.0,
+    transition: str | None = "crossfade",
+    tr_ms: int = 300,
+    music: str | None = None,
+    fade_out: int = 500,
+    loop: bool = True,
+    volume: float = 1.0,
+    size: tuple[int, int] = SMALL,
+    fps: int = 30,
+    fit: str = "blur",
+    kb: dict | None = None,
+    titles: list[dict] | None = None,
+) -> dict:
     """A draft following the protocol's timing rule (like the agent's)."""
     segments, start = [], 0
     length = round(seconds * 1000)
     for i, media_id in enumerate(ids):
-        seg = {"id": f"seg_{i + 1}", "s": start, "d": length, "src": media_id,
-               "n": f"{media_id}.jpg", "k": "image"}
+        seg = {
+            "id": f"seg_{i + 1}",
+            "s": start,
+            "d": length,
+            "src": media_id,
+            "n": f"{media_id}.jpg",
+            "k": "image",
+        }
         overlap = 0
         if transition and i < len(ids) - 1:
             seg["tr"] = {"type": transition, "d": tr_ms}
@@ -45,13 +64,34 @@ def slideshow(ids: list[str], *, seconds: float = 1.0, transition: str | None = 
     total = segments[-1]["s"] + segments[-1]["d"]
     tracks = [{"tt": 0, "n": "Photos", "sg": segments}]
     if music:
-        tracks.append({"tt": 1, "n": "Music", "sg": [
-            {"id": "seg_music", "s": 0, "d": total, "src": music, "n": "music.wav", "k": "audio",
-             "in": 0, "vol": volume, "fi": 0, "fo": fade_out, "loop": loop}]})
+        tracks.append(
+            {
+                "tt": 1,
+                "n": "Music",
+                "sg": [
+                    {
+                        "id": "seg_music",
+                        "s": 0,
+                        "d": total,
+                        "src": music,
+                        "n": "music.wav",
+                        "k": "audio",
+                        "in": 0,
+                        "vol": volume,
+                        "fi": 0,
+                        "fo": fade_out,
+                        "loop": loop,
+                    }
+                ],
+            }
+        )
     if titles:
         tracks.append({"tt": 7, "n": "Titles", "sg": titles})
-    return {"t": tracks, "d": total,
-            "m": {"width": size[0], "height": size[1], "fps": fps, "fit": fit, "title": None}}
+    return {
+        "t": tracks,
+        "d": total,
+        "m": {"width": size[0], "height": size[1], "fps": fps, "fit": fit, "title": None},
+    }
 
 
 @dataclass
@@ -82,9 +122,14 @@ def decode(path: Path) -> Decoded:
     with av.open(str(path)) as container:
         vstream = container.streams.video[0]
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(vstream)]
-        info = (vstream.average_rate, vstream.codec_context.width, vstream.codec_context.height,
-                container.duration / 1_000_000, vstream.codec_context.name,
-                vstream.codec_context.pix_fmt)
+        info = (
+            vstream.average_rate,
+            vstream.codec_context.width,
+            vstream.codec_context.height,
+            container.duration / 1_000_000,
+            vstream.codec_context.name,
+            vstream.codec_context.pix_fmt,
+        )
     audio = codec = rate = channels = None
     with av.open(str(path)) as container:
         if container.streams.audio:
@@ -96,8 +141,10 @@ def decode(path: Path) -> Decoded:
     return Decoded(frames, *info, codec, rate, channels, audio)
 
 
-def mean_rgb(frame: np.ndarray, box: tuple[float, float, float, float] = (0.4, 0.45, 0.6, 0.6),
-             ) -> np.ndarray:
+def mean_rgb(
+    frame: np.ndarray,
+    box: tuple[float, float, float, float] = (0.4, 0.45, 0.6, 0.6),
+) -> np.ndarray:
     """Mean colour of a region given as fractions (x0, y0, x1, y1); default: the centre."""
     h, w = frame.shape[:2]
     x0, y0, x1, y1 = box
@@ -107,6 +154,7 @@ def mean_rgb(frame: np.ndarray, box: tuple[float, float, float, float] = (0.4, 0
 
 def nearest_photo(rgb: np.ndarray, count: int) -> int:
     """Which sample photo's colour is closest (by hue direction, as brightness varies)."""
+
     def unit(v) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)
         v = v - v.mean()
@@ -120,8 +168,14 @@ def music(folder: Path, seconds: float) -> Path:
     return make_music(folder / "music.wav", seconds)
 
 
-def sine_clip(path: Path, *, seconds: float = 2.0, size: tuple[int, int] = (320, 240),
-              fps: int = 25, tone: float = 440.0) -> Path:
+def sine_clip(
+    path: Path,
+    *,
+    seconds: float = 2.0,
+    size: tuple[int, int] = (320, 240),
+    fps: int = 25,
+    tone: float = 440.0,
+) -> Path:
     """An MP4 whose picture is blue for the first second and green after, with a tone."""
     with av.open(str(path), "w") as container:
         video = container.add_stream("libx264", rate=fps)

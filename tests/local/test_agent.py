@@ -20,15 +20,36 @@ from tests.support.draft_invariants import assert_draft_invariants
 
 
 def image(i: int) -> dict:
-    return {"id": f"m_{i}", "filename": f"photo{i}.jpg", "file_type": "image", "duration": None,
-            "width": 800, "height": 600, "fps": None}
+    return {
+        "id": f"m_{i}",
+        "filename": f"photo{i}.jpg",
+        "file_type": "image",
+        "duration": None,
+        "width": 800,
+        "height": 600,
+        "fps": None,
+    }
 
 
-SONG = {"id": "m_song", "filename": "music.mp3", "file_type": "audio", "duration": 20.0,
-        "width": None, "height": None, "fps": None}
+SONG = {
+    "id": "m_song",
+    "filename": "music.mp3",
+    "file_type": "audio",
+    "duration": 20.0,
+    "width": None,
+    "height": None,
+    "fps": None,
+}
 SONG2 = {**SONG, "id": "m_song2", "filename": "second_tune.m4a", "duration": 12.345}
-CLIP = {"id": "m_clip", "filename": "waves.mp4", "file_type": "video", "duration": 14.0,
-        "width": 320, "height": 180, "fps": 30.0}
+CLIP = {
+    "id": "m_clip",
+    "filename": "waves.mp4",
+    "file_type": "video",
+    "duration": 14.0,
+    "width": 320,
+    "height": 180,
+    "fps": 30.0,
+}
 MEDIA = {
     "photos+song": [*map(image, range(1, 6)), SONG],
     "photos+2songs": [*map(image, range(1, 6)), SONG2, SONG],
@@ -72,7 +93,8 @@ def props(draft: dict) -> dict:
         "music": music[0]["src"] if music else None,
         "vol": music[0]["vol"] if music else None,
         "fades": (music[0]["fi"], music[0]["fo"]) if music else None,
-        "title": (title["txt"], title["pos"], title["s"], title["s"] + title["d"]) if title
+        "title": (title["txt"], title["pos"], title["s"], title["s"] + title["d"])
+        if title
         else None,
         "captions": [(ids[sg["ref"]], sg["txt"]) for sg in text if "ref" in sg],
     }
@@ -92,41 +114,100 @@ class Case:
 
 CASES = [
     # -- making the slideshow --
-    Case("smooth-slideshow-transitions-music", "turn my photos into a smooth video slideshow with "
-         "transitions and music", {"d": 13000, "tr": ("crossfade", 500), "kb": True, "order": ORDER,
-                                   "music": "m_song", "size": (1920, 1080), "fades": (0, 1000)},
-         start="none", calls=["make_slideshow"],
-         says="Made a slideshow of 5 photos (3 s each, 0.5 s crossfades, Ken Burns zoom) with "
-              "music.mp3 as background music: 13.0 s."),
-    Case("plain-slideshow-has-hard-cuts", "make a slideshow", {"d": 15000, "tr": None, "kb": False,
-                                                                "music": "m_song"}, start="none"),
-    Case("slideshow-without-music", "create a slideshow without music, 4 seconds per photo",
-         {"music": None, "durations": [4000] * 5}, start="none", calls=["make_slideshow"]),
-    Case("slideshow-first-song-is-bgm", "make a video from my photos with music",
-         {"music": "m_song2"}, start="none", media="photos+2songs"),
-    Case("slideshow-with-named-song", "slideshow with music.mp3 as the music", {"music": "m_song"},
-         start="none", media="photos+2songs"),
-    Case("video-clip-is-a-segment", "make a slideshow", {"kinds": ["image", "video", "image"],
-                                                         "durations": [3000, 10000, 3000]},
-         start="none", media="photos+clip"),
-    Case("multi-instruction", "make a 9:16 slideshow with 2 second photos, wipe transitions and "
-         "the title 'Trip' at the top", {"durations": [2000] * 5, "tr": ("wipe", 500),
-                                         "aspect": "9:16", "size": (1080, 1920),
-                                         "title": ("Trip", "top", 0, 3000)},
-         start="none", calls=["make_slideshow", "set_canvas", "set_title"]),
+    Case(
+        "smooth-slideshow-transitions-music",
+        "turn my photos into a smooth video slideshow with transitions and music",
+        {
+            "d": 13000,
+            "tr": ("crossfade", 500),
+            "kb": True,
+            "order": ORDER,
+            "music": "m_song",
+            "size": (1920, 1080),
+            "fades": (0, 1000),
+        },
+        start="none",
+        calls=["make_slideshow"],
+        says="Made a slideshow of 5 photos (3 s each, 0.5 s crossfades, Ken Burns zoom) with "
+        "music.mp3 as background music: 13.0 s.",
+    ),
+    Case(
+        "plain-slideshow-has-hard-cuts",
+        "make a slideshow",
+        {"d": 15000, "tr": None, "kb": False, "music": "m_song"},
+        start="none",
+    ),
+    Case(
+        "slideshow-without-music",
+        "create a slideshow without music, 4 seconds per photo",
+        {"music": None, "durations": [4000] * 5},
+        start="none",
+        calls=["make_slideshow"],
+    ),
+    Case(
+        "slideshow-first-song-is-bgm",
+        "make a video from my photos with music",
+        {"music": "m_song2"},
+        start="none",
+        media="photos+2songs",
+    ),
+    Case(
+        "slideshow-with-named-song",
+        "slideshow with music.mp3 as the music",
+        {"music": "m_song"},
+        start="none",
+        media="photos+2songs",
+    ),
+    Case(
+        "video-clip-is-a-segment",
+        "make a slideshow",
+        {"kinds": ["image", "video", "image"], "durations": [3000, 10000, 3000]},
+        start="none",
+        media="photos+clip",
+    ),
+    Case(
+        "multi-instruction",
+        "make a 9:16 slideshow with 2 second photos, wipe transitions and "
+        "the title 'Trip' at the top",
+        {
+            "durations": [2000] * 5,
+            "tr": ("wipe", 500),
+            "aspect": "9:16",
+            "size": (1080, 1920),
+            "title": ("Trip", "top", 0, 3000),
+        },
+        start="none",
+        calls=["make_slideshow", "set_canvas", "set_title"],
+    ),
     # -- timing --
-    Case("per-photo-4s", "4 seconds per photo", {"durations": [4000] * 5, "d": 18000},
-         calls=["set_photo_duration"], says="Each photo now lasts 4 s"),
+    Case(
+        "per-photo-4s",
+        "4 seconds per photo",
+        {"durations": [4000] * 5, "d": 18000},
+        calls=["set_photo_duration"],
+        says="Each photo now lasts 4 s",
+    ),
     Case("each-photo-2.5s", "each photo 2.5s", {"durations": [2500] * 5, "d": 10500}),
     Case("total-30-seconds", "make it 30 seconds long", {"d": 30000}),
     Case("total-1-minute", "1 minute", {"d": 60000}),
-    Case("fit-to-music-with-crossfades", "fit to the music", {"d": 20000, "tr": ("crossfade", 500)},
-         calls=["fit_to_music"]),
+    Case(
+        "fit-to-music-with-crossfades",
+        "fit to the music",
+        {"d": 20000, "tr": ("crossfade", 500)},
+        calls=["fit_to_music"],
+    ),
     Case("match-song-length-odd", "match the song length", {"d": 12345}, media="photos+2songs"),
-    Case("third-photo-5s", "make the third photo 5 seconds",
-         {"durations": [3000, 3000, 5000, 3000, 3000], "d": 15000}, says="Photo 3 (photo3.jpg)"),
-    Case("photo-longer-relative", "make the first photo 2 seconds longer",
-         {"durations": [5000, 3000, 3000, 3000, 3000]}),
+    Case(
+        "third-photo-5s",
+        "make the third photo 5 seconds",
+        {"durations": [3000, 3000, 5000, 3000, 3000], "d": 15000},
+        says="Photo 3 (photo3.jpg)",
+    ),
+    Case(
+        "photo-longer-relative",
+        "make the first photo 2 seconds longer",
+        {"durations": [5000, 3000, 3000, 3000, 3000]},
+    ),
     # -- transitions and motion --
     Case("crossfade-1s", "1 second crossfades", {"tr": ("crossfade", 1000), "d": 11000}),
     Case("fade-through-black", "fade through black between photos", {"tr": ("fade_black", 500)}),
@@ -135,9 +216,12 @@ CASES = [
     Case("zoom", "zoom transitions", {"tr": ("zoom", 500)}),
     Case("no-transitions", "no transitions", {"tr": None, "d": 15000}),
     Case("ken-burns-on", "add a slow zoom", {"kb": True}),
-    Case("ken-burns-off", "make a smooth slideshow without ken burns", {"kb": False,
-                                                                       "tr": ("crossfade", 500)},
-         start="none"),
+    Case(
+        "ken-burns-off",
+        "make a smooth slideshow without ken burns",
+        {"kb": False, "tr": ("crossfade", 500)},
+        start="none",
+    ),
     # -- format --
     Case("tiktok", "make it vertical for TikTok", {"aspect": "9:16", "size": (1080, 1920)}),
     Case("square-720p", "square, 720p", {"aspect": "1:1", "size": (720, 720)}),
@@ -146,67 +230,136 @@ CASES = [
     Case("black-bars", "use black bars", {"fit": "black"}),
     Case("fill-frame", "fill the frame", {"fit": "cover"}),
     # -- text --
-    Case("title-top-first-4s", "add the title 'Paradise Found' at the top for the first 4 seconds",
-         {"title": ("Paradise Found", "top", 0, 4000)}),
-    Case("title-unquoted", "title Summer Vibes at the bottom",
-         {"title": ("Summer Vibes", "bottom", 0, 3000)}),
-    Case("title-whole-video", "title 'Us' for the whole video",
-         {"title": ("Us", "center", 0, 13000)}),
+    Case(
+        "title-top-first-4s",
+        "add the title 'Paradise Found' at the top for the first 4 seconds",
+        {"title": ("Paradise Found", "top", 0, 4000)},
+    ),
+    Case(
+        "title-unquoted",
+        "title Summer Vibes at the bottom",
+        {"title": ("Summer Vibes", "bottom", 0, 3000)},
+    ),
+    Case(
+        "title-whole-video", "title 'Us' for the whole video", {"title": ("Us", "center", 0, 13000)}
+    ),
     Case("title-emoji-rtl", "add the title '🎉 مرحبا'", {"title": ("🎉 مرحبا", "center", 0, 3000)}),
-    Case("caption-second-photo", "caption the second photo 'Sunset'",
-         {"captions": [(2, "Sunset")]}),
+    Case(
+        "caption-second-photo", "caption the second photo 'Sunset'", {"captions": [(2, "Sunset")]}
+    ),
     # -- music --
     Case("music-35", "music at 35%", {"vol": 0.35}, says="35%"),
     Case("quieter-music", "quieter music", {"vol": 0.6}),
     Case("fade-out-2s", "fade the music out over 2 seconds", {"fades": (0, 2000)}),
     Case("fade-in-and-out", "fade the music in and out", {"fades": (2000, 2000)}),
     # The object between the verb and the duration must not hide the duration (was 2 s).
-    Case("fade-out-the-music-over-3s", "fade out the music over 3 seconds", {"fades": (0, 3000)},
-         calls=["set_music_fade"], says="fades out over 3 s"),
+    Case(
+        "fade-out-the-music-over-3s",
+        "fade out the music over 3 seconds",
+        {"fades": (0, 3000)},
+        calls=["set_music_fade"],
+        says="fades out over 3 s",
+    ),
     Case("fade-the-music-out-3-s", "fade the music out over 3 s", {"fades": (0, 3000)}),
     Case("3-second-fade-out", "3 second fade out", {"fades": (0, 3000)}),
     Case("fade-in-the-music-2s", "fade in the music over 2 seconds", {"fades": (2000, 1000)}),
     Case("fade-in-the-music-5s", "fade in the music over 5 seconds", {"fades": (5000, 1000)}),
     Case("music-fades-out-4s", "music fades out over 4 seconds", {"fades": (0, 4000)}),
-    Case("fade-out-the-song-last-3s", "fade out the song over the last 3 seconds",
-         {"fades": (0, 3000)}),
-    Case("fade-in-and-out-the-music-3s", "fade in and out the music over 3 seconds",
-         {"fades": (3000, 3000)}),
-    Case("fade-in-then-out", "fade in the music over 2 seconds and fade it out over 4 seconds",
-         {"fades": (2000, 4000)}),
-    Case("fade-out-the-background-music", "fade out the background music over 3 seconds",
-         {"fades": (0, 3000), "music": "m_song"}, calls=["set_music_fade"]),
-    Case("multi-edit", "1 second crossfades, music at 50% and fade it out over 3 seconds",
-         {"tr": ("crossfade", 1000), "vol": 0.5, "fades": (0, 3000)},
-         calls=["set_transition", "set_music_volume", "set_music_fade"]),
+    Case(
+        "fade-out-the-song-last-3s",
+        "fade out the song over the last 3 seconds",
+        {"fades": (0, 3000)},
+    ),
+    Case(
+        "fade-in-and-out-the-music-3s",
+        "fade in and out the music over 3 seconds",
+        {"fades": (3000, 3000)},
+    ),
+    Case(
+        "fade-in-then-out",
+        "fade in the music over 2 seconds and fade it out over 4 seconds",
+        {"fades": (2000, 4000)},
+    ),
+    Case(
+        "fade-out-the-background-music",
+        "fade out the background music over 3 seconds",
+        {"fades": (0, 3000), "music": "m_song"},
+        calls=["set_music_fade"],
+    ),
+    Case(
+        "multi-edit",
+        "1 second crossfades, music at 50% and fade it out over 3 seconds",
+        {"tr": ("crossfade", 1000), "vol": 0.5, "fades": (0, 3000)},
+        calls=["set_transition", "set_music_volume", "set_music_fade"],
+    ),
     # -- order --
     Case("last-photo-first", "move the last photo first", {"order": ["m_5", *ORDER[:4]]}),
     Case("remove-photo-2", "remove photo 2", {"order": ["m_1", "m_3", "m_4", "m_5"], "d": 10500}),
     Case("remove-two", "delete the second and fourth photos", {"order": ["m_1", "m_3", "m_5"]}),
-    Case("swap-first-second", "swap the first and second photos",
-         {"order": ["m_2", "m_1", *ORDER[2:]]}),
+    Case(
+        "swap-first-second",
+        "swap the first and second photos",
+        {"order": ["m_2", "m_1", *ORDER[2:]]},
+    ),
     Case("reverse", "reverse the order", {"order": ORDER[::-1]}),
     # -- Chinese keywords --
-    Case("zh-slideshow", "用照片做幻灯片，加转场和音乐",
-         {"tr": ("crossfade", 500), "music": "m_song"}, start="none"),
+    Case(
+        "zh-slideshow",
+        "用照片做幻灯片，加转场和音乐",
+        {"tr": ("crossfade", 500), "music": "m_song"},
+        start="none",
+    ),
     Case("zh-title-top", "标题「旅行」在顶部", {"title": ("旅行", "top", 0, 3000)}),
     Case("zh-per-photo", "每张照片2秒", {"durations": [2000] * 5}),
     Case("zh-third-photo", "第三张照片5秒", {"durations": [3000, 3000, 5000, 3000, 3000]}),
     Case("zh-vertical-volume", "竖屏，音乐音量50%", {"aspect": "9:16", "vol": 0.5}),
     # -- no draft yet / no photos / edge cases --
-    Case("title-builds-slideshow-first", "add the title 'Trip'",
-         {"title": ("Trip", "center", 0, 3000)}, start="none",
-         calls=["make_slideshow", "set_title"], says="made one first"),
-    Case("no-photos", "make a slideshow with music", start="none", media="song only",
-         unchanged=True, says="Upload some photos first"),
-    Case("no-photos-edit", "add the title 'X'", start="none", media="nothing", unchanged=True,
-         says="Upload some photos first"),
-    Case("one-photo", "make a slideshow with transitions", {"d": 3000, "tr": None}, start="none",
-         media="1photo"),
-    Case("music-asked-none-uploaded", "slideshow with music", {"music": None}, start="none",
-         media="photos", says="No music is uploaded yet"),
-    Case("ninth-photo-of-three", "make the 9th photo 5 seconds", media="3photos", unchanged=True,
-         says="There is no photo 9: the slideshow has 3 photos"),
+    Case(
+        "title-builds-slideshow-first",
+        "add the title 'Trip'",
+        {"title": ("Trip", "center", 0, 3000)},
+        start="none",
+        calls=["make_slideshow", "set_title"],
+        says="made one first",
+    ),
+    Case(
+        "no-photos",
+        "make a slideshow with music",
+        start="none",
+        media="song only",
+        unchanged=True,
+        says="Upload some photos first",
+    ),
+    Case(
+        "no-photos-edit",
+        "add the title 'X'",
+        start="none",
+        media="nothing",
+        unchanged=True,
+        says="Upload some photos first",
+    ),
+    Case(
+        "one-photo",
+        "make a slideshow with transitions",
+        {"d": 3000, "tr": None},
+        start="none",
+        media="1photo",
+    ),
+    Case(
+        "music-asked-none-uploaded",
+        "slideshow with music",
+        {"music": None},
+        start="none",
+        media="photos",
+        says="No music is uploaded yet",
+    ),
+    Case(
+        "ninth-photo-of-three",
+        "make the 9th photo 5 seconds",
+        media="3photos",
+        unchanged=True,
+        says="There is no photo 9: the slideshow has 3 photos",
+    ),
     Case("too-short-photos", "0.1 seconds per photo", unchanged=True, says="0.2 to 60 s"),
     # -- undo, unknown, ambiguous --
     Case("unknown", "make it nicer", unchanged=True, says="Here is what I can do"),
@@ -261,8 +414,11 @@ def test_undo(prompt: str) -> None:
 
 
 def test_tool_calls_describe_the_edit() -> None:
-    reply = respond("make the third photo 5 seconds and move the last photo first",
-                    base(MEDIA["photos+song"]), MEDIA["photos+song"])
+    reply = respond(
+        "make the third photo 5 seconds and move the last photo first",
+        base(MEDIA["photos+song"]),
+        MEDIA["photos+song"],
+    )
     assert [(c.name, c.args) for c in reply.calls] == [
         ("move_segment", {"photo": 5, "to": 1}),
         ("set_segment_duration", {"photo": 4, "ms": 5000}),  # photo 3 is 4th after the move
@@ -291,7 +447,10 @@ def test_deterministic(prompt: str) -> None:
     a = respond(prompt, base(media), media)
     b = respond(prompt, base(copy.deepcopy(media)), copy.deepcopy(media))
     assert (a.text, a.draft, [(c.name, c.args, c.result) for c in a.calls]) == (
-        b.text, b.draft, [(c.name, c.args, c.result) for c in b.calls])
+        b.text,
+        b.draft,
+        [(c.name, c.args, c.result) for c in b.calls],
+    )
 
 
 def test_shuffle_reorders() -> None:

@@ -19,17 +19,41 @@ from tests.support.draft_invariants import assert_draft_invariants
 
 
 def photos(n: int) -> list[dict]:
-    return [{"id": f"m_p{i}", "filename": f"p{i}.jpg", "file_type": "image", "duration": None,
-             "width": 640, "height": 480, "fps": None} for i in range(1, n + 1)]
+    return [
+        {
+            "id": f"m_p{i}",
+            "filename": f"p{i}.jpg",
+            "file_type": "image",
+            "duration": None,
+            "width": 640,
+            "height": 480,
+            "fps": None,
+        }
+        for i in range(1, n + 1)
+    ]
 
 
 def clip(seconds: float, i: int = 1) -> dict:
-    return {"id": f"m_v{i}", "filename": f"clip{i}.mp4", "file_type": "video", "duration": seconds,
-            "width": 320, "height": 180, "fps": 30.0}
+    return {
+        "id": f"m_v{i}",
+        "filename": f"clip{i}.mp4",
+        "file_type": "video",
+        "duration": seconds,
+        "width": 320,
+        "height": 180,
+        "fps": 30.0,
+    }
 
 
-SONG = {"id": "m_song", "filename": "music.mp3", "file_type": "audio", "duration": 20.0,
-        "width": None, "height": None, "fps": None}
+SONG = {
+    "id": "m_song",
+    "filename": "music.mp3",
+    "file_type": "audio",
+    "duration": 20.0,
+    "width": None,
+    "height": None,
+    "fps": None,
+}
 
 
 def video(draft: dict) -> list[dict]:
@@ -58,11 +82,27 @@ def test_slideshow_timing_matches_the_protocol_example() -> None:
     assert d["d"] == 13000
     assert audio(d)[0]["d"] == 13000
     assert [sg.get("tr") for sg in video(d)][-2:] == [{"type": "crossfade", "d": 500}, None]
-    assert audio(d)[0] | {} == {"id": "seg_6", "s": 0, "d": 13000, "src": "m_song",
-                                "n": "music.mp3", "k": "audio", "in": 0, "vol": 0.8, "fi": 0,
-                                "fo": 1000, "loop": True}
-    assert d["m"] == {"width": 1920, "height": 1080, "fps": 30, "aspect": "16:9", "fit": "blur",
-                      "title": None}
+    assert audio(d)[0] | {} == {
+        "id": "seg_6",
+        "s": 0,
+        "d": 13000,
+        "src": "m_song",
+        "n": "music.mp3",
+        "k": "audio",
+        "in": 0,
+        "vol": 0.8,
+        "fi": 0,
+        "fo": 1000,
+        "loop": True,
+    }
+    assert d["m"] == {
+        "width": 1920,
+        "height": 1080,
+        "fps": 30,
+        "aspect": "16:9",
+        "fit": "blur",
+        "title": None,
+    }
     assert_draft_invariants(d)
 
 
@@ -75,8 +115,11 @@ def test_hard_cuts_have_no_transition_key() -> None:
 
 def test_video_clips_keep_their_length_capped_at_10s() -> None:
     d = edits.make_slideshow([*photos(1), clip(4.2, 1), clip(42.0, 2)])
-    assert [(sg["k"], sg["d"]) for sg in video(d)] == [("image", 3000), ("video", 4200),
-                                                       ("video", 10000)]
+    assert [(sg["k"], sg["d"]) for sg in video(d)] == [
+        ("image", 3000),
+        ("video", 4200),
+        ("video", 10000),
+    ]
     assert video(d)[1]["in"] == 0
     assert video(d)[1]["vol"] == 1.0
     assert "kb" not in video(d)[1]
@@ -89,11 +132,19 @@ def test_no_photos_is_a_helpful_error() -> None:
         edits.make_slideshow([SONG])
 
 
-@pytest.mark.parametrize(("aspect", "side", "size"), [
-    ("16:9", 1080, (1920, 1080)), ("9:16", 1080, (1080, 1920)), ("1:1", 1080, (1080, 1080)),
-    ("4:5", 1080, (1080, 1350)), ("16:9", 720, (1280, 720)), ("9:16", 720, (720, 1280)),
-    ("1:1", 720, (720, 720)), ("4:5", 720, (720, 900)),
-])
+@pytest.mark.parametrize(
+    ("aspect", "side", "size"),
+    [
+        ("16:9", 1080, (1920, 1080)),
+        ("9:16", 1080, (1080, 1920)),
+        ("1:1", 1080, (1080, 1080)),
+        ("4:5", 1080, (1080, 1350)),
+        ("16:9", 720, (1280, 720)),
+        ("9:16", 720, (720, 1280)),
+        ("1:1", 720, (720, 720)),
+        ("4:5", 720, (720, 900)),
+    ],
+)
 def test_canvas_presets(aspect: str, side: int, size: tuple[int, int]) -> None:
     assert canvas_size(aspect, side) == size
     d = edits.set_canvas(slideshow(2), aspect, side)
@@ -219,18 +270,26 @@ def test_append_uses_the_slideshow_style() -> None:
     assert_draft_invariants(out)
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda d: edits.set_segment_duration(d, 8, 5000), "There is no photo 9: the slideshow has 3"),
-    (lambda d: edits.move_segment(d, 0, 3), "no photo 4"),
-    (lambda d: edits.set_photo_duration(d, 100), "0.2 to 60 s"),
-    (lambda d: edits.set_transition(d, "spin"), "Unknown transition"),
-    (lambda d: edits.set_music_volume(d, 3), "0% to 200%"),
-    (lambda d: edits.set_title(d, pos="top"), "no title yet"),
-    (lambda d: edits.remove_captions(d), "no captions"),
-    (lambda d: edits.set_fit(d, "stretch"), "Unknown fit"),
-    (lambda d: edits.remove_segment(edits.remove_segment(edits.remove_segment(d, 0), 0), 0),
-     "only photo"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda d: edits.set_segment_duration(d, 8, 5000),
+            "There is no photo 9: the slideshow has 3",
+        ),
+        (lambda d: edits.move_segment(d, 0, 3), "no photo 4"),
+        (lambda d: edits.set_photo_duration(d, 100), "0.2 to 60 s"),
+        (lambda d: edits.set_transition(d, "spin"), "Unknown transition"),
+        (lambda d: edits.set_music_volume(d, 3), "0% to 200%"),
+        (lambda d: edits.set_title(d, pos="top"), "no title yet"),
+        (lambda d: edits.remove_captions(d), "no captions"),
+        (lambda d: edits.set_fit(d, "stretch"), "Unknown fit"),
+        (
+            lambda d: edits.remove_segment(edits.remove_segment(edits.remove_segment(d, 0), 0), 0),
+            "only photo",
+        ),
+    ],
+)
 def test_impossible_edits_say_what_to_do(call, message: str) -> None:
     with pytest.raises(EditError, match=message):
         call(slideshow(3))
@@ -253,8 +312,9 @@ def random_edit(rng: random.Random, d: dict) -> dict:
         lambda: edits.remove_segment(d, rng.randrange(n)) if n > 1 else d,
         lambda: edits.append_media(d, [*photos(1), clip(rng.uniform(0.5, 30))]),
         lambda: edits.set_total_duration(d, rng.randrange(n * 800, n * 9000)),
-        lambda: edits.set_title(d, "T", rng.randrange(0, max(1, d["d"])), None,
-                                rng.choice(["top", "center", "bottom"])),
+        lambda: edits.set_title(
+            d, "T", rng.randrange(0, max(1, d["d"])), None, rng.choice(["top", "center", "bottom"])
+        ),
         lambda: edits.add_caption(d, rng.randrange(n), f"c{rng.randrange(99)}"),
         lambda: edits.set_music_fade(d, rng.randrange(0, 4000), rng.randrange(0, 4000)),
         lambda: edits.set_music_volume(d, rng.random() * 2),
@@ -270,10 +330,14 @@ def test_random_edit_sequences_keep_every_invariant(seed: int) -> None:
     clips = [clip(rng.uniform(0.3, 25), k) for k in range(rng.randrange(3))]
     items = photos(rng.randrange(1, 9)) + clips
     rng.shuffle(items)
-    d = edits.make_slideshow(items, photo_ms=rng.choice([500, 2000, 3000]),
-                             transition=rng.choice(edits.TRANSITIONS),
-                             transition_ms=rng.randrange(0, 2000), ken_burns=rng.random() < 0.5,
-                             music=SONG if rng.random() < 0.7 else None)
+    d = edits.make_slideshow(
+        items,
+        photo_ms=rng.choice([500, 2000, 3000]),
+        transition=rng.choice(edits.TRANSITIONS),
+        transition_ms=rng.randrange(0, 2000),
+        ken_burns=rng.random() < 0.5,
+        music=SONG if rng.random() < 0.7 else None,
+    )
     assert_draft_invariants(d)
     for _ in range(25):
         before = copy.deepcopy(d)

@@ -95,8 +95,9 @@ def test_the_music_fades_out_at_the_end(seed) -> None:
     video = seed[4]
     end = video.audio.shape[1] / video.sample_rate
     # 0.25 s windows: one whole note of the sample arpeggio each, so only the fade differs
-    before, first_half, second_half = (video.rms(end - t, end - t + 0.25)
-                                       for t in (0.75, 0.5, 0.25))
+    before, first_half, second_half = (
+        video.rms(end - t, end - t + 0.25) for t in (0.75, 0.5, 0.25)
+    )
     assert before > 0.05
     assert before > first_half > second_half
     assert first_half < before * 0.9
@@ -157,8 +158,9 @@ def test_cancel_raises_and_leaves_no_file(media, tmp_path) -> None:
 
     out = tmp_path / "cancelled.mp4"
     with pytest.raises(RenderCancelled):
-        render_draft(slideshow(["p0", "p1", "p2"], music="music"), media, out,
-                     should_cancel=should_cancel)
+        render_draft(
+            slideshow(["p0", "p1", "p2"], music="music"), media, out, should_cancel=should_cancel
+        )
     assert len(calls) == 11  # asked before every frame
     assert list(tmp_path.iterdir()) == []
 
@@ -223,8 +225,9 @@ def test_photo_formats_and_exif_orientation(media, tmp_path) -> None:
     exif = Image.Exif()
     exif[0x0112] = 8  # ...displayed landscape after rotating 90 degrees clockwise
     sideways.save(tmp_path / "phone.jpg", exif=exif)
-    files = {name: tmp_path / name for name in
-             ("alpha.png", "palette.gif", "grey.jpg", "phone.jpg")}
+    files = {
+        name: tmp_path / name for name in ("alpha.png", "palette.gif", "grey.jpg", "phone.jpg")
+    }
     draft = slideshow(list(files), transition=None, fit="black", seconds=0.4)
     out = tmp_path / "formats.mp4"
     render_draft(draft, files, out)

@@ -61,8 +61,12 @@ def test_ken_burns_moves_smoothly_with_sub_pixel_steps(tmp_path) -> None:
     picture = Image.new("RGB", (640, 360), (20, 20, 30))
     ImageDraw.Draw(picture).ellipse((452, 168, 476, 192), fill=(255, 255, 255))  # centre 464
     picture.save(tmp_path / "dot.png")
-    draft = slideshow(["dot"], seconds=1.0, transition=None,
-                      kb={"z0": 1.0, "z1": 1.2, "x0": 0.5, "y0": 0.5, "x1": 0.5, "y1": 0.5})
+    draft = slideshow(
+        ["dot"],
+        seconds=1.0,
+        transition=None,
+        kb={"z0": 1.0, "z1": 1.2, "x0": 0.5, "y0": 0.5, "x1": 0.5, "y1": 0.5},
+    )
     render_draft(draft, {"dot": tmp_path / "dot.png"}, tmp_path / "kb.mp4")
     xs = []
     for frame in decode(tmp_path / "kb.mp4").frames:
@@ -104,8 +108,16 @@ def test_fit_modes_black_blur_and_cover(media, tmp_path) -> None:
 
 
 def test_a_title_changes_pixels_in_its_region_only(media, tmp_path) -> None:
-    title = {"id": "seg_title", "s": 0, "d": 1000, "k": "text", "txt": "Paradise Found",
-             "n": "Paradise Found", "pos": "bottom", "sz": 0.12}
+    title = {
+        "id": "seg_title",
+        "s": 0,
+        "d": 1000,
+        "k": "text",
+        "txt": "Paradise Found",
+        "n": "Paradise Found",
+        "pos": "bottom",
+        "sz": 0.12,
+    }
     plain, titled = tmp_path / "plain.mp4", tmp_path / "titled.mp4"
     render_draft(slideshow(["p0"], transition=None), media, plain)
     render_draft(slideshow(["p0"], transition=None, titles=[title]), media, titled)
@@ -121,8 +133,16 @@ def test_a_title_changes_pixels_in_its_region_only(media, tmp_path) -> None:
     assert (region.max(axis=2) < 60).sum() > 100
 
 
-@pytest.mark.parametrize("text", ["Ñandú 🎉🌴 party", "مرحبا بالعالم", "שלום עולם 123",
-                                  "长长的标题" * 12, "line one\nline two\nline three"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ñandú 🎉🌴 party",
+        "مرحبا بالعالم",
+        "שלום עולם 123",
+        "长长的标题" * 12,
+        "line one\nline two\nline three",
+    ],
+)
 def test_titles_in_any_script_render(media, tmp_path, text) -> None:
     title = {"id": "t", "s": 0, "d": 300, "k": "text", "txt": text, "pos": "top", "sz": 0.1}
     draft = slideshow(["p0"], transition=None, seconds=0.3, titles=[title])
@@ -134,8 +154,18 @@ def test_a_video_clip_is_trimmed_scaled_and_its_sound_mixed(media, tmp_path) -> 
     clip = sine_clip(tmp_path / "clip.mp4")  # blue for 1 s, then green; a 440 Hz tone
     draft = slideshow(["p0"], transition="crossfade", tr_ms=200, seconds=1.0)
     draft["t"][0]["sg"][0]["tr"] = {"type": "crossfade", "d": 200}
-    draft["t"][0]["sg"].append({"id": "seg_clip", "s": 800, "d": 800, "src": "clip",
-                                "n": "clip.mp4", "k": "video", "in": 1100, "vol": 1.0})
+    draft["t"][0]["sg"].append(
+        {
+            "id": "seg_clip",
+            "s": 800,
+            "d": 800,
+            "src": "clip",
+            "n": "clip.mp4",
+            "k": "video",
+            "in": 1100,
+            "vol": 1.0,
+        }
+    )
     draft["d"] = 1600
     render_draft(draft, dict(media, clip=clip), tmp_path / "withclip.mp4")
     video = decode(tmp_path / "withclip.mp4")
@@ -160,11 +190,22 @@ def test_clip_sound_is_mixed_under_the_music(media, tmp_path) -> None:
 
     clip = sine_clip(tmp_path / "clip.mp4", tone=3000.0)
     song = make_music(tmp_path / "song.wav", 2.0)
-    draft = {"t": [{"tt": 0, "sg": [{"id": "c", "s": 0, "d": 1000, "src": "clip", "k": "video",
-                                     "in": 0, "vol": 0.5}]},
-                   {"tt": 1, "sg": [{"id": "m", "s": 0, "d": 1000, "src": "song", "k": "audio",
-                                     "vol": 1.0}]}],
-             "d": 1000, "m": {"width": 320, "height": 180, "fps": 30}}
+    draft = {
+        "t": [
+            {
+                "tt": 0,
+                "sg": [
+                    {"id": "c", "s": 0, "d": 1000, "src": "clip", "k": "video", "in": 0, "vol": 0.5}
+                ],
+            },
+            {
+                "tt": 1,
+                "sg": [{"id": "m", "s": 0, "d": 1000, "src": "song", "k": "audio", "vol": 1.0}],
+            },
+        ],
+        "d": 1000,
+        "m": {"width": 320, "height": 180, "fps": 30},
+    }
     render_draft(draft, {"clip": clip, "song": song}, tmp_path / "mix.mp4")
     audio = decode(tmp_path / "mix.mp4").audio[0, 4800:43200]
     spectrum = np.abs(np.fft.rfft(audio))

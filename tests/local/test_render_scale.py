@@ -21,23 +21,39 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_a_1080p_render_of_big_photos(tmp_path) -> None:
     """A 12 MP landscape, a 12 MP portrait and a phone-sized photo at 1080p30."""
-    media = {"p0": make_photo(tmp_path / "a.jpg", 0, (4000, 3000)),
-             "p1": make_photo(tmp_path / "b.jpg", 1, (3024, 4032)),
-             "p2": make_photo(tmp_path / "c.jpg", 2, (1920, 1080)),
-             "music": make_music(tmp_path / "m.mp3", 4.0)}
-    title = {"id": "t", "s": 0, "d": 1000, "k": "text", "txt": "Paradise Found", "pos": "center",
-             "sz": 0.08}
-    draft = slideshow(["p0", "p1", "p2"], seconds=1.0, music="music", size=(1920, 1080),
-                      kb={"z0": 1.0, "z1": 1.1, "x0": 0.5, "y0": 0.5, "x1": 0.55, "y1": 0.5},
-                      titles=[title])
+    media = {
+        "p0": make_photo(tmp_path / "a.jpg", 0, (4000, 3000)),
+        "p1": make_photo(tmp_path / "b.jpg", 1, (3024, 4032)),
+        "p2": make_photo(tmp_path / "c.jpg", 2, (1920, 1080)),
+        "music": make_music(tmp_path / "m.mp3", 4.0),
+    }
+    title = {
+        "id": "t",
+        "s": 0,
+        "d": 1000,
+        "k": "text",
+        "txt": "Paradise Found",
+        "pos": "center",
+        "sz": 0.08,
+    }
+    draft = slideshow(
+        ["p0", "p1", "p2"],
+        seconds=1.0,
+        music="music",
+        size=(1920, 1080),
+        kb={"z0": 1.0, "z1": 1.1, "x0": 0.5, "y0": 0.5, "x1": 0.55, "y1": 0.5},
+        titles=[title],
+    )
     stats = render_draft(draft, media, tmp_path / "hd.mp4")
     video = decode(tmp_path / "hd.mp4")
     assert (video.width, video.height, video.fps) == (1920, 1080, 30)
     assert abs(video.duration - 2.4) <= 1 / 30
     assert stats.frames == len(video.frames) == 72
     for index, second in enumerate((0.4, 1.1, 2.1)):
-        assert nearest_photo(mean_rgb(video.frames[round(second * 30)], (0.4, 0.1, 0.6, 0.3)),
-                             3) == index
+        assert (
+            nearest_photo(mean_rgb(video.frames[round(second * 30)], (0.4, 0.1, 0.6, 0.3)), 3)
+            == index
+        )
     assert video.rms(0.2, 1.2) > 0.05
 
 
@@ -61,8 +77,14 @@ PEAK_RSS = textwrap.dedent("""
 
 def peak_rss_mb(count: int, folder: Path) -> float:
     folder.mkdir()
-    done = subprocess.run([sys.executable, "-c", PEAK_RSS, str(count), str(folder)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, str(count), str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -78,8 +100,19 @@ def test_memory_is_flat_in_the_number_of_photos(tmp_path) -> None:
 @pytest.mark.slow
 def test_the_benchmark_smoke_run_reports_ratios(tmp_path) -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "render.py"), "--small", "--json",
-         "--peers", "ffmpeg"], capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "render.py"),
+            "--small",
+            "--json",
+            "--peers",
+            "ffmpeg",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert set(summary["results"]) == {"ours", "ours-preview", "ours-blur", "ffmpeg"}
@@ -90,6 +123,8 @@ def test_the_benchmark_smoke_run_reports_ratios(tmp_path) -> None:
         assert abs(result["duration"] - 2.4) <= 1 / 30
     ratios = summary["ratios"]
     assert {"wall_vs_ffmpeg", "cpu_vs_ffmpeg", "preview_vs_full"} <= set(ratios)
-    assert np.isclose(ratios["wall_vs_ffmpeg"],
-                      summary["results"]["ours"]["wall"] / summary["results"]["ffmpeg"]["wall"])
+    assert np.isclose(
+        ratios["wall_vs_ffmpeg"],
+        summary["results"]["ours"]["wall"] / summary["results"]["ffmpeg"]["wall"],
+    )
     assert "peak RSS <= 300 MB" in summary["targets_met"]

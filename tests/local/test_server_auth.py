@@ -75,9 +75,14 @@ def test_a_client_without_the_secret_reads_nothing(local_server, local_api, samp
     r = intruder.post(P.ANONYMOUS_TOKEN_PATH, headers={P.HEADER_CLIENT_ID: "intruder"})
     assert r.status_code == 401
     assert (r.json().get("data") or {}).get("token") is None
-    for url in (P.STATE_PATH.format(session_id=sid), photo["cdn_url"], photo["thumbnail_url"],
-                P.RENDER_POLL_PATH.format(render_id=job["id"]), f"/renders/{job['id']}.mp4",
-                P.RENDER_DOWNLOAD_PATH.format(render_id=job["id"])):
+    for url in (
+        P.STATE_PATH.format(session_id=sid),
+        photo["cdn_url"],
+        photo["thumbnail_url"],
+        P.RENDER_POLL_PATH.format(render_id=job["id"]),
+        f"/renders/{job['id']}.mp4",
+        P.RENDER_DOWNLOAD_PATH.format(render_id=job["id"]),
+    ):
         got = intruder.get(url)
         assert got.status_code == 401, url
         assert got.content[:3] != b"\xff\xd8\xff"
@@ -93,8 +98,11 @@ def test_fixed_token_server(start_local_server, sample_media) -> None:
     assert owner.state(sid)["session_id"] == sid
     url = server.url + P.ANONYMOUS_TOKEN_PATH
     assert httpx.post(url, headers={P.HEADER_CLIENT_ID: "c"}, trust_env=False).status_code == 401
-    r = httpx.post(url, headers={P.HEADER_CLIENT_ID: "c",
-                                 "Authorization": f"Bearer {server.token}"}, trust_env=False)
+    r = httpx.post(
+        url,
+        headers={P.HEADER_CLIENT_ID: "c", "Authorization": f"Bearer {server.token}"},
+        trust_env=False,
+    )
     assert r.status_code == 200
     anon = RawClient(server.url, r.json()["data"]["token"])
     assert anon.get(P.STATE_PATH.format(session_id=sid)).json()["code"] == 1002
@@ -112,9 +120,13 @@ def test_users_are_isolated(local_server, sample_media) -> None:
         sid_b = bob.new_session()
         [bob_photo] = bob.upload_ok(sid_b, [sample_media["photo2"]])
         # Bob knows every id of Alice's: none of them opens anything.
-        for path in (P.STATE_PATH.format(session_id=sid_a), files[0]["cdn_url"],
-                     files[0]["thumbnail_url"], f"/media/{sid_b}/{files[0]['id']}",
-                     f"/media/{sid_b}/{files[0]['id']}/thumbnail.jpg"):
+        for path in (
+            P.STATE_PATH.format(session_id=sid_a),
+            files[0]["cdn_url"],
+            files[0]["thumbnail_url"],
+            f"/media/{sid_b}/{files[0]['id']}",
+            f"/media/{sid_b}/{files[0]['id']}/thumbnail.jpg",
+        ):
             r = bob.get(path)
             assert r.status_code == 404, path
             assert r.json()["code"] in (P.ErrorCode.SESSION_NOT_FOUND, 404)

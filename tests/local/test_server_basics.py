@@ -30,7 +30,7 @@ def make_video(path: Path, seconds: float = 1.0, size: tuple[int, int] = (160, 9
         samples = int(seconds * 44100)
         tone = (0.2 * np.sin(np.arange(samples) * 2 * np.pi * 440 / 44100)).astype(np.float32)
         for start in range(0, samples, 1024):
-            chunk = tone[start:start + 1024].reshape(1, -1)
+            chunk = tone[start : start + 1024].reshape(1, -1)
             frame = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
             frame.sample_rate, frame.pts, frame.time_base = 44100, start, Fraction(1, 44100)
             out.mux(audio.encode(frame))
@@ -93,8 +93,10 @@ def test_upload_photos_music_and_video(local_api: RawClient, sample_media, tmp_p
     assert video["fps"] == 15
     assert abs(video["duration"] - 1.0) < 0.15
     # The original and its thumbnail are served (with the token) at absolute URLs.
-    assert local_api.http.get(photo["cdn_url"], headers=local_api.headers()).content == \
-        sample_media["photo0"].read_bytes()
+    assert (
+        local_api.http.get(photo["cdn_url"], headers=local_api.headers()).content
+        == sample_media["photo0"].read_bytes()
+    )
     for item in files:
         thumb = local_api.http.get(item["thumbnail_url"], headers=local_api.headers())
         assert thumb.headers["content-type"] == "image/jpeg"
@@ -115,8 +117,9 @@ def test_exif_orientation_is_applied(local_api: RawClient, tmp_path) -> None:
     image.save(buf, "JPEG", exif=exif)
     [photo] = local_api.upload_ok(sid, [("turned.jpg", buf.getvalue())])
     assert (photo["width"], photo["height"]) == (180, 320)
-    thumb = Image.open(io.BytesIO(local_api.http.get(
-        photo["thumbnail_url"], headers=local_api.headers()).content))
+    thumb = Image.open(
+        io.BytesIO(local_api.http.get(photo["thumbnail_url"], headers=local_api.headers()).content)
+    )
     assert thumb.height > thumb.width
 
 
@@ -160,8 +163,9 @@ def test_no_cors_and_no_directory_listing(local_api: RawClient, sample_media) ->
         if path != P.CREDITS_PATH:
             assert r.status_code == 404
             assert "m_" not in r.text
-    preflight = local_api.http.options(P.CREDITS_PATH, headers={
-        **origin, "Access-Control-Request-Method": "GET"})
+    preflight = local_api.http.options(
+        P.CREDITS_PATH, headers={**origin, "Access-Control-Request-Method": "GET"}
+    )
     assert preflight.status_code in (401, 405)
     assert "access-control-allow-origin" not in preflight.headers
 

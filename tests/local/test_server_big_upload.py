@@ -48,8 +48,9 @@ def test_400mb_upload_keeps_server_rss_flat(serve_process, tmp_path, sample_medi
     path = sparse_mp4(tmp_path / "big_holiday.mp4")
     try:
         with path.open("rb") as fh:
-            r = api.post(P.UPLOAD_PATH.format(session_id=sid),
-                         files={"files": (path.name, fh, "video/mp4")})
+            r = api.post(
+                P.UPLOAD_PATH.format(session_id=sid), files={"files": (path.name, fh, "video/mp4")}
+            )
     finally:
         done.set()
         sampler.join()

@@ -159,8 +159,11 @@ def test_faults_endpoint(fault_server, fault_api) -> None:
 def test_env_switch_arms_faults(start_local_server, monkeypatch) -> None:
     monkeypatch.setenv("NEMO_FAULTS", "rate_limit:retry_after=7")
     server = start_local_server()
-    r = httpx.post(server.url + P.ANONYMOUS_TOKEN_PATH, headers={
-        P.HEADER_CLIENT_ID: "c", P.HEADER_LOCAL_SECRET: server.secret}, trust_env=False)
+    r = httpx.post(
+        server.url + P.ANONYMOUS_TOKEN_PATH,
+        headers={P.HEADER_CLIENT_ID: "c", P.HEADER_LOCAL_SECRET: server.secret},
+        trust_env=False,
+    )
     assert r.status_code == 429
     assert r.headers["retry-after"] == "7"
     assert server.faults.hits["rate_limit"] == 1

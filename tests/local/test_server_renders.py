@@ -17,8 +17,9 @@ pytest.importorskip("nemowidgets.local.render")
 @pytest.fixture
 def uploaded(local_api: RawClient, sample_media) -> tuple[str, list[dict]]:
     sid = local_api.new_session()
-    files = local_api.upload_ok(sid, [sample_media["photo0"], sample_media["photo1"],
-                                      sample_media["music"]])
+    files = local_api.upload_ok(
+        sid, [sample_media["photo0"], sample_media["photo1"], sample_media["music"]]
+    )
     return sid, files
 
 
@@ -56,7 +57,8 @@ def test_export_renders_an_mp4_served_at_its_url(local_api: RawClient, uploaded)
     assert ranged.content == video.content[:1024]
     generated = local_api.state(sid)["state"]["generated_media"]
     assert [(g["id"], g["status"], g["url"]) for g in generated] == [
-        ("render_first", "completed", url)]
+        ("render_first", "completed", url)
+    ]
 
 
 def test_duplicate_render_id_is_a_conflict(local_api: RawClient, uploaded) -> None:
@@ -94,32 +96,44 @@ def test_cancel_a_running_render(local_api: RawClient, uploaded) -> None:
 
 def test_render_failure_names_its_cause(local_api: RawClient, uploaded, local_server) -> None:
     sid, files = uploaded
-    (local_server.data_dir / local_server.app.state.ctx.store.get_media(
-        files[1]["id"], sid)["path"]).write_bytes(b"\xff\xd8\xff broken now")
+    (
+        local_server.data_dir
+        / local_server.app.state.ctx.store.get_media(files[1]["id"], sid)["path"]
+    ).write_bytes(b"\xff\xd8\xff broken now")
     job = local_api.data(local_api.export(sid, photo_draft(files[:2])))
     final = local_api.wait_render(job["id"])
     assert final["status"] == "failed"
     assert "photo1.jpg" in final["error"] or files[1]["id"] in final["error"]
 
 
-@pytest.mark.parametrize(("patch", "status", "mention"), [
-    ({"draft": None}, 422, "draft"),
-    ({"draft": {"t": "photos"}}, 422, "draft.t"),
-    ({"draft": {"t": [{"tt": 0, "sg": "seg_1"}]}}, 422, "draft.t[0].sg"),
-    ({"draft": {"t": [{"tt": 0, "sg": []}]}}, 422, "no segments"),
-    ({"draft": {"t": [{"tt": 0, "sg": [{"id": "seg_1", "s": 0, "d": -2000}]}]}}, 422, "seg_1"),
-    ({"draft": {"t": [{"tt": 0, "sg": [{"id": "seg_1", "d": 10, "src": "m_nope"}]}]}}, 422,
-     "m_nope"),
-    ({"id": "../../etc/passwd"}, 422, "id"),
-    ({"id": ""}, 422, "id"),
-    ({"output": {"format": "mp4", "quality": "ultra"}}, 422, "quality"),
-    ({"output": {"format": "gif"}}, 422, "format"),
-    ({"sessionId": "42"}, 404, "42"),
-])
+@pytest.mark.parametrize(
+    ("patch", "status", "mention"),
+    [
+        ({"draft": None}, 422, "draft"),
+        ({"draft": {"t": "photos"}}, 422, "draft.t"),
+        ({"draft": {"t": [{"tt": 0, "sg": "seg_1"}]}}, 422, "draft.t[0].sg"),
+        ({"draft": {"t": [{"tt": 0, "sg": []}]}}, 422, "no segments"),
+        ({"draft": {"t": [{"tt": 0, "sg": [{"id": "seg_1", "s": 0, "d": -2000}]}]}}, 422, "seg_1"),
+        (
+            {"draft": {"t": [{"tt": 0, "sg": [{"id": "seg_1", "d": 10, "src": "m_nope"}]}]}},
+            422,
+            "m_nope",
+        ),
+        ({"id": "../../etc/passwd"}, 422, "id"),
+        ({"id": ""}, 422, "id"),
+        ({"output": {"format": "mp4", "quality": "ultra"}}, 422, "quality"),
+        ({"output": {"format": "gif"}}, 422, "format"),
+        ({"sessionId": "42"}, 404, "42"),
+    ],
+)
 def test_bad_render_requests(local_api: RawClient, uploaded, patch, status, mention) -> None:
     sid, files = uploaded
-    body = {"id": "render_bad", "sessionId": sid, "draft": photo_draft(files[:1]),
-            "output": {"format": "mp4", "quality": "preview"}} | patch
+    body = {
+        "id": "render_bad",
+        "sessionId": sid,
+        "draft": photo_draft(files[:1]),
+        "output": {"format": "mp4", "quality": "preview"},
+    } | patch
     r = local_api.post(P.RENDER_PATH, json=body)
     assert r.status_code == status, r.text
     assert r.json()["success"] is False
@@ -128,7 +142,8 @@ def test_bad_render_requests(local_api: RawClient, uploaded, patch, status, ment
 
 
 def test_draft_with_unknown_media_is_a_draft_error_naming_segment_and_media(
-        local_api: RawClient, uploaded) -> None:
+    local_api: RawClient, uploaded
+) -> None:
     """A segment whose ``src`` is not media of the session: 4000 (a draft problem), not
     4001 (whose client hint lists the supported file formats), naming segment and media."""
     sid, files = uploaded
@@ -144,9 +159,11 @@ def test_draft_with_unknown_media_is_a_draft_error_naming_segment_and_media(
 
 def test_export_without_attribution_headers_is_blocked(local_api: RawClient, uploaded) -> None:
     sid, files = uploaded
-    r = local_api.http.post(P.RENDER_PATH, headers={"Authorization": f"Bearer {local_api.token}"},
-                            json={"id": "render_x", "sessionId": sid,
-                                  "draft": photo_draft(files[:1])})
+    r = local_api.http.post(
+        P.RENDER_PATH,
+        headers={"Authorization": f"Bearer {local_api.token}"},
+        json={"id": "render_x", "sessionId": sid, "draft": photo_draft(files[:1])},
+    )
     assert r.status_code == 402
     assert "X-Skill-Source" in r.json()["error"]
 

@@ -20,8 +20,9 @@ def test_everything_survives_a_restart(start_local_server, sample_media) -> None
     server = start_local_server()
     api = RawClient.anonymous(server, "kernel-client")
     sid = api.new_session()
-    files = api.upload_ok(sid, [sample_media["photo0"], sample_media["photo1"],
-                                sample_media["music"]])
+    files = api.upload_ok(
+        sid, [sample_media["photo0"], sample_media["photo1"], sample_media["music"]]
+    )
     api.sse(sid, "make a slideshow with music, 1 second per photo")
     api.sse(sid, "make it square")
     before = api.state(sid)
@@ -76,8 +77,9 @@ def test_an_unfinished_render_resumes_after_a_restart(start_local_server, sample
         again.close()
 
 
-def test_a_job_of_a_killed_process_is_adopted(serve_process, start_local_server, tmp_path,
-                                              sample_media) -> None:
+def test_a_job_of_a_killed_process_is_adopted(
+    serve_process, start_local_server, tmp_path, sample_media
+) -> None:
     """The kernel process dies (SIGKILL) mid-render; the next server on the data dir adopts
     the orphaned job, because its owner's pid is gone."""
     data = tmp_path / "shared"
@@ -121,7 +123,8 @@ print(job["id"], flush=True)
 
 
 def test_a_kernel_exits_mid_render_and_the_next_one_gets_the_video(
-        start_local_server, tmp_path, sample_media) -> None:
+    start_local_server, tmp_path, sample_media
+) -> None:
     import subprocess
     import sys
 
@@ -132,8 +135,9 @@ def test_a_kernel_exits_mid_render_and_the_next_one_gets_the_video(
     script = KERNEL.format(root=str(ROOT), data=str(data), photo=str(sample_media["photo0"]))
     start = time.monotonic()
     env = {**os.environ, "NEMO_FAULTS": "render_stall:seconds=600"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - start < 60  # the stalled render worker did not hold the exit
     render_id = done.stdout.split()[-1]

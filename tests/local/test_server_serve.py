@@ -13,8 +13,11 @@ def test_serve_prints_its_token_once_and_stops_cleanly(serve_process) -> None:
     assert server.token.startswith("nwl_")
     printed = "".join(server.output)
     assert printed.count(server.token) == 1
-    ok = httpx.get(server.url + P.CREDITS_PATH, trust_env=False,
-                   headers={"Authorization": f"Bearer {server.token}"})
+    ok = httpx.get(
+        server.url + P.CREDITS_PATH,
+        trust_env=False,
+        headers={"Authorization": f"Bearer {server.token}"},
+    )
     assert ok.status_code == 200
     assert ok.json()["data"]["available"] == 100
     refused = httpx.get(server.url + P.CREDITS_PATH, trust_env=False)
@@ -30,7 +33,11 @@ def test_serve_takes_the_token_from_the_environment(serve_process) -> None:
     token = "nwl_env_token_0123456789"
     server = serve_process(env={"NEMO_TOKEN": token})
     assert token not in "".join(server.output)  # given, so not printed
-    r = httpx.post(server.url + P.CREATE_SESSION_PATH, json={"language": "en"}, trust_env=False,
-                   headers={"Authorization": f"Bearer {token}"})
+    r = httpx.post(
+        server.url + P.CREATE_SESSION_PATH,
+        json={"language": "en"},
+        trust_env=False,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.json()["code"] == 0
     assert server.stop() == 0

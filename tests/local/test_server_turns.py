@@ -15,8 +15,15 @@ SLIDESHOW = "turn my photos into a smooth video slideshow with transitions and m
 @pytest.fixture
 def session(local_api: RawClient, sample_media) -> str:
     sid = local_api.new_session()
-    local_api.upload_ok(sid, [sample_media["photo0"], sample_media["photo1"],
-                              sample_media["photo2"], sample_media["music"]])
+    local_api.upload_ok(
+        sid,
+        [
+            sample_media["photo0"],
+            sample_media["photo1"],
+            sample_media["photo2"],
+            sample_media["music"],
+        ],
+    )
     return sid
 
 
@@ -26,8 +33,13 @@ def test_a_turn_streams_adk_events_and_stores_a_version(local_api: RawClient, se
     assert result.error is None
     assert not result.malformed
     events = result.events
-    assert all(e["author"] == "nemo_agent" and e["invocationId"] == events[0]["invocationId"]
-               and e["id"] and isinstance(e["timestamp"], float) for e in events)
+    assert all(
+        e["author"] == "nemo_agent"
+        and e["invocationId"] == events[0]["invocationId"]
+        and e["id"]
+        and isinstance(e["timestamp"], float)
+        for e in events
+    )
     calls, responses = result.parts("functionCall"), result.parts("functionResponse")
     assert calls
     assert len(calls) == len(responses)
@@ -53,8 +65,9 @@ def test_a_turn_streams_adk_events_and_stores_a_version(local_api: RawClient, se
     assert local_api.stats(session)["prompts"] == 1
 
 
-def test_edits_make_versions_and_undo_reverts_as_a_new_version(local_api: RawClient,
-                                                                session) -> None:
+def test_edits_make_versions_and_undo_reverts_as_a_new_version(
+    local_api: RawClient, session
+) -> None:
     local_api.sse(session, SLIDESHOW)
     first = local_api.state(session)["state"]["draft"]
     local_api.sse(session, "make it 9:16 for tiktok")
@@ -69,7 +82,12 @@ def test_edits_make_versions_and_undo_reverts_as_a_new_version(local_api: RawCli
     assert third["draft"] == first
     assert third["canvas_config"]["aspect"] == first["m"]["aspect"]
     assert local_api.stats(session) | {"session_id": session} == {
-        "session_id": session, "prompts": 3, "drafts": 3, "media": 4, "renders": 0}
+        "session_id": session,
+        "prompts": 3,
+        "drafts": 3,
+        "media": 4,
+        "renders": 0,
+    }
 
 
 def test_undo_with_nothing_to_undo(local_api: RawClient, session) -> None:

@@ -28,19 +28,30 @@ MP4_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
 
 
 def _part_head(boundary: str, filename: str) -> bytes:
-    return (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: video/mp4\r\n\r\n").encode()
+    return (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="{filename}"\r\nContent-Type: video/mp4\r\n\r\n'
+    ).encode()
 
 
-def _raw_request(server_url: str, api: RawClient, sid: str, length: int, body: bytes,
-                 boundary: str, timeout: float) -> tuple[int, dict, float]:
+def _raw_request(
+    server_url: str,
+    api: RawClient,
+    sid: str,
+    length: int,
+    body: bytes,
+    boundary: str,
+    timeout: float,
+) -> tuple[int, dict, float]:
     """Send the headers (declaring ``length``) and ``body``, then read the answer without
     sending the rest: (status, JSON body, seconds until the answer was complete)."""
     host, port = server_url.removeprefix("http://").split(":")
-    head = (f"POST {P.UPLOAD_PATH.format(session_id=sid)} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: Bearer {api.token}\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-            f"Content-Length: {length}\r\n\r\n").encode()
+    head = (
+        f"POST {P.UPLOAD_PATH.format(session_id=sid)} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Authorization: Bearer {api.token}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
         start = time.monotonic()
         sock.sendall(head + body)
@@ -67,14 +78,16 @@ def _tmp_bytes(server) -> int:
     return sum(p.stat().st_size for p in (server.data_dir / "tmp").glob("*"))
 
 
-def test_declared_oversize_is_refused_before_the_body_arrives(shared_api: RawClient,
-                                                               shared_server) -> None:
+def test_declared_oversize_is_refused_before_the_body_arrives(
+    shared_api: RawClient, shared_server
+) -> None:
     """A lying Content-Length (501 MB) with 1 KB sent: the answer comes without the rest."""
     sid = shared_api.new_session()
     boundary = "nemo" + secrets.token_hex(8)
     body = _part_head(boundary, "holiday.mp4") + MP4_HEAD + bytes(1000)
-    status, answer, elapsed = _raw_request(shared_server.url, shared_api, sid,
-                                           P.MAX_UPLOAD_BYTES + 1024 * 1024, body, boundary, 15)
+    status, answer, elapsed = _raw_request(
+        shared_server.url, shared_api, sid, P.MAX_UPLOAD_BYTES + 1024 * 1024, body, boundary, 15
+    )
     assert status == 413, answer
     assert answer["code"] == P.ErrorCode.FILE_TOO_LARGE
     assert answer["message"].startswith("holiday.mp4 is too large"), answer
@@ -85,12 +98,14 @@ def test_declared_oversize_is_refused_before_the_body_arrives(shared_api: RawCli
     assert shared_api.get(P.CREDITS_PATH).status_code == 200
 
 
-def test_declared_oversize_without_a_part_header_names_the_upload(shared_api: RawClient,
-                                                                  shared_server) -> None:
+def test_declared_oversize_without_a_part_header_names_the_upload(
+    shared_api: RawClient, shared_server
+) -> None:
     """Headers only, then silence: refused within the name-peek window, as "the upload"."""
     sid = shared_api.new_session()
-    status, answer, elapsed = _raw_request(shared_server.url, shared_api, sid,
-                                           P.MAX_UPLOAD_REQUEST_BYTES + 1, b"", "nemo1", 15)
+    status, answer, elapsed = _raw_request(
+        shared_server.url, shared_api, sid, P.MAX_UPLOAD_REQUEST_BYTES + 1, b"", "nemo1", 15
+    )
     assert (status, answer["code"]) == (413, P.ErrorCode.FILE_TOO_LARGE), answer
     assert answer["message"].startswith("The upload is too large"), answer
     assert elapsed < NAME_PEEK_SECONDS + 3
@@ -134,16 +149,23 @@ class _TmpWatch:
 
 
 def test_501mb_streamed_with_its_length_never_reaches_the_temp_dir(
-        shared_api: RawClient, shared_server, tmp_path: Path) -> None:
+    shared_api: RawClient, shared_server, tmp_path: Path
+) -> None:
     sid = shared_api.new_session()
     path = _sparse(tmp_path / "holiday_501mb.mp4", P.MAX_UPLOAD_BYTES + 1024 * 1024)
     boundary = "nemo" + secrets.token_hex(8)
     head, tail = _part_head(boundary, path.name), f"\r\n--{boundary}--\r\n".encode()
     size = len(head) + path.stat().st_size + len(tail)
     with _TmpWatch(shared_server) as watch:
-        r = shared_api.post(P.UPLOAD_PATH.format(session_id=sid), content=_stream(path, head, tail),
-                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                                     "Content-Length": str(size)}, timeout=120)
+        r = shared_api.post(
+            P.UPLOAD_PATH.format(session_id=sid),
+            content=_stream(path, head, tail),
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Content-Length": str(size),
+            },
+            timeout=120,
+        )
     assert r.status_code == 413, r.text
     assert r.json()["code"] == P.ErrorCode.FILE_TOO_LARGE
     assert "holiday_501mb.mp4" in r.json()["message"]
@@ -152,16 +174,20 @@ def test_501mb_streamed_with_its_length_never_reaches_the_temp_dir(
 
 
 @pytest.mark.slow  # 501 MB written to tmp and refused as it passes the limit (5-15 s)
-def test_chunked_501mb_is_still_stopped_while_streaming(shared_api: RawClient, shared_server,
-                                                        tmp_path: Path) -> None:
+def test_chunked_501mb_is_still_stopped_while_streaming(
+    shared_api: RawClient, shared_server, tmp_path: Path
+) -> None:
     """No Content-Length to judge by: the streaming check stops it, and cleans up."""
     sid = shared_api.new_session()
     path = _sparse(tmp_path / "chunked_501mb.mp4", P.MAX_UPLOAD_BYTES + 1024 * 1024)
     boundary = "nemo" + secrets.token_hex(8)
     head, tail = _part_head(boundary, path.name), f"\r\n--{boundary}--\r\n".encode()
-    r = shared_api.post(P.UPLOAD_PATH.format(session_id=sid), content=_stream(path, head, tail),
-                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-                        timeout=300)
+    r = shared_api.post(
+        P.UPLOAD_PATH.format(session_id=sid),
+        content=_stream(path, head, tail),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        timeout=300,
+    )
     assert r.request.headers.get("transfer-encoding") == "chunked"
     assert r.status_code == 413, r.text
     assert r.json()["code"] == P.ErrorCode.FILE_TOO_LARGE
@@ -170,16 +196,24 @@ def test_chunked_501mb_is_still_stopped_while_streaming(shared_api: RawClient, s
     assert shared_api.state(sid)["state"]["media"] == []
 
 
-def test_a_request_just_within_the_limit_is_not_refused_early(shared_api: RawClient,
-                                                                shared_server) -> None:
+def test_a_request_just_within_the_limit_is_not_refused_early(
+    shared_api: RawClient, shared_server
+) -> None:
     """Exactly MAX_UPLOAD_REQUEST_BYTES (one 500 MB file and its framing) is read, not
     refused: the server waits for the body, so no answer comes while it is missing."""
     sid = shared_api.new_session()
     boundary = "nemo" + secrets.token_hex(8)
     body = _part_head(boundary, "big.mp4") + MP4_HEAD
     with pytest.raises(TimeoutError):
-        _raw_request(shared_server.url, shared_api, sid, P.MAX_UPLOAD_REQUEST_BYTES, body,
-                     boundary, NAME_PEEK_SECONDS + 1)
+        _raw_request(
+            shared_server.url,
+            shared_api,
+            sid,
+            P.MAX_UPLOAD_REQUEST_BYTES,
+            body,
+            boundary,
+            NAME_PEEK_SECONDS + 1,
+        )
     deadline = time.monotonic() + 5  # the abandoned upload's partial file is cleaned up
     while _tmp_bytes(shared_server) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -38,6 +38,7 @@ def noisy_jpeg() -> bytes:
 
 def png_bomb(side: int = 20000) -> bytes:
     """A valid 1-bit PNG of side x side pixels (400 Mpx) in a few dozen KB."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + data))
         return struct.pack(">I", len(data)) + kind + data + crc
@@ -74,8 +75,11 @@ REFUSED = [
     ("cut.jpg", noisy_jpeg()[:6000], "cut.jpg"),
     ("liar.jpg", b"\xff\xd8\xff\xe0" + b"not a picture\n" * 40, "liar.jpg"),
     ("song.mp3", jpeg(), "song.mp3"),  # an image posing as audio
-    ("clip.mp4", b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + bytes(5000),
-     "clip.mp4"),
+    (
+        "clip.mp4",
+        b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + bytes(5000),
+        "clip.mp4",
+    ),
     ("tag.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00", "tag.mp3"),
     ("setup.jpg", b"MZ\x90\x00" + bytes(300), "setup.jpg"),
     ("bomb.png", png_bomb(), "bomb.png"),
@@ -117,20 +121,24 @@ def test_one_bad_file_refuses_the_whole_request(shared_api: RawClient, sample_me
     assert shared_api.state(sid)["state"]["media"] == []
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    ("../../etc/passwd.jpg", "passwd.jpg"),
-    ("/tmp/nemo_abs_evil.jpg", "nemo_abs_evil.jpg"),
-    ("..\\..\\windows\\win.jpg", "win.jpg"),
-    ("photo\x00.exe.jpg", "photo%00.exe.jpg"),  # httpx percent-escapes the NUL
-    ("..jpg.jpg", "jpg.jpg"),
-])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("../../etc/passwd.jpg", "passwd.jpg"),
+        ("/tmp/nemo_abs_evil.jpg", "nemo_abs_evil.jpg"),
+        ("..\\..\\windows\\win.jpg", "win.jpg"),
+        ("photo\x00.exe.jpg", "photo%00.exe.jpg"),  # httpx percent-escapes the NUL
+        ("..jpg.jpg", "jpg.jpg"),
+    ],
+)
 def test_names_are_sanitised(shared_api: RawClient, shared_server, raw, shown) -> None:
     sid = shared_api.new_session()
     [item] = shared_api.upload_ok(sid, [(raw, jpeg())])
     assert item["filename"] == shown
     stored = list((shared_server.data_dir / "media" / sid).iterdir())
-    assert sorted(p.name for p in stored) == sorted([f"{item['id']}.jpg",
-                                                    f"{item['id']}.thumb.jpg"])
+    assert sorted(p.name for p in stored) == sorted(
+        [f"{item['id']}.jpg", f"{item['id']}.thumb.jpg"]
+    )
     assert not Path("/tmp/nemo_abs_evil.jpg").exists()
 
 
@@ -139,11 +147,21 @@ def test_non_utf8_and_control_bytes_in_names(shared_api: RawClient, raw) -> None
     """Hand-made multipart bodies with bytes httpx would never send in a filename."""
     sid = shared_api.new_session()
     boundary = b"nemoBoundary42"
-    body = (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"files\"; "
-            b"filename=\"" + raw + b"\"\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg() +
-            b"\r\n--" + boundary + b"--\r\n")
-    r = shared_api.post(P.UPLOAD_PATH.format(session_id=sid), content=body, headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary.decode()}"})
+    body = (
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; '
+        b'filename="'
+        + raw
+        + b'"\r\nContent-Type: image/jpeg\r\n\r\n'
+        + jpeg()
+        + b"\r\n--"
+        + boundary
+        + b"--\r\n"
+    )
+    r = shared_api.post(
+        P.UPLOAD_PATH.format(session_id=sid),
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary.decode()}"},
+    )
     [item] = shared_api.data(r)["files"]
     name = item["filename"]
     assert name.endswith(".jpg")
@@ -155,11 +173,19 @@ def test_non_utf8_and_control_bytes_in_names(shared_api: RawClient, raw) -> None
 def test_rfc5987_filename(shared_api: RawClient) -> None:
     sid = shared_api.new_session()
     boundary = "b0undary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
-            f"filename*=UTF-8''caf%C3%A9.jpg\r\n\r\n").encode() + jpeg() + \
-        f"\r\n--{boundary}--\r\n".encode()
-    r = shared_api.post(P.UPLOAD_PATH.format(session_id=sid), content=body,
-                       headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            f"filename*=UTF-8''caf%C3%A9.jpg\r\n\r\n"
+        ).encode()
+        + jpeg()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    r = shared_api.post(
+        P.UPLOAD_PATH.format(session_id=sid),
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     assert shared_api.data(r)["files"][0]["filename"] == "café.jpg"
 
 
@@ -176,8 +202,9 @@ def test_malformed_requests(shared_api: RawClient) -> None:
     r = shared_api.post(path, content=b"hello", headers={"Content-Type": "text/plain"})
     assert r.status_code == 415
     assert r.json()["code"] == 4000
-    r = shared_api.post(path, content=b"--x\r\nbroken", headers={
-        "Content-Type": "multipart/form-data; boundary=x"})
+    r = shared_api.post(
+        path, content=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data; boundary=x"}
+    )
     assert r.json()["code"] == 4000
     assert r.status_code == 422
     r = shared_api.post(path, files={"other": ("a.txt", b"x")}, data={"k": "v"})
@@ -190,23 +217,27 @@ def test_malformed_requests(shared_api: RawClient) -> None:
 
 
 # -- URL uploads --------------------------------------------------------------------
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "ftp://example.com/photo.jpg",
-    "data:image/png;base64,iVBORw0KGgo=",
-    "http://127.0.0.1:{port}/api/credits/x.jpg",
-    "http://localhost:{port}/x.jpg",
-    "http://[::1]:{port}/x.jpg",
-    "http://2130706433:{port}/x.jpg",
-    "http://0.0.0.0:{port}/x.jpg",
-    "http://10.1.2.3/x.jpg",
-    "http://192.168.0.10/x.jpg",
-    "http://169.254.169.254/latest/meta-data/x.jpg",
-    "http://[::ffff:127.0.0.1]:{port}/x.jpg",
-    "not a url",
-])
-def test_url_uploads_refuse_local_and_odd_targets(shared_api: RawClient, shared_server,
-                                                  url) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/photo.jpg",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "http://127.0.0.1:{port}/api/credits/x.jpg",
+        "http://localhost:{port}/x.jpg",
+        "http://[::1]:{port}/x.jpg",
+        "http://2130706433:{port}/x.jpg",
+        "http://0.0.0.0:{port}/x.jpg",
+        "http://10.1.2.3/x.jpg",
+        "http://192.168.0.10/x.jpg",
+        "http://169.254.169.254/latest/meta-data/x.jpg",
+        "http://[::ffff:127.0.0.1]:{port}/x.jpg",
+        "not a url",
+    ],
+)
+def test_url_uploads_refuse_local_and_odd_targets(
+    shared_api: RawClient, shared_server, url
+) -> None:
     url = url.format(port=shared_server.port)
     sid = shared_api.new_session()
     r = shared_api.upload_urls(sid, [url])
@@ -260,8 +291,11 @@ def test_url_uploads_fetch_when_allowed(start_local_server, file_host) -> None:
     api = RawClient.anonymous(server)
     try:
         sid = api.new_session()
-        files = api.data(api.upload_urls(sid, [f"{file_host}/photo.jpg", f"{file_host}/noext",
-                                               f"{file_host}/redirect"]))["files"]
+        files = api.data(
+            api.upload_urls(
+                sid, [f"{file_host}/photo.jpg", f"{file_host}/noext", f"{file_host}/redirect"]
+            )
+        )["files"]
         assert [f["filename"] for f in files] == ["photo.jpg", "noext.jpg", "photo.jpg"]
         assert all((f["width"], f["height"]) == (80, 60) for f in files)
         r = api.upload_urls(sid, [f"{file_host}/huge.mp4"])
@@ -276,8 +310,9 @@ def test_url_uploads_fetch_when_allowed(start_local_server, file_host) -> None:
         api.close()
 
 
-def test_too_large_upload_is_refused_while_streaming(shared_api: RawClient, shared_server,
-                                                     tmp_path) -> None:
+def test_too_large_upload_is_refused_while_streaming(
+    shared_api: RawClient, shared_server, tmp_path
+) -> None:
     """A 501 MB (sparse) file sent raw: 4002 naming it, nothing of it kept on disk."""
     sid = shared_api.new_session()
     path = tmp_path / "holiday_501mb.mp4"
@@ -285,8 +320,9 @@ def test_too_large_upload_is_refused_while_streaming(shared_api: RawClient, shar
         fh.write(b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41")
         fh.truncate(P.MAX_UPLOAD_BYTES + 1024 * 1024)
     with path.open("rb") as fh:
-        r = shared_api.post(P.UPLOAD_PATH.format(session_id=sid),
-                           files={"files": (path.name, fh)}, timeout=300)
+        r = shared_api.post(
+            P.UPLOAD_PATH.format(session_id=sid), files={"files": (path.name, fh)}, timeout=300
+        )
     assert r.status_code == 413, r.text
     assert r.json()["code"] == P.ErrorCode.FILE_TOO_LARGE
     assert "holiday_501mb.mp4" in r.json()["message"]
@@ -304,8 +340,11 @@ def test_refused_uploads_leave_no_temp_files(shared_api: RawClient, shared_serve
 
 
 def test_upload_to_unknown_session_reads_no_body(shared_server, shared_api) -> None:
-    r = httpx.post(shared_server.url + P.UPLOAD_PATH.format(session_id="42"),
-                   headers=shared_api.headers(), files={"files": ("a.jpg", jpeg())},
-                   trust_env=False)
+    r = httpx.post(
+        shared_server.url + P.UPLOAD_PATH.format(session_id="42"),
+        headers=shared_api.headers(),
+        files={"files": ("a.jpg", jpeg())},
+        trust_env=False,
+    )
     assert r.status_code == 404
     assert r.json()["code"] == P.ErrorCode.SESSION_NOT_FOUND

@@ -93,8 +93,9 @@ def test_prompt_counts(store: Store) -> None:
 
 def test_render_ids_are_unique_and_updates_compare_and_set(store: Store) -> None:
     sid = store.create_session("u")["session_id"]
-    job = store.create_render("render_1", session_id=sid, user_id="u", quality="preview",
-                              draft={"t": []})
+    job = store.create_render(
+        "render_1", session_id=sid, user_id="u", quality="preview", draft={"t": []}
+    )
     assert job["status"] == "pending"
     assert job["draft"] == {"t": []}
     with pytest.raises(DuplicateRenderId):
@@ -119,8 +120,19 @@ def test_everything_survives_reopening(tmp_path: Path) -> None:
     token, _ = first.issue_token(user, 60)
     sid = first.create_session(user)["session_id"]
     first.add_draft(sid, {"d": 1}, parent=0)
-    first.add_media([{"id": "m_1", "session_id": sid, "filename": "a.jpg", "file_type": "image",
-                      "format": "jpeg", "path": "media/x/m_1.jpg", "size": 3}])
+    first.add_media(
+        [
+            {
+                "id": "m_1",
+                "session_id": sid,
+                "filename": "a.jpg",
+                "file_type": "image",
+                "format": "jpeg",
+                "path": "media/x/m_1.jpg",
+                "size": 3,
+            }
+        ]
+    )
     first.create_render("r", session_id=sid, user_id=user, quality="high", draft={"d": 1})
     first.close()
     again = Store(tmp_path / "d")

@@ -85,6 +85,7 @@ def decode_duration(path: Path) -> float:
         end = 0.0
         for frame in container.decode(stream):
             if frame.time is not None:
-                end = max(end, frame.time + float((stream.average_rate and
-                                                 1 / stream.average_rate) or 0))
+                end = max(
+                    end, frame.time + float((stream.average_rate and 1 / stream.average_rate) or 0)
+                )
         return end

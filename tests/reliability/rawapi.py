@@ -44,8 +44,15 @@ def multipart(files: list[tuple[bytes | str, bytes]]) -> tuple[bytes, str]:
 class RawAPI:
     """One user on a local server: a token from the kernel's secret, one session."""
 
-    def __init__(self, base_url: str, secret: str | None, *, client_id: str | None = None,
-                 token: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        secret: str | None,
+        *,
+        client_id: str | None = None,
+        token: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False)
         if token is None:
@@ -69,22 +76,25 @@ class RawAPI:
         return str(r.json()["data"]["session_id"])
 
     # -- calls answering (status, envelope) ----------------------------------
-    def upload(self, files: list[tuple[bytes | str, bytes]], session_id: str | None = None
-               ) -> httpx.Response:
+    def upload(
+        self, files: list[tuple[bytes | str, bytes]], session_id: str | None = None
+    ) -> httpx.Response:
         body, ctype = multipart(files)
         path = P.UPLOAD_PATH.format(session_id=session_id or self.session_id)
         return self.http.post(path, content=body, headers={"Content-Type": ctype})
 
-    def upload_file(self, path: Any, session_id: str | None = None,
-                    chunk: int = 1 << 20) -> httpx.Response:
+    def upload_file(
+        self, path: Any, session_id: str | None = None, chunk: int = 1 << 20
+    ) -> httpx.Response:
         """Stream one file from disk as a multipart body (a 501 MB file is never in memory)."""
         from pathlib import Path
 
         path = Path(path)
         boundary = "nemo" + secrets.token_hex(12)
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
-                f"filename=\"{path.name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                ).encode()
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            f'filename="{path.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
         tail = f"\r\n--{boundary}--\r\n".encode()
 
         def body():
@@ -96,9 +106,14 @@ class RawAPI:
 
         size = len(head) + path.stat().st_size + len(tail)
         url = P.UPLOAD_PATH.format(session_id=session_id or self.session_id)
-        return self.http.post(url, content=body(), headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Content-Length": str(size)})
+        return self.http.post(
+            url,
+            content=body(),
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Content-Length": str(size),
+            },
+        )
 
     def upload_urls(self, urls: list[str], session_id: str | None = None) -> httpx.Response:
         path = P.UPLOAD_PATH.format(session_id=session_id or self.session_id)
@@ -110,19 +125,31 @@ class RawAPI:
     def credits(self) -> httpx.Response:
         return self.http.get(P.CREDITS_PATH)
 
-    def export(self, draft: Any, session_id: str | None = None, quality: str = "preview"
-               ) -> httpx.Response:
-        body = {"id": f"render_{uuid.uuid4().hex}", "sessionId": session_id or self.session_id,
-                "draft": draft, "output": {"format": "mp4", "quality": quality}}
-        return self.http.post(P.RENDER_PATH, content=json.dumps(body),
-                              headers={"Content-Type": "application/json", **ATTRIBUTION})
+    def export(
+        self, draft: Any, session_id: str | None = None, quality: str = "preview"
+    ) -> httpx.Response:
+        body = {
+            "id": f"render_{uuid.uuid4().hex}",
+            "sessionId": session_id or self.session_id,
+            "draft": draft,
+            "output": {"format": "mp4", "quality": quality},
+        }
+        return self.http.post(
+            P.RENDER_PATH,
+            content=json.dumps(body),
+            headers={"Content-Type": "application/json", **ATTRIBUTION},
+        )
 
     def poll(self, render_id: str) -> httpx.Response:
         return self.http.get(P.RENDER_POLL_PATH.format(render_id=render_id))
 
     def prompt(self, text: str, session_id: str | None = None) -> httpx.Response:
-        body = {"app_name": P.APP_NAME, "user_id": "me", "session_id": session_id or
-                self.session_id, "new_message": {"parts": [{"text": text}]}}
+        body = {
+            "app_name": P.APP_NAME,
+            "user_id": "me",
+            "session_id": session_id or self.session_id,
+            "new_message": {"parts": [{"text": text}]},
+        }
         return self.http.post(P.RUN_SSE_PATH, json=body, headers={"Accept": "text/event-stream"})
 
     def stats(self, session_id: str | None = None) -> dict[str, Any]:

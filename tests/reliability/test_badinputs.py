@@ -63,8 +63,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, tiny_media: dict[str, Path])
         foreign = b.upload(tiny_media["photo2"])[0]
         server = ensure_local_server(data)
         raw = RawAPI(server.url, server.secret)
-        ctx = Ctx(tmp=root, base_url=server.url, media_id=str(a.media[0].id),
-                  foreign_media_id=str(foreign.id), foreign_session_id=str(b.session_id))
+        ctx = Ctx(
+            tmp=root,
+            base_url=server.url,
+            media_id=str(a.media[0].id),
+            foreign_media_id=str(foreign.id),
+            foreign_session_id=str(b.session_id),
+        )
         yield World(server, a, b, raw, ctx, a_id)
         raw.close()
         a.close()
@@ -125,8 +130,9 @@ def _url(case: BadInput, payload: Any, world: World) -> None:
     from nemowidgets.api.client import NemoClient
 
     async def call() -> None:
-        client = NemoClient(world.server.url, client_id=world.a_client_id,
-                            local_secret=world.server.secret)
+        client = NemoClient(
+            world.server.url, client_id=world.a_client_id, local_secret=world.server.secret
+        )
         try:
             await client.upload_urls(str(world.a.session_id), [payload])
         finally:
@@ -170,15 +176,17 @@ def _draft(case: BadInput, payload: Any, world: World) -> None:
         if case.code is not None:
             assert code == case.code, f"{case.name}: raw code {code}: {message}"
         mention = case.mentions.format(**vars(world.ctx))
-        assert mention in message or (code == case.code == 4000
-                                      and "which is not in this session" in message), message
+        assert mention in message or (
+            code == case.code == 4000 and "which is not in this session" in message
+        ), message
 
 
 def _foreign(case: BadInput, payload: Any, world: World) -> None:
     """Attaching to another user's session: a new session and a notice, never B's media."""
     seen: list[Any] = []
-    other = Session.local(data_dir=world.server.data_dir, client_id=world.a_client_id,
-                          session_id=payload)
+    other = Session.local(
+        data_dir=world.server.data_dir, client_id=world.a_client_id, session_id=payload
+    )
     other.observe(seen.append, kinds=["session_replaced"])
     try:
         other.connect()
@@ -187,20 +195,48 @@ def _foreign(case: BadInput, payload: Any, world: World) -> None:
         assert seen, "the user was not told the session was replaced"
         assert payload in seen[0].data["message"]
         with pytest.raises(E.NemoError) as caught:
-            other.export("preview", draft={"t": [{"tt": 0, "sg": [
-                {"id": "seg_1", "s": 0, "d": 1000, "src": world.ctx.foreign_media_id,
-                 "k": "image"}]}], "d": 1000})
+            other.export(
+                "preview",
+                draft={
+                    "t": [
+                        {
+                            "tt": 0,
+                            "sg": [
+                                {
+                                    "id": "seg_1",
+                                    "s": 0,
+                                    "d": 1000,
+                                    "src": world.ctx.foreign_media_id,
+                                    "k": "image",
+                                }
+                            ],
+                        }
+                    ],
+                    "d": 1000,
+                },
+            )
         assert world.ctx.foreign_media_id in str(caught.value)
     finally:
         other.close()
-    raw = world.raw.export({"t": [{"tt": 0, "sg": [{"id": "s", "s": 0, "d": 1000,
-                                                      "src": world.ctx.foreign_media_id}]}]},
-                           session_id=payload)
+    raw = world.raw.export(
+        {
+            "t": [
+                {"tt": 0, "sg": [{"id": "s", "s": 0, "d": 1000, "src": world.ctx.foreign_media_id}]}
+            ]
+        },
+        session_id=payload,
+    )
     _check_raw(replace(case, mentions="{foreign_session_id}"), raw, world.ctx, world)
 
 
-CHANNELS = {"file": _file, "named": _file, "url": _url, "prompt": _prompt, "draft": _draft,
-            "foreign": _foreign}
+CHANNELS = {
+    "file": _file,
+    "named": _file,
+    "url": _url,
+    "prompt": _prompt,
+    "draft": _draft,
+    "foreign": _foreign,
+}
 
 
 # -- accepted on purpose: check the result ---------------------------------------------------
@@ -212,23 +248,44 @@ def _accepted_name(case: BadInput, payload: Any, world: World) -> None:
         assert bad not in name, repr(name)
     assert name.encode("utf-8")  # valid text (no lone surrogates)
     assert name.isprintable(), repr(name)
-    raw = world.raw.upload([payload] if isinstance(payload, tuple)
-                           else [(payload.name, payload.read_bytes())])
+    raw = world.raw.upload(
+        [payload] if isinstance(payload, tuple) else [(payload.name, payload.read_bytes())]
+    )
     assert raw.status_code == 200, raw.text
     raw_name = raw.json()["data"]["files"][0]["filename"]
     for bad in ("/", "\\", "\x00"):
         assert bad not in raw_name, repr(raw_name)
-    for escaped in (Path("/etc/passwd.jpg"), Path("/tmp/nemo_abs_evil.jpg"),
-                    world.server.data_dir.parent / "etc" / "passwd.jpg"):
+    for escaped in (
+        Path("/etc/passwd.jpg"),
+        Path("/tmp/nemo_abs_evil.jpg"),
+        world.server.data_dir.parent / "etc" / "passwd.jpg",
+    ):
         assert not escaped.exists(), f"an upload escaped the data dir: {escaped}"
 
 
 def _accepted_gif(case: BadInput, payload: Any, world: World) -> None:
     (info,) = world.a.upload(payload)
     assert (info.file_type, info.width, info.height) == ("image", 160, 120)
-    draft = {"t": [{"tt": 0, "n": "Photos", "sg": [
-        {"id": "seg_1", "s": 0, "d": 1000, "src": info.id, "n": "party.gif", "k": "image"}]}],
-        "d": 1000, "m": {"width": 320, "height": 240, "fps": 15, "fit": "cover"}}
+    draft = {
+        "t": [
+            {
+                "tt": 0,
+                "n": "Photos",
+                "sg": [
+                    {
+                        "id": "seg_1",
+                        "s": 0,
+                        "d": 1000,
+                        "src": info.id,
+                        "n": "party.gif",
+                        "k": "image",
+                    }
+                ],
+            }
+        ],
+        "d": 1000,
+        "m": {"width": 320, "height": 240, "fps": 15, "fit": "cover"},
+    }
     result = world.a.export("preview", draft=draft, path=world.ctx.tmp / "gif.mp4")
     assert _middle_colour(result.path) == pytest.approx(photo_color(4), abs=24)
 
@@ -240,16 +297,36 @@ def test_animated_gif_render_closes_its_file(world: World, tmp_path: Path) -> No
 
     ctx = replace(world.ctx, tmp=tmp_path)
     (info,) = world.a.upload(next(c for c in CASES if c.name == "animated_gif").make(ctx))
-    draft = {"t": [{"tt": 0, "n": "Photos", "sg": [
-        {"id": "seg_1", "s": 0, "d": 500, "src": info.id, "n": "party.gif", "k": "image"}]}],
-        "d": 500, "m": {"width": 160, "height": 120, "fps": 10, "fit": "cover"}}
+    draft = {
+        "t": [
+            {
+                "tt": 0,
+                "n": "Photos",
+                "sg": [
+                    {
+                        "id": "seg_1",
+                        "s": 0,
+                        "d": 500,
+                        "src": info.id,
+                        "n": "party.gif",
+                        "k": "image",
+                    }
+                ],
+            }
+        ],
+        "d": 500,
+        "m": {"width": 160, "height": 120, "fps": 10, "fit": "cover"},
+    }
     gc.collect()  # whatever the upload left behind is not the render's doing
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
         world.a.export("preview", draft=draft, path=tmp_path / "gif.mp4")
         gc.collect()
-    leaked = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)
-              and info.id in str(w.message)]
+    leaked = [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, ResourceWarning) and info.id in str(w.message)
+    ]
     assert not leaked, leaked
 
 
@@ -269,14 +346,21 @@ def _accepted_title(case: BadInput, payload: Any, world: World) -> None:
 
 def _title_frame(world: World, prompt: str, title: str) -> np.ndarray:
     """The middle frame of a 2-photo preview with ``prompt``'s title, in a fresh session."""
-    with Session.local(data_dir=world.server.data_dir, client_id=str(uuid.uuid4()),
-                       export_dir=world.ctx.tmp / "exports") as c:
+    with Session.local(
+        data_dir=world.server.data_dir,
+        client_id=str(uuid.uuid4()),
+        export_dir=world.ctx.tmp / "exports",
+    ) as c:
         c.upload([("t0.jpg", _jpeg(0)), ("t1.jpg", _jpeg(0))])
         c.send("make a slideshow with 1 second per photo")
         turn = c.send(prompt)
         assert turn.error is None, turn.reply
-        texts = [seg.get("txt") for track in c.draft.raw["t"] for seg in track["sg"]
-                 if seg.get("k") == "text"]
+        texts = [
+            seg.get("txt")
+            for track in c.draft.raw["t"]
+            for seg in track["sg"]
+            if seg.get("k") == "text"
+        ]
         assert texts == [title], (texts, turn.reply)
         result = c.export("preview")
         assert result.duration == pytest.approx(c.draft.duration, abs=0.1)
@@ -296,8 +380,10 @@ def _middle_colour(path: Path) -> tuple[float, ...]:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     frame = frames[len(frames) // 2]
     h, w, _ = frame.shape
-    return tuple(float(c) for c in np.median(frame[h // 3: 2 * h // 3, w // 3: 2 * w // 3]
-                                             .reshape(-1, 3), axis=0))
+    return tuple(
+        float(c)
+        for c in np.median(frame[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3].reshape(-1, 3), axis=0)
+    )
 
 
 ACCEPTED = {

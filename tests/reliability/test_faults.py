@@ -32,8 +32,12 @@ from tests.support.isolation import isolate
 
 pytestmark = pytest.mark.fault
 
-POLICY = StreamPolicy(still_working_every=0.5, keepalive_timeout=1.0, total_timeout=30.0,
-                      state_poll_intervals=(0.1, 0.2, 0.3, 0.4, 0.5))
+POLICY = StreamPolicy(
+    still_working_every=0.5,
+    keepalive_timeout=1.0,
+    total_timeout=30.0,
+    state_poll_intervals=(0.1, 0.2, 0.3, 0.4, 0.5),
+)
 FAST = RetryPolicy(base=0.01, cap=0.05, rate_limit_wait=0.2, max_rate_limit_wait=10.0)
 #: Survives a server restart (~1 s of refused connections) while polling a render.
 PATIENT = RetryPolicy(max_retries=6, base=0.2, cap=1.0, jitter=0.0)
@@ -52,8 +56,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _session(data_dir: Path, tmp: Path, retry: RetryPolicy = FAST, **kw: Any) -> Session:
-    return Session.local(data_dir=data_dir, client_id=str(uuid.uuid4()), stream_policy=POLICY,
-                         client_options={"retry": retry}, export_dir=tmp / "exports", **kw)
+    return Session.local(
+        data_dir=data_dir,
+        client_id=str(uuid.uuid4()),
+        stream_policy=POLICY,
+        client_options={"retry": retry},
+        export_dir=tmp / "exports",
+        **kw,
+    )
 
 
 def _user(data_dir: Path, tmp: Path, retry: RetryPolicy = FAST, **kw: Any) -> User:
@@ -238,8 +248,9 @@ def test_expired_fixed_token_clear_auth_error(tmp_path: Path) -> None:
     token = "nwl_fixed_" + uuid.uuid4().hex
     server = start_server(data_dir=tmp_path / "fixed", token=token, faults=True)
     try:
-        s = Session.cloud(token=token, base_url=server.url, client_options={"retry": FAST},
-                          export_dir=tmp_path)
+        s = Session.cloud(
+            token=token, base_url=server.url, client_options={"retry": FAST}, export_dir=tmp_path
+        )
         rec = Recorder(s)
         s.connect()
         server.faults.arm("expire_token")
@@ -299,8 +310,12 @@ def test_render_fails_on_corrupt_media_names_file_and_segment(user) -> None:
     store = user.store
     stored = store.data_dir / store.get_media(victim.id, s.session_id)["path"]
     stored.write_bytes(stored.read_bytes()[:200])
-    segment = next(seg["id"] for track in s.draft.raw["t"] for seg in track["sg"]
-                   if seg.get("src") == victim.id)
+    segment = next(
+        seg["id"]
+        for track in s.draft.raw["t"]
+        for seg in track["sg"]
+        if seg.get("src") == victim.id
+    )
     with pytest.raises(E.RenderError) as caught:
         s.export("preview")
     message = str(caught.value)
@@ -339,8 +354,17 @@ def test_render_stalls_timeout_message(user) -> None:
         try:
             sid = (await client.create_session()).session_id
             media = await client.upload(sid, [("p.jpg", _jpeg())])
-            draft = {"t": [{"tt": 0, "sg": [{"id": "seg_1", "s": 0, "d": 1000,
-                                              "src": media[0].id, "k": "image"}]}], "d": 1000}
+            draft = {
+                "t": [
+                    {
+                        "tt": 0,
+                        "sg": [
+                            {"id": "seg_1", "s": 0, "d": 1000, "src": media[0].id, "k": "image"}
+                        ],
+                    }
+                ],
+                "d": 1000,
+            }
             job = await client.export(sid, draft, "preview")
             with pytest.raises(E.RenderError) as caught:
                 await client.wait_render(job.id, interval=0.1, timeout=1.0)
@@ -355,8 +379,9 @@ def test_render_stalls_timeout_message(user) -> None:
 
 
 # -- restarts --------------------------------------------------------------------------------
-def test_server_restarted_between_calls(data_dir: Path, tmp_path: Path,
-                                        tiny_media: dict[str, Path]) -> None:
+def test_server_restarted_between_calls(
+    data_dir: Path, tmp_path: Path, tiny_media: dict[str, Path]
+) -> None:
     """Stop and start the server: the next calls just work; media, drafts and videos survive."""
     u = _user(tmp_path / "own", tmp_path, retry=PATIENT)
     s, server = u.s, u.server
@@ -381,8 +406,9 @@ def test_server_restarted_between_calls(data_dir: Path, tmp_path: Path,
         server.stop()
 
 
-def test_server_restarted_during_render(data_dir: Path, tmp_path: Path,
-                                        tiny_media: dict[str, Path]) -> None:
+def test_server_restarted_during_render(
+    data_dir: Path, tmp_path: Path, tiny_media: dict[str, Path]
+) -> None:
     """Restart mid-render: the new server re-queues the job and the Session gets its video."""
     u = _user(tmp_path / "own", tmp_path, retry=PATIENT)
     s, rec, server = u.s, u.rec, u.server

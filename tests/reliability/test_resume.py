@@ -49,17 +49,26 @@ threading.Event().wait(600)  # a busy kernel, until it is killed
 """
 
 
-def test_kernel_killed_mid_render_resumes_and_delivers(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kernel_killed_mid_render_resumes_and_delivers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """kill -9 during a render; Session.resume() in a new kernel delivers the saved job."""
     data, exports, media = tmp_path / "data", tmp_path / "exports", tmp_path / "media"
     media.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
-    env.update(NEMO_STATE_DIR=str(tmp_path / "state"), NEMO_CONFIG_DIR=str(tmp_path / "config"),
-               NEMO_FAULTS="render_stall:seconds=600")
+    env.update(
+        NEMO_STATE_DIR=str(tmp_path / "state"),
+        NEMO_CONFIG_DIR=str(tmp_path / "config"),
+        NEMO_FAULTS="render_stall:seconds=600",
+    )
     kernel = subprocess.Popen(
-        [sys.executable, "-c", KERNEL, str(data), str(exports), str(media)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+        [sys.executable, "-c", KERNEL, str(data), str(exports), str(media)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     try:
         assert kernel.stdout is not None
         ready, _, _ = select.select([kernel.stdout], [], [], 120)

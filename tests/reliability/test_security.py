@@ -47,13 +47,15 @@ class Victim:
 
 
 @pytest.fixture(scope="module")
-def victim(tmp_path_factory: pytest.TempPathFactory, tiny_media: dict[str, Path]) -> Iterator[
-        Victim]:
+def victim(
+    tmp_path_factory: pytest.TempPathFactory, tiny_media: dict[str, Path]
+) -> Iterator[Victim]:
     root = tmp_path_factory.mktemp("security")
     with pytest.MonkeyPatch.context() as mp:
         isolate(mp, root)
-        s = Session.local(data_dir=root / "data", client_id=str(uuid.uuid4()),
-                          export_dir=root / "exports")
+        s = Session.local(
+            data_dir=root / "data", client_id=str(uuid.uuid4()), export_dir=root / "exports"
+        )
         s.upload([tiny_media["photo0"], tiny_media["photo1"]])
         s.send("make a slideshow with 1 second per photo")
         result = s.export("preview")
@@ -78,20 +80,31 @@ def _paths(v: Victim) -> list[tuple[str, str]]:
     """Every route of the server, with A's ids filled in."""
     sid = v.s.session_id
     return [
-        ("POST", P.CREATE_SESSION_PATH), ("POST", P.RUN_SSE_PATH),
-        ("POST", P.UPLOAD_PATH.format(session_id=sid)), ("GET", P.CREDITS_PATH),
-        ("GET", v.urls["state"]), ("POST", P.RENDER_PATH), ("GET", v.urls["render_poll"]),
+        ("POST", P.CREATE_SESSION_PATH),
+        ("POST", P.RUN_SSE_PATH),
+        ("POST", P.UPLOAD_PATH.format(session_id=sid)),
+        ("GET", P.CREDITS_PATH),
+        ("GET", v.urls["state"]),
+        ("POST", P.RENDER_PATH),
+        ("GET", v.urls["render_poll"]),
         ("POST", P.RENDER_CANCEL_PATH.format(render_id=v.render_id)),
-        ("GET", v.urls["render_download"]), ("GET", v.urls["render_file"]),
-        ("GET", v.urls["media"]), ("GET", v.urls["thumbnail"]), ("GET", v.urls["stats"]),
-        ("GET", "/_local/faults"), ("GET", "/no/such/path"),
+        ("GET", v.urls["render_download"]),
+        ("GET", v.urls["render_file"]),
+        ("GET", v.urls["media"]),
+        ("GET", v.urls["thumbnail"]),
+        ("GET", v.urls["stats"]),
+        ("GET", "/_local/faults"),
+        ("GET", "/no/such/path"),
     ]
 
 
 def test_binds_loopback_by_default(victim: Victim) -> None:
     """The in-process server listens on 127.0.0.1 only; every launcher defaults to loopback."""
-    listening = [c for c in psutil.Process().net_connections("tcp")
-                 if c.status == psutil.CONN_LISTEN and c.laddr.port == victim.server.port]
+    listening = [
+        c
+        for c in psutil.Process().net_connections("tcp")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == victim.server.port
+    ]
     assert listening, "the server's listening socket was not found"
     assert {c.laddr.ip for c in listening} == {"127.0.0.1"}
     for fn in (launch.start_server, launch.serve, launch.LocalServer):
@@ -100,8 +113,12 @@ def test_binds_loopback_by_default(victim: Victim) -> None:
 
 def test_refuses_calls_without_its_token(victim: Victim) -> None:
     """No token, a wrong one, or the wrong scheme: 401 and code 1001 on every route."""
-    bad = [{}, {"Authorization": "Bearer nwl_" + "x" * 43},
-           {"Authorization": f"Basic {victim.token}"}, {"Authorization": "Bearer"}]
+    bad = [
+        {},
+        {"Authorization": "Bearer nwl_" + "x" * 43},
+        {"Authorization": f"Basic {victim.token}"},
+        {"Authorization": "Bearer"},
+    ]
     with httpx.Client(base_url=victim.server.url, trust_env=False) as http:
         for method, path in _paths(victim):
             for headers in bad:
@@ -138,7 +155,12 @@ def test_second_process_gets_no_token_and_no_data(victim: Victim) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
     proc = subprocess.run(
         [sys.executable, "-c", _INTRUDER, victim.server.url, json.dumps(victim.urls), client_id],
-        capture_output=True, text=True, timeout=60, env=env, cwd=Path(__file__).parents[2])
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout)
     for label in ("token_no_secret", "token_wrong_secret", "token_new_client"):
@@ -186,9 +208,24 @@ def test_sessions_isolated_even_with_guessed_ids(victim: Victim) -> None:
         b.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/media", "/media/", "/renders", "/renders/", "/api",
-                                  "/api/", "/api/render/proxy/", "/_local/", "/static/",
-                                  "/media/{sid}", "/media/{sid}/", "/renders/.mp4"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/media",
+        "/media/",
+        "/renders",
+        "/renders/",
+        "/api",
+        "/api/",
+        "/api/render/proxy/",
+        "/_local/",
+        "/static/",
+        "/media/{sid}",
+        "/media/{sid}/",
+        "/renders/.mp4",
+    ],
+)
 def test_no_directory_listings(victim: Victim, path: str) -> None:
     """Directory-like paths answer 401 (no token) or 404 (token), never an index."""
     path = path.format(sid=victim.s.session_id)
@@ -207,24 +244,31 @@ def test_no_permissive_cors_headers(victim: Victim) -> None:
     """No Access-Control-Allow-* on any answer, preflight included: web pages get nothing."""
     origin = {"Origin": "http://evil.example"}
     auth = {"Authorization": f"Bearer {victim.token}"}
-    preflight = {**origin, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization, content-type"}
+    preflight = {
+        **origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
     with httpx.Client(base_url=victim.server.url, trust_env=False) as http:
         responses = [http.request(m, p, headers={**origin, **auth}) for m, p in _paths(victim)]
         responses += [http.request(m, p, headers=origin) for m, p in _paths(victim)]
         responses += [http.options(p, headers=preflight) for _, p in _paths(victim)]
         responses.append(http.post(P.ANONYMOUS_TOKEN_PATH, headers={**preflight}))
     for r in responses:
-        allowed = {k.lower(): v for k, v in r.headers.items()
-                   if k.lower().startswith("access-control-")}
+        allowed = {
+            k.lower(): v for k, v in r.headers.items() if k.lower().startswith("access-control-")
+        }
         assert not allowed, (r.request.method, r.request.url.path, allowed)
         assert r.status_code != 204 or r.request.method != "OPTIONS"
 
 
-def test_token_and_secret_never_logged_or_stored(victim: Victim, tiny_media: dict[str, Path],
-                                                 caplog: pytest.LogCaptureFixture,
-                                                 capfd: pytest.CaptureFixture[str],
-                                                 tmp_path: Path) -> None:
+def test_token_and_secret_never_logged_or_stored(
+    victim: Victim,
+    tiny_media: dict[str, Path],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     """Logs of a whole session - errors included - and every file written: no token, no secret."""
     from nemowidgets.api import errors as E
 

@@ -44,10 +44,18 @@ PARALLEL_SESSIONS = 4
 
 # Each prompt changes the draft left by the one before; drafts stay 1.5-3 s long.
 PROMPTS = (
-    "make each photo 1 second", "use crossfade transitions", "make it 9:16",
-    "turn on ken burns", "make each photo 1.5 seconds", "use fade through black transitions",
-    "make it 1:1", "set the music volume to 50%", "turn off ken burns", "no transitions",
-    "make it 16:9", "set the music volume to 80%",
+    "make each photo 1 second",
+    "use crossfade transitions",
+    "make it 9:16",
+    "turn on ken burns",
+    "make each photo 1.5 seconds",
+    "use fade through black transitions",
+    "make it 1:1",
+    "set the music volume to 50%",
+    "turn off ken burns",
+    "no transitions",
+    "make it 16:9",
+    "set the music volume to 80%",
 )
 
 
@@ -69,8 +77,9 @@ def _usage() -> tuple[float, int, int]:
 def test_soak_50_prompt_export_cycles(env: Path) -> None:
     """50 prompt + export cycles in one Session: every video right, RSS and fds flat."""
     photos = [make_photo(env / f"p{i}.jpg", i, (160, 120)) for i in range(2)]
-    with Session.local(data_dir=env / "data", client_id=str(uuid.uuid4()),
-                       export_dir=env / "exports") as s:
+    with Session.local(
+        data_dir=env / "data", client_id=str(uuid.uuid4()), export_dir=env / "exports"
+    ) as s:
         s.upload([*photos, make_music(env / "music.wav", 3.0)])
         s.send("make a slideshow with 1.5 seconds per photo")
         base = (0.0, 0, 0)
@@ -91,8 +100,9 @@ def test_soak_50_prompt_export_cycles(env: Path) -> None:
         assert len(s.exports) == SOAK_CYCLES
         assert len(s.history) >= SOAK_CYCLES
     ensure_local_server(env / "data").stop()
-    print(f"soak growth after warm-up: RSS {peak[0]:.1f} MB, fds {peak[1]:.0f}, "
-          f"threads {peak[2]:.0f}")
+    print(
+        f"soak growth after warm-up: RSS {peak[0]:.1f} MB, fds {peak[1]:.0f}, threads {peak[2]:.0f}"
+    )
     assert peak[0] < RSS_GROWTH_LIMIT_MB
     assert peak[1] < FD_GROWTH_LIMIT
     assert peak[2] < THREAD_GROWTH_LIMIT
@@ -100,7 +110,7 @@ def test_soak_50_prompt_export_cycles(env: Path) -> None:
 
 def _centre_colour(frame: np.ndarray) -> np.ndarray:
     h, w, _ = frame.shape
-    return np.median(frame[h // 3: 2 * h // 3, w // 3: 2 * w // 3].reshape(-1, 3), axis=0)
+    return np.median(frame[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3].reshape(-1, 3), axis=0)
 
 
 def _frames_at(path: Path, times: list[float]) -> list[np.ndarray]:
@@ -119,8 +129,9 @@ def test_parallel_sessions_each_get_their_own_video(env: Path) -> None:
     def work(n: int) -> tuple[Path, float]:
         folder = env / f"user{n}"
         photos = [make_photo(folder / f"photo{i}.jpg", i, (160, 120)) for i in indices[n]]
-        with Session.local(data_dir=env / "shared", client_id=str(uuid.uuid4()),
-                           export_dir=folder) as s:
+        with Session.local(
+            data_dir=env / "shared", client_id=str(uuid.uuid4()), export_dir=folder
+        ) as s:
             s.upload(photos)
             turn = s.send(f"make a slideshow with {per_photo[n]:g} seconds per photo")
             assert turn.error is None, turn.reply

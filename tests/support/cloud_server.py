@@ -196,7 +196,7 @@ def create_app(state: CloudState | None = None) -> Starlette:
         if (early := await enter(request, "run_sse")) is not None:
             return early
         body = await request.json()
-        parts = ((body.get("new_message") or {}).get("parts") or [{}])
+        parts = (body.get("new_message") or {}).get("parts") or [{}]
         if body.get("app_name") != protocol.APP_NAME or body.get("user_id") != "me" or not \
                 isinstance(parts[0].get("text"), str):  # fmt: skip
             return envelope_error("run_sse", 400, -1, "not an ADK run_sse request")
@@ -367,8 +367,13 @@ def start_cloud(state: CloudState | None = None) -> CloudServer:
     """Start a stand-in on 127.0.0.1 and a free port, in a daemon thread."""
     st = state or CloudState()
     config = uvicorn.Config(
-        create_app(st), host="127.0.0.1", port=0, log_level="critical", access_log=False,
-        lifespan="off", timeout_graceful_shutdown=1,
+        create_app(st),
+        host="127.0.0.1",
+        port=0,
+        log_level="critical",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="cloud-stand-in", daemon=True)

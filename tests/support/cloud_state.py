@@ -49,8 +49,14 @@ class CloudState:
     sse_script: list[Any] = field(default_factory=sse_scripts.adk_script)
     render_envelope: str = "success"  # poll answers: "success" | "code" | "bare"
     render_url_key: str = "output.url"  # or "outputUrl" | "output_url"
-    render_steps: list[tuple[str, float]] = field(default_factory=lambda: [
-        ("pending", 0.0), ("processing", 40.0), ("processing", 80.0), ("completed", 100.0)])
+    render_steps: list[tuple[str, float]] = field(
+        default_factory=lambda: [
+            ("pending", 0.0),
+            ("processing", 40.0),
+            ("processing", 80.0),
+            ("completed", 100.0),
+        ]
+    )
     render_error: str = "segment seg_2: cannot decode beach.jpg"
     render_url_broken: bool = False
     output_origin: str | None = None  # serve the output URL from another origin (no token)
@@ -58,8 +64,9 @@ class CloudState:
     duplicate_render_once: bool = False
     export_blocked: bool = False
     cancel_answer: str = "job"  # or "empty"
-    credits: dict[str, float] = field(default_factory=lambda: {
-        "available": 100, "frozen": 0, "total": 100})
+    credits: dict[str, float] = field(
+        default_factory=lambda: {"available": 100, "frozen": 0, "total": 100}
+    )
     # bookkeeping
     issued: dict[str, str] = field(default_factory=dict)  # token -> user id
     users: dict[str, str] = field(default_factory=dict)  # client id -> user id

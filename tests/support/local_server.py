@@ -65,8 +65,11 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-SKILL_HEADERS = {P.HEADER_SKILL_SOURCE: "nemowidgets-tests", P.HEADER_SKILL_VERSION: "0",
-                 P.HEADER_SKILL_PLATFORM: "unknown"}
+SKILL_HEADERS = {
+    P.HEADER_SKILL_SOURCE: "nemowidgets-tests",
+    P.HEADER_SKILL_VERSION: "0",
+    P.HEADER_SKILL_PLATFORM: "unknown",
+}
 
 
 @dataclass
@@ -87,8 +90,9 @@ class SSEResult:
         return "".join(p.get("text", "") for p in parts)
 
     def parts(self, kind: str) -> list[dict[str, Any]]:
-        return [p[kind] for e in self.events for p in e.get("content", {}).get("parts", [])
-                if kind in p]
+        return [
+            p[kind] for e in self.events for p in e.get("content", {}).get("parts", []) if kind in p
+        ]
 
 
 class RawClient:
@@ -106,9 +110,13 @@ class RawClient:
     @classmethod
     def anonymous(cls, server: LocalServer, client_id: str | None = None) -> RawClient:
         client = cls(server.url)
-        r = client.http.post(P.ANONYMOUS_TOKEN_PATH, headers={
-            P.HEADER_CLIENT_ID: client_id or str(uuid.uuid4()),
-            P.HEADER_LOCAL_SECRET: server.secret or ""})
+        r = client.http.post(
+            P.ANONYMOUS_TOKEN_PATH,
+            headers={
+                P.HEADER_CLIENT_ID: client_id or str(uuid.uuid4()),
+                P.HEADER_LOCAL_SECRET: server.secret or "",
+            },
+        )
         assert r.status_code == 200, r.text
         data = r.json()["data"]
         client.token, client.user_id = data["token"], data["user_id"]
@@ -137,8 +145,9 @@ class RawClient:
 
     # -- endpoints -----------------------------------------------------------------
     def new_session(self) -> str:
-        return self.data(self.post(P.CREATE_SESSION_PATH,
-                                   json={"task_name": "project", "language": "en"}))["session_id"]
+        return self.data(
+            self.post(P.CREATE_SESSION_PATH, json={"task_name": "project", "language": "en"})
+        )["session_id"]
 
     def upload(self, sid: str, items: Iterable[Path | tuple[str, bytes]]) -> httpx.Response:
         files = []
@@ -153,8 +162,9 @@ class RawClient:
         return self.data(self.upload(sid, items))["files"]
 
     def upload_urls(self, sid: str, urls: list[str]) -> httpx.Response:
-        return self.post(P.UPLOAD_PATH.format(session_id=sid),
-                         json={"urls": urls, "source_type": "url"})
+        return self.post(
+            P.UPLOAD_PATH.format(session_id=sid), json={"urls": urls, "source_type": "url"}
+        )
 
     def state(self, sid: str) -> dict[str, Any]:
         return self.data(self.get(P.STATE_PATH.format(session_id=sid)))
@@ -163,11 +173,16 @@ class RawClient:
         return self.data(self.get("/_local/stats", params={"session_id": sid}))
 
     def sse(self, sid: str, text: str, *, timeout: float = 120.0) -> SSEResult:
-        body = {"app_name": P.APP_NAME, "user_id": "me", "session_id": sid,
-                "new_message": {"parts": [{"text": text}]}}
+        body = {
+            "app_name": P.APP_NAME,
+            "user_id": "me",
+            "session_id": sid,
+            "new_message": {"parts": [{"text": text}]},
+        }
         headers = self.headers({"Accept": "text/event-stream"})
-        with self.http.stream("POST", P.RUN_SSE_PATH, json=body, headers=headers,
-                              timeout=timeout) as r:
+        with self.http.stream(
+            "POST", P.RUN_SSE_PATH, json=body, headers=headers, timeout=timeout
+        ) as r:
             result = SSEResult(r.status_code)
             if not r.headers.get("content-type", "").startswith("text/event-stream"):
                 r.read()
@@ -187,17 +202,25 @@ class RawClient:
                 result.error = exc
         return result
 
-    def export(self, sid: str, draft: dict, *, quality: str = "preview",
-               render_id: str | None = None) -> httpx.Response:
-        return self.post(P.RENDER_PATH, json={
-            "id": render_id or f"render_{uuid.uuid4().hex}", "sessionId": sid, "draft": draft,
-            "output": {"format": "mp4", "quality": quality}})
+    def export(
+        self, sid: str, draft: dict, *, quality: str = "preview", render_id: str | None = None
+    ) -> httpx.Response:
+        return self.post(
+            P.RENDER_PATH,
+            json={
+                "id": render_id or f"render_{uuid.uuid4().hex}",
+                "sessionId": sid,
+                "draft": draft,
+                "output": {"format": "mp4", "quality": quality},
+            },
+        )
 
     def poll(self, render_id: str) -> dict[str, Any]:
         return self.data(self.get(P.RENDER_POLL_PATH.format(render_id=render_id)))
 
-    def wait_render(self, render_id: str, *, timeout: float = 180.0,
-                    seen: list[float] | None = None) -> dict[str, Any]:
+    def wait_render(
+        self, render_id: str, *, timeout: float = 180.0, seen: list[float] | None = None
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             job = self.poll(render_id)
@@ -210,17 +233,30 @@ class RawClient:
             time.sleep(0.1)
 
 
-def photo_draft(media: list[dict], *, seconds: float = 1.0, music: dict | None = None,
-                width: int = 320, height: int = 180, fps: int = 15,
-                transition: str = "none") -> dict[str, Any]:
+def photo_draft(
+    media: list[dict],
+    *,
+    seconds: float = 1.0,
+    music: dict | None = None,
+    width: int = 320,
+    height: int = 180,
+    fps: int = 15,
+    transition: str = "none",
+) -> dict[str, Any]:
     """A hand-made draft (keys of ``nemowidgets.protocol``) over uploaded photo records."""
     ms = int(seconds * 1000)
     tr_ms = 0 if transition == "none" else min(300, ms // 3)
     segs, start = [], 0
     photos = [m for m in media if m["file_type"] == "image"]
     for i, m in enumerate(photos):
-        seg = {"id": f"seg_{i + 1}", "s": start, "d": ms, "src": m["id"], "n": m["filename"],
-               "k": "image"}
+        seg = {
+            "id": f"seg_{i + 1}",
+            "s": start,
+            "d": ms,
+            "src": m["id"],
+            "n": m["filename"],
+            "k": "image",
+        }
         if tr_ms and i < len(photos) - 1:
             seg["tr"] = {"type": transition, "d": tr_ms}
             start += ms - tr_ms
@@ -229,11 +265,39 @@ def photo_draft(media: list[dict], *, seconds: float = 1.0, music: dict | None =
         segs.append(seg)
     tracks: list[dict[str, Any]] = [{"tt": P.TRACK_VIDEO, "n": "Photos", "sg": segs}]
     if music is not None:
-        tracks.append({"tt": P.TRACK_AUDIO, "n": "Music", "sg": [{
-            "id": "seg_music", "s": 0, "d": start, "src": music["id"], "n": music["filename"],
-            "k": "audio", "in": 0, "vol": 0.8, "fi": 0, "fo": 500, "loop": True}]})
-    return {"t": tracks, "d": start, "m": {"width": width, "height": height, "fps": fps,
-                                            "aspect": "16:9", "fit": "black", "title": None}}
+        tracks.append(
+            {
+                "tt": P.TRACK_AUDIO,
+                "n": "Music",
+                "sg": [
+                    {
+                        "id": "seg_music",
+                        "s": 0,
+                        "d": start,
+                        "src": music["id"],
+                        "n": music["filename"],
+                        "k": "audio",
+                        "in": 0,
+                        "vol": 0.8,
+                        "fi": 0,
+                        "fo": 500,
+                        "loop": True,
+                    }
+                ],
+            }
+        )
+    return {
+        "t": tracks,
+        "d": start,
+        "m": {
+            "width": width,
+            "height": height,
+            "fps": fps,
+            "aspect": "16:9",
+            "fit": "black",
+            "title": None,
+        },
+    }
 
 
 # -- fixtures ------------------------------------------------------------------------
@@ -339,17 +403,31 @@ def serve_process(tmp_path: Path) -> Iterator[Any]:
     """Factory: start ``serve`` in a subprocess (``token=None``: let it make one)."""
     started: list[ServeProcess] = []
 
-    def start(data_dir: Path | None = None, token: str | None = None,
-              env: dict[str, str] | None = None) -> ServeProcess:
-        args = [sys.executable, "-u", "-m", "nemowidgets.local.launch", "127.0.0.1", "0",
-                str(data_dir or tmp_path / "serve_data")]
+    def start(
+        data_dir: Path | None = None, token: str | None = None, env: dict[str, str] | None = None
+    ) -> ServeProcess:
+        args = [
+            sys.executable,
+            "-u",
+            "-m",
+            "nemowidgets.local.launch",
+            "127.0.0.1",
+            "0",
+            str(data_dir or tmp_path / "serve_data"),
+        ]
         if token:
             args.append(token)
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         if not (env and "NEMO_TOKEN" in env):
             full_env.pop("NEMO_TOKEN", None)
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, env=full_env, cwd=ROOT)
+        proc = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=full_env,
+            cwd=ROOT,
+        )
         lines: list[str] = []
         url = found_token = None
         deadline = time.monotonic() + 60

@@ -66,8 +66,12 @@ def updates(widget: Widget, trait: str | None = None) -> list[dict[str, Any]]:
     return [m for m in msgs if trait is None or trait in m.get("state", {})]
 
 
-def from_frontend(widget: Widget, state: dict[str, Any], buffers: list[Any] | None = None,
-                  buffer_paths: list[list[Any]] | None = None) -> None:
+def from_frontend(
+    widget: Widget,
+    state: dict[str, Any],
+    buffers: list[Any] | None = None,
+    buffer_paths: list[list[Any]] | None = None,
+) -> None:
     """Deliver a state change as if the browser sent it."""
     data: dict[str, Any] = {"method": "update", "state": state}
     if buffer_paths is not None:
@@ -107,8 +111,11 @@ def fake() -> Iterator[Any]:
     session.close()
 
 
-def jpeg_bytes(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (64, 48),
-               comment: bytes = b"") -> bytes:
+def jpeg_bytes(
+    color: tuple[int, int, int] = (200, 30, 30),
+    size: tuple[int, int] = (64, 48),
+    comment: bytes = b"",
+) -> bytes:
     """A small real JPEG (with an optional COM marker, to find its bytes in widget state)."""
     import io
 

@@ -55,8 +55,9 @@ class FakeSession:
         self.restored: list[int] = []
 
     # -- observing -------------------------------------------------------------------
-    def observe(self, callback: Callable[[SessionEvent], None],
-                kinds: Iterable[str] | None = None) -> Callable[[], None]:
+    def observe(
+        self, callback: Callable[[SessionEvent], None], kinds: Iterable[str] | None = None
+    ) -> Callable[[], None]:
         entry = (callback, None if kinds is None else frozenset(kinds))
         with self._lock:
             self._subs.append(entry)
@@ -129,11 +130,13 @@ class FakeSession:
         await self._wait_gate()
         if self.upload_error is not None:
             raise self.upload_error
-        name, size = (items[0], len(items[1])) if isinstance(items, tuple) else (
-            items.name, items.stat().st_size)
+        name, size = (
+            (items[0], len(items[1]))
+            if isinstance(items, tuple)
+            else (items.name, items.stat().st_size)
+        )
         kind = "audio" if name.endswith((".wav", ".mp3")) else "image"
-        info = MediaInfo(filename=name, file_type=kind, id=f"m_{len(self.media) + 1}",
-                         size=size)
+        info = MediaInfo(filename=name, file_type=kind, id=f"m_{len(self.media) + 1}", size=size)
         self._emit_here("upload_progress", filename=name, sent=size, total=size)
         self.media = (*self.media, info)
         self._emit_here("media", media=self.media)

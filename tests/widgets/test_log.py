@@ -18,9 +18,13 @@ def agent(kind: str, text: str = "", **kw) -> tuple[str, dict]:
 def test_streaming_text_grows_in_one_line(fake) -> None:
     log = StreamLog(fake, interval=0)
     fake.emit("turn_started", prompt="make a slideshow", action="agent")
-    fake.emit_many([agent("text", "I made ", partial=True),
-                    agent("text", "a slideshow", partial=True),
-                    agent("text", ".", partial=False)])
+    fake.emit_many(
+        [
+            agent("text", "I made ", partial=True),
+            agent("text", "a slideshow", partial=True),
+            agent("text", ".", partial=False),
+        ]
+    )
     assert log.text.splitlines() == ["› make a slideshow", "I made a slideshow."]
     fake.emit_many([agent("text", "Anything else?")])  # a new message: a new line
     assert log.text.splitlines()[-1] == "Anything else?"
@@ -28,18 +32,26 @@ def test_streaming_text_grows_in_one_line(fake) -> None:
 
 def test_final_text_that_replaces_the_stream_wins(fake) -> None:
     log = StreamLog(fake, interval=0)
-    fake.emit_many([agent("text", "draft", partial=True),
-                    agent("text", "Final words.", data={"replaces_partial": True})])
+    fake.emit_many(
+        [
+            agent("text", "draft", partial=True),
+            agent("text", "Final words.", data={"replaces_partial": True}),
+        ]
+    )
     assert log.text == "Final words."
 
 
 def test_tool_activity_is_one_compact_line(fake) -> None:
     log = StreamLog(fake, interval=0)
-    fake.emit_many([agent("tool_call", name="make_slideshow", data={"photos": 3}),
-                    agent("keepalive"),
-                    agent("tool_result", name="make_slideshow", data={"ok": True}),
-                    agent("tool_call", name="set_transition"),
-                    agent("tool_result", name="set_transition", data={"ok": False})])
+    fake.emit_many(
+        [
+            agent("tool_call", name="make_slideshow", data={"photos": 3}),
+            agent("keepalive"),
+            agent("tool_result", name="make_slideshow", data={"ok": True}),
+            agent("tool_call", name="set_transition"),
+            agent("tool_result", name="set_transition", data={"ok": False}),
+        ]
+    )
     assert log.text.splitlines() == ["⚙ make_slideshow ✓", "⚙ set_transition ✗"]
     assert "nemo-l-tool" in log._view.value
 
@@ -52,9 +64,13 @@ def test_still_working_and_errors_stand_out(fake) -> None:
     lines = log.text.splitlines()
     assert lines == ["◷ Still working…", "The agent failed.", "➜ Rephrase the request."]
     assert log._view.value.count("nemo-l-error") == 1  # the hint joined the agent's error
-    fake.emit("error", error=None, message="No credits.",
-              hint="Register: https://nemovideo.com/register?bind=u1")
-    assert "href=\"https://nemovideo.com/register?bind=u1\"" in log._view.value
+    fake.emit(
+        "error",
+        error=None,
+        message="No credits.",
+        hint="Register: https://nemovideo.com/register?bind=u1",
+    )
+    assert 'href="https://nemovideo.com/register?bind=u1"' in log._view.value
 
 
 def test_renders_are_logged(fake, tmp_path) -> None:
@@ -64,8 +80,10 @@ def test_renders_are_logged(fake, tmp_path) -> None:
     fake.emit("render_started", job=None, path="x.mp4", resumed=False)
     result = SimpleNamespace(path=tmp_path / "s-1.mp4", duration=25.5, width=1920, height=1080)
     fake.emit("render_done", export=result)
-    assert log.text.splitlines() == ["▶ Rendering the video…",
-                                     "✓ Video ready: s-1.mp4 (25.5 s, 1920×1080)"]
+    assert log.text.splitlines() == [
+        "▶ Rendering the video…",
+        "✓ Video ready: s-1.mp4 (25.5 s, 1920×1080)",
+    ]
 
 
 def test_text_is_escaped(fake) -> None:

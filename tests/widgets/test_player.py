@@ -18,8 +18,13 @@ from nemowidgets.widgets.player import INLINE_VIDEO_LIMIT, served_url
 from .test_timeline import draft
 
 
-def result(path: Path, data: bytes = b"\x00\x00\x00\x18ftypmp42 fake mp4", *, n: int = 1,
-           quality: str = "high") -> ExportResult:
+def result(
+    path: Path,
+    data: bytes = b"\x00\x00\x00\x18ftypmp42 fake mp4",
+    *,
+    n: int = 1,
+    quality: str = "high",
+) -> ExportResult:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     job = RenderJob(id=f"r{n}", status="completed", progress=100)
@@ -100,8 +105,9 @@ def test_large_video_plays_from_the_files_url(ready, tmp_path, monkeypatch) -> N
     assert "plays from the notebook server" in player._status.value
 
 
-def test_large_video_outside_the_notebook_folder_says_where_it_is(ready, tmp_path,
-                                                                  monkeypatch) -> None:
+def test_large_video_outside_the_notebook_folder_says_where_it_is(
+    ready, tmp_path, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "no-runtime"))
     monkeypatch.delenv("VOILA_BASE_URL", raising=False)
@@ -129,8 +135,9 @@ def test_served_url_rules(tmp_path, monkeypatch) -> None:
     # no server found: relative to the notebook's folder, at the root
     assert served_url(video) == "/files/nemowidgets-exports/a.mp4"
     # a Jupyter server whose root is above the notebook: its base URL and root
-    (runtime / "jpserver-1.json").write_text(json.dumps(
-        {"root_dir": str(tmp_path / "root"), "base_url": "/hub/x/", "pid": 1}))
+    (runtime / "jpserver-1.json").write_text(
+        json.dumps({"root_dir": str(tmp_path / "root"), "base_url": "/hub/x/", "pid": 1})
+    )
     assert served_url(video) == "/hub/x/files/course/nemowidgets-exports/a.mp4"
     # Voila: its own files handler, relative to the notebook
     monkeypatch.setenv("VOILA_BASE_URL", "/")
@@ -164,8 +171,12 @@ def test_export_errors_show_the_hint(ready) -> None:
     player = VideoPlayer(fake)
     future = player.export()
     future.exception(timeout=5)
-    fake.emit("error", error=fake.export_error, message=fake.export_error.message,
-              hint=fake.export_error.hint)
+    fake.emit(
+        "error",
+        error=fake.export_error,
+        message=fake.export_error.message,
+        hint=fake.export_error.hint,
+    )
     fake.settle(0.05)
     assert player._progress.bar_style == "danger"
     assert "seg_2" in player._status.value

@@ -10,8 +10,12 @@ from .conftest import from_frontend, updates
 
 
 def controls(box: PromptBox) -> dict[str, bool]:
-    return {"text": box._text.disabled, "send": box._send_button.disabled,
-            "cancel": box._cancel.disabled, "chip": box._chips[0].disabled}
+    return {
+        "text": box._text.disabled,
+        "send": box._send_button.disabled,
+        "cancel": box._cancel.disabled,
+        "chip": box._chips[0].disabled,
+    }
 
 
 def test_send_submits_the_prompt_and_returns_at_once(fake) -> None:
@@ -33,8 +37,12 @@ def test_disabled_while_a_turn_runs_with_cancel_enabled(fake) -> None:
     box = PromptBox(fake)
     assert controls(box) == {"text": False, "send": False, "cancel": True, "chip": False}
     fake.busy, fake.busy_what = True, "turn"
-    fake.emit_many([("busy", {"busy": True, "what": "turn"}),
-                    ("turn_started", {"prompt": "x", "action": "agent"})])
+    fake.emit_many(
+        [
+            ("busy", {"busy": True, "what": "turn"}),
+            ("turn_started", {"prompt": "x", "action": "agent"}),
+        ]
+    )
     assert controls(box) == {"text": True, "send": True, "cancel": False, "chip": True}
     box._cancel.click()
     assert ("cancel", None) in fake.calls
@@ -86,8 +94,10 @@ def test_chips_fill_the_textarea_without_sending(fake) -> None:
     assert box._text.value == EXAMPLES[0]
     fake.settle(0.05)
     assert not [c for c in fake.calls if c[0] == "send"]
-    assert any(m.get("method") == "custom" and m["content"] == {"do": "focus"}
-               for m in box._text.comm.messages)  # focus moves to the textarea
+    assert any(
+        m.get("method") == "custom" and m["content"] == {"do": "focus"}
+        for m in box._text.comm.messages
+    )  # focus moves to the textarea
 
 
 def test_custom_examples(fake) -> None:
@@ -102,8 +112,16 @@ def test_ctrl_enter_hook_targets_the_box_classes(fake) -> None:
     assert "nemo-prompt" in box._text._dom_classes
     assert "nemo-send" in box._send_button._dom_classes
     assert KEY_HOOK in box.children[0].value
-    for needle in (".nemo-prompt textarea", ".nemo-promptbox", ".nemo-send", "ctrlKey",
-                   "metaKey", "'change'", "\\u2063", "addEventListener('click'"):
+    for needle in (
+        ".nemo-prompt textarea",
+        ".nemo-promptbox",
+        ".nemo-send",
+        "ctrlKey",
+        "metaKey",
+        "'change'",
+        "\\u2063",
+        "addEventListener('click'",
+    ):
         assert needle in KEY_HOOK
     assert box._send_button.tooltip
     assert box._cancel.tooltip

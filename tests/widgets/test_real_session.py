@@ -38,8 +38,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60.0, what: str = "
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-            isolated_env: Path) -> Iterator[Session]:
+def session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> Iterator[Session]:
     monkeypatch.chdir(tmp_path)  # exports go to ./nemowidgets-exports
     s = Session.local(data_dir=tmp_path / "data")
     yield s
@@ -85,8 +86,13 @@ def test_studio_end_to_end_on_the_local_backend(session: Session, media_dir: Pat
     # 1. the media folder, through the file chooser and Add
     choose(st.uploader, media_dir)
     st.uploader._add_button.click()
-    wait_for(lambda: len(statuses(st.uploader)) == 4
-             and set(statuses(st.uploader).values()) == {"uploaded"}, 60, "the uploads")
+    wait_for(
+        lambda: (
+            len(statuses(st.uploader)) == 4 and set(statuses(st.uploader).values()) == {"uploaded"}
+        ),
+        60,
+        "the uploads",
+    )
     assert len(session.media) == 4
     rows = {i.name: i for i in st.uploader._items}
     wait_for(lambda: rows["photo_1.jpg"].thumb.format == "jpeg", 20, "a thumbnail")
@@ -97,13 +103,23 @@ def test_studio_end_to_end_on_the_local_backend(session: Session, media_dir: Pat
     started = time.monotonic()
     st.prompt_box._send_button.click()
     assert time.monotonic() - started < 0.5  # the click returns at once
-    wait_for(lambda: session.draft is not None and not session.busy
-             and not st.prompt_box._send_button.disabled, 60, "the turn")
+    wait_for(
+        lambda: (
+            session.draft is not None
+            and not session.busy
+            and not st.prompt_box._send_button.disabled
+        ),
+        60,
+        "the turn",
+    )
     table = st.timeline._table.value
     assert table.count("<tr class='nemo-row") == 4  # 3 photos + the music
     assert "photo_2.jpg" in table
-    wait_for(lambda: st.timeline._table.value.count("data:image/jpeg;base64,") == 3, 20,
-             "thumbnails in the table")
+    wait_for(
+        lambda: st.timeline._table.value.count("data:image/jpeg;base64,") == 3,
+        20,
+        "thumbnails in the table",
+    )
     assert st.timeline._strip.value.count("class='nemo-seg'") == 4
     assert "slideshow" in st.stream_log.text.lower()
     assert st.stream_log.text.startswith(f"› {PROMPT}")
@@ -148,8 +164,14 @@ def test_export_without_a_timeline_shows_the_hint(session: Session) -> None:
     st = studio(session)
     st.prompt_box.value = "export"  # routed to the export action, not the agent
     st.prompt_box._send_button.click()
-    wait_for(lambda: "Ask the agent to build a timeline first" in st.stream_log._view.value
-             or "make a slideshow" in st.stream_log._view.value, 30, "the error in the log")
+    wait_for(
+        lambda: (
+            "Ask the agent to build a timeline first" in st.stream_log._view.value
+            or "make a slideshow" in st.stream_log._view.value
+        ),
+        30,
+        "the error in the log",
+    )
     wait_for(lambda: not st.prompt_box._send_button.disabled, 30, "the box to unlock")
     assert "→ export" in st.stream_log.text
     assert "nemo-l-error" in st.stream_log._view.value
@@ -157,8 +179,9 @@ def test_export_without_a_timeline_shows_the_hint(session: Session) -> None:
 
 
 @pytest.mark.usefixtures("isolated_env")
-def test_studio_without_a_session_makes_one_and_closes_it(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_studio_without_a_session_makes_one_and_closes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEMO_LOCAL_DATA_DIR", str(tmp_path / "data"))
     st = studio()

@@ -40,12 +40,14 @@ def test_busy_state_is_shown_and_cleared(fake) -> None:
 
 def test_error_shows_message_and_hint_with_link(fake) -> None:
     bar = StatusBar(fake, connect=False)
-    err = NoCreditsError("You are out of credits.",
-                         hint="Register to get more: https://nemovideo.com/register?bind=u_1")
+    err = NoCreditsError(
+        "You are out of credits.",
+        hint="Register to get more: https://nemovideo.com/register?bind=u_1",
+    )
     fake.emit("error", error=err, message=err.message, hint=err.hint)
     value = bar._error.value
     assert "You are out of credits." in value
-    assert "<a href=\"https://nemovideo.com/register?bind=u_1\"" in value
+    assert '<a href="https://nemovideo.com/register?bind=u_1"' in value
     assert "role='alert'" in value
     assert bar._error.layout.display is None  # visible
     fake.emit("turn_started", prompt="again", action="agent")  # a new attempt clears it

@@ -20,8 +20,18 @@ from nemowidgets.widgets import (
 
 from .conftest import classes, walk
 
-E2E_CLASSES = {"nemo-prompt", "nemo-send", "nemo-timeline", "nemo-log", "nemo-export",
-               "nemo-progress", "nemo-filechooser", "nemo-add", "nemo-status", "nemo-uploader"}
+E2E_CLASSES = {
+    "nemo-prompt",
+    "nemo-send",
+    "nemo-timeline",
+    "nemo-log",
+    "nemo-export",
+    "nemo-progress",
+    "nemo-filechooser",
+    "nemo-add",
+    "nemo-status",
+    "nemo-uploader",
+}
 
 
 def test_studio_has_every_part_on_one_session(fake) -> None:
@@ -58,8 +68,9 @@ def test_controls_are_labelled(fake) -> None:
         name = type(w).__name__
         if name == "Button" and w.description not in ("Select", "Cancel", "Change"):
             assert w.tooltip or w.description, w
-        if name in ("Textarea", "Dropdown", "ToggleButtons", "IntProgress") and \
-                "nemo" in " ".join(w._dom_classes):
+        if name in ("Textarea", "Dropdown", "ToggleButtons", "IntProgress") and "nemo" in " ".join(
+            w._dom_classes
+        ):
             assert w.description, w
         if hasattr(w, "description_allow_html"):
             assert w.description_allow_html is False
@@ -86,6 +97,7 @@ def test_importing_the_widgets_creates_nothing(tmp_path) -> None:
         "print(sorted(m for m in ('nemowidgets.session', 'nemowidgets.local', "
         "'ipyfilechooser', 'pandas') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     assert out.stdout.strip() == "[]"

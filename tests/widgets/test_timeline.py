@@ -11,25 +11,55 @@ from nemowidgets.widgets import TimelineTable
 from .conftest import from_frontend, jpeg_bytes, updates
 
 
-def draft(photos: int = 3, seconds: int = 3, title: str | None = "Paradise", version: int = 1,
-          transition: str = "crossfade") -> Draft:
+def draft(
+    photos: int = 3,
+    seconds: int = 3,
+    title: str | None = "Paradise",
+    version: int = 1,
+    transition: str = "crossfade",
+) -> Draft:
     segs, start = [], 0
     for i in range(photos):
-        seg = {"id": f"seg_{i + 1}", "s": start, "d": seconds * 1000, "src": f"m_{i + 1}",
-               "n": f"photo_{i + 1}.jpg", "k": "image"}
+        seg = {
+            "id": f"seg_{i + 1}",
+            "s": start,
+            "d": seconds * 1000,
+            "src": f"m_{i + 1}",
+            "n": f"photo_{i + 1}.jpg",
+            "k": "image",
+        }
         if i < photos - 1:
             seg["tr"] = {"type": transition, "d": 500}
             start += seconds * 1000 - 500
         segs.append(seg)
     total = start + seconds * 1000
-    tracks = [{"tt": 0, "n": "Photos", "sg": segs},
-              {"tt": 1, "n": "Music", "sg": [{"id": "seg_a", "s": 0, "d": total, "src": "m_9",
-                                              "n": "song.mp3", "k": "audio", "vol": 0.8}]}]
+    tracks = [
+        {"tt": 0, "n": "Photos", "sg": segs},
+        {
+            "tt": 1,
+            "n": "Music",
+            "sg": [
+                {
+                    "id": "seg_a",
+                    "s": 0,
+                    "d": total,
+                    "src": "m_9",
+                    "n": "song.mp3",
+                    "k": "audio",
+                    "vol": 0.8,
+                }
+            ],
+        },
+    ]
     if title:
-        tracks.append({"tt": 7, "n": "Titles", "sg": [{"id": "seg_t", "s": 0, "d": 3000,
-                                                      "k": "text", "txt": title, "n": title}]})
-    return Draft({"t": tracks, "d": total, "m": {"width": 1920, "height": 1080}},
-                 version=version)
+        tracks.append(
+            {
+                "tt": 7,
+                "n": "Titles",
+                "sg": [{"id": "seg_t", "s": 0, "d": 3000, "k": "text", "txt": title, "n": title}],
+            }
+        )
+    return Draft({"t": tracks, "d": total, "m": {"width": 1920, "height": 1080}}, version=version)
 
 
 def body_rows(table_html: str) -> list[str]:
@@ -96,7 +126,10 @@ def test_thumbnails_appear_in_media_rows(fake) -> None:
     assert "data:image" not in rows[3]  # audio: none
     assert table._strip.value.count("background-image:url(data:image/jpeg") == 3
     assert sorted(c[1] for c in fake.calls if c[0] == "thumbnail") == [
-        "photo_1.jpg", "photo_2.jpg", "photo_3.jpg"]
+        "photo_1.jpg",
+        "photo_2.jpg",
+        "photo_3.jpg",
+    ]
 
 
 def test_history_code_updates_never_restore(fake) -> None:

@@ -19,8 +19,16 @@ MARKER = b"NEMO-SECRET-CONTENT-7f3a"
 
 def pick_in_browser(uploader: Uploader, files: list[tuple[str, bytes]]) -> None:
     """What the browser sends when files are picked: one update with the bytes as buffers."""
-    value = [{"name": name, "type": "", "size": len(data), "last_modified": 1_700_000_000_000,
-              "content": memoryview(data)} for name, data in files]
+    value = [
+        {
+            "name": name,
+            "type": "",
+            "size": len(data),
+            "last_modified": 1_700_000_000_000,
+            "content": memoryview(data),
+        }
+        for name, data in files
+    ]
     from_frontend(uploader._browser, {"value": value})
 
 
@@ -62,8 +70,9 @@ def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
     # no trait of any widget holds the uploaded content
     for widget in walk(up):
         for value in widget.get_state().values():
-            assert MARKER not in (bytes(value) if isinstance(value, (bytes, memoryview))
-                                  else repr(value).encode())
+            assert MARKER not in (
+                bytes(value) if isinstance(value, (bytes, memoryview)) else repr(value).encode()
+            )
 
 
 def test_browser_error_gives_the_chooser_hint(fake) -> None:
@@ -76,8 +85,9 @@ def choose(up: Uploader, folder: Path, filename: str = "") -> None:
     """Use the file chooser as a user: open it, go to ``folder``, type a name, Select."""
     chooser = up._chooser
     chooser._select.click()  # opens the dialog
-    chooser._pathlist.value = str(folder) if str(folder) in chooser._pathlist.options else \
-        chooser._pathlist.value
+    chooser._pathlist.value = (
+        str(folder) if str(folder) in chooser._pathlist.options else chooser._pathlist.value
+    )
     chooser._set_form_values(str(folder), filename)  # what navigating there does
     chooser._select.click()  # applies the selection
 
@@ -101,11 +111,19 @@ def test_chooser_folder_adds_every_supported_file(fake, media_dir: Path) -> None
     assert up._chooser.selected.rstrip(os.sep) == str(media_dir)
     up._add_button.click()
     fake.settle(0.2)
-    assert statuses(up) == {"music.wav": "uploaded", "photo_1.jpg": "uploaded",
-                            "photo_2.jpg": "uploaded", "photo_3.jpg": "uploaded"}
+    assert statuses(up) == {
+        "music.wav": "uploaded",
+        "photo_1.jpg": "uploaded",
+        "photo_2.jpg": "uploaded",
+        "photo_3.jpg": "uploaded",
+    }
     uploaded = [c[1] for c in fake.calls if c[0] == "upload"]
-    assert sorted(p.name for p in uploaded) == ["music.wav", "photo_1.jpg", "photo_2.jpg",
-                                                "photo_3.jpg"]
+    assert sorted(p.name for p in uploaded) == [
+        "music.wav",
+        "photo_1.jpg",
+        "photo_2.jpg",
+        "photo_3.jpg",
+    ]
     assert all(isinstance(p, Path) for p in uploaded)  # streamed from disk by the Session
     assert "nemo-filechooser" in up._chooser._dom_classes
     assert "nemo-add" in up._add_button._dom_classes
@@ -167,8 +185,10 @@ def test_remove_pending_failed_and_uploaded_items(fake, media_dir: Path) -> None
 def test_media_uploaded_elsewhere_are_listed_with_thumbnails(fake) -> None:
     fake.thumbnail_bytes = jpeg_bytes((10, 200, 10), (120, 90))
     up = Uploader(fake)
-    fake.media = (MediaInfo("song.mp3", "audio", id="m_1", size=3_000_000),
-                  MediaInfo("cat.jpg", "image", id="m_2", size=2000))
+    fake.media = (
+        MediaInfo("song.mp3", "audio", id="m_1", size=3_000_000),
+        MediaInfo("cat.jpg", "image", id="m_2", size=2000),
+    )
     fake.emit("media", media=fake.media)
     fake.settle(0.1)
     assert statuses(up) == {"song.mp3": "uploaded", "cat.jpg": "uploaded"}
@@ -194,14 +214,21 @@ def test_files_upload_one_after_another_in_order(fake, media_dir: Path) -> None:
     fake.gate.clear()
     up.add(media_dir)
     fake.settle(0.05)
-    assert statuses(up) == {"music.wav": "uploading", "photo_1.jpg": "queued",
-                            "photo_2.jpg": "queued", "photo_3.jpg": "queued"}
+    assert statuses(up) == {
+        "music.wav": "uploading",
+        "photo_1.jpg": "queued",
+        "photo_2.jpg": "queued",
+        "photo_3.jpg": "queued",
+    }
     {i.name: i for i in up._items}["photo_2.jpg"].remove.click()  # drop a queued one
     fake.gate.set()
     fake.settle(0.2)
     assert [m.filename for m in fake.media] == ["music.wav", "photo_1.jpg", "photo_3.jpg"]
-    assert statuses(up) == {"music.wav": "uploaded", "photo_1.jpg": "uploaded",
-                            "photo_3.jpg": "uploaded"}
+    assert statuses(up) == {
+        "music.wav": "uploaded",
+        "photo_1.jpg": "uploaded",
+        "photo_3.jpg": "uploaded",
+    }
 
 
 def test_removing_the_file_being_uploaded_cancels_it(fake, media_dir: Path) -> None:

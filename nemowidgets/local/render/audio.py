@@ -69,8 +69,12 @@ class _Reader:
         self._pass_samples = 0
 
     def _fail(self, problem: str) -> RenderFailure:
-        return failure(self.part.seg_id, self.part.name or self.part.path.name, problem,
-                       "Re-upload the file, or remove it from the draft.")
+        return failure(
+            self.part.seg_id,
+            self.part.name or self.part.path.name,
+            problem,
+            "Re-upload the file, or remove it from the draft.",
+        )
 
     def _decode(self) -> Iterator[np.ndarray]:
         """Yield (2, n) float32 blocks from the in-point to the end of the file, once."""
@@ -191,8 +195,14 @@ class SoundtrackEncoder:
 
     BLOCK = 1024  # AAC's frame size
 
-    def __init__(self, mixer: Mixer, stream: av.AudioStream, total: int,
-                 lead: float = 30.0, mux_lead: float = 1.0) -> None:
+    def __init__(
+        self,
+        mixer: Mixer,
+        stream: av.AudioStream,
+        total: int,
+        lead: float = 30.0,
+        mux_lead: float = 1.0,
+    ) -> None:
         self._mixer, self._stream, self._total = mixer, stream, total
         self._lead = int(lead * SAMPLE_RATE)
         self._mux_lead = int(mux_lead * SAMPLE_RATE)
@@ -201,8 +211,7 @@ class SoundtrackEncoder:
         self._stop = False
         self._cond = threading.Condition()
         self._packets: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="nemo-render-audio",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="nemo-render-audio", daemon=True)
         self._thread.start()
 
     def advance(self, video_samples: int) -> list:

@@ -49,22 +49,31 @@ class Compositor:
     # -- sources -------------------------------------------------------------------
     def _still(self, visual: Visual) -> Still:
         background()  # on the helper thread: in the gaps x264 leaves
-        return Still(visual.path, self.canvas, self.plan.fit, visual.kb,
-                     visual.seg_id, visual.name)
+        return Still(visual.path, self.canvas, self.plan.fit, visual.kb, visual.seg_id, visual.name)
 
     def _prefetch(self, index: int) -> None:
         """Prepare photo ``index`` on the helper thread.  (Clips are opened when they
         start, on this thread: their decoder threads must not inherit its low priority.)"""
-        if 0 <= index < len(self._visuals) and index not in self._sources \
-                and index not in self._pending and self._visuals[index].kind == "image":
+        if (
+            0 <= index < len(self._visuals)
+            and index not in self._sources
+            and index not in self._pending
+            and self._visuals[index].kind == "image"
+        ):
             self._pending[index] = self._pool.submit(self._still, self._visuals[index])
 
     def _source(self, index: int) -> Source:
         if index not in self._sources:
             visual = self._visuals[index]
             if visual.kind == "video":
-                self._sources[index] = Clip(visual.path, self.canvas, self.plan.fit,
-                                            visual.in_point, visual.seg_id, visual.name)
+                self._sources[index] = Clip(
+                    visual.path,
+                    self.canvas,
+                    self.plan.fit,
+                    visual.in_point,
+                    visual.seg_id,
+                    visual.name,
+                )
             else:
                 self._prefetch(index)
                 self._sources[index] = self._pending.pop(index).result()
@@ -134,8 +143,9 @@ class Compositor:
             for index in titles:
                 if index not in self._titles:
                     title = self.plan.titles[index]
-                    self._titles[index] = TextOverlay(title.text, self.canvas, title.pos,
-                                                      title.size)
+                    self._titles[index] = TextOverlay(
+                        title.text, self.canvas, title.pos, title.size
+                    )
                 self._titles[index].apply(buf)
             return buf
 

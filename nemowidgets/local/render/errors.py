@@ -11,8 +11,9 @@ class RenderFailure(Exception):
     draft as a whole (an empty timeline, for instance).
     """
 
-    def __init__(self, message: str, *, segment_id: str | None = None,
-                 filename: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, segment_id: str | None = None, filename: str | None = None
+    ) -> None:
         super().__init__(message)
         self.segment_id = segment_id
         self.filename = filename

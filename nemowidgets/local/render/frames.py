@@ -88,13 +88,15 @@ def from_rgb(image: Image.Image) -> np.ndarray:
     """Convert an RGB Pillow image (even size) to a YUV buffer with swscale."""
     frame = av.VideoFrame.from_image(image.convert("RGB"))
     return from_video_frame(
-        frame.reformat(format="yuv420p", src_colorspace=Colorspace.ITU601,
-                       dst_colorspace=Colorspace.ITU601)
+        frame.reformat(
+            format="yuv420p", src_colorspace=Colorspace.ITU601, dst_colorspace=Colorspace.ITU601
+        )
     )
 
 
-def resize_to_yuv(image: Image.Image, size: tuple[int, int],
-                  box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+def resize_to_yuv(
+    image: Image.Image, size: tuple[int, int], box: tuple[float, float, float, float] | None = None
+) -> np.ndarray:
     """Resize ``image`` (the region ``box``) to ``size`` (even) and convert it to YUV.
 
     Done a strip of rows at a time: Pillow's ``resize(box=...)`` filters across strip
@@ -109,8 +111,9 @@ def resize_to_yuv(image: Image.Image, size: tuple[int, int],
     targets = planes(out, whole)
     for r0 in range(0, h, _STRIP):
         r1 = min(h, r0 + _STRIP)
-        part = image.resize((w, r1 - r0), Image.Resampling.BICUBIC,
-                            box=(x0, y0 + r0 * step, x1, y0 + r1 * step))
+        part = image.resize(
+            (w, r1 - r0), Image.Resampling.BICUBIC, box=(x0, y0 + r0 * step, x1, y0 + r1 * step)
+        )
         strip = planes(from_rgb(part), Canvas(w, r1 - r0, whole.fps))
         for index, (target, rows) in enumerate(zip(targets, strip, strict=True)):
             d = 1 if index == 0 else 2
@@ -122,19 +125,26 @@ def from_rgb_scaled(image: Image.Image, canvas: Canvas) -> np.ndarray:
     """Scale a small RGB image up to the canvas and convert it, in one swscale pass."""
     frame = av.VideoFrame.from_image(image.convert("RGB"))
     return from_video_frame(
-        frame.reformat(width=canvas.width, height=canvas.height, format="yuv420p",
-                       src_colorspace=Colorspace.ITU601, dst_colorspace=Colorspace.ITU601,
-                       interpolation="BICUBIC")
+        frame.reformat(
+            width=canvas.width,
+            height=canvas.height,
+            format="yuv420p",
+            src_colorspace=Colorspace.ITU601,
+            dst_colorspace=Colorspace.ITU601,
+            interpolation="BICUBIC",
+        )
     )
 
 
-def paste(dst: np.ndarray, dst_canvas: Canvas, src: np.ndarray, src_canvas: Canvas,
-          x: int, y: int) -> None:
+def paste(
+    dst: np.ndarray, dst_canvas: Canvas, src: np.ndarray, src_canvas: Canvas, x: int, y: int
+) -> None:
     """Copy picture ``src`` into ``dst`` with its top-left at luma ``(x, y)`` (even; may be
     negative, which crops), plane by plane."""
     x, y = x & ~1, y & ~1
-    for index, (sp, dp) in enumerate(zip(planes(src, src_canvas), planes(dst, dst_canvas),
-                                         strict=True)):
+    for index, (sp, dp) in enumerate(
+        zip(planes(src, src_canvas), planes(dst, dst_canvas), strict=True)
+    ):
         d = 1 if index == 0 else 2
         px, py = x // d, y // d
         sx, sy = max(0, -px), max(0, -py)
@@ -184,8 +194,9 @@ def resample(
         target = targets[plane]
         r0, r1 = rows or (0, target.shape[0])
         part = (x0 / d, (y0 + r0 * d * step) / d, x1 / d, (y0 + r1 * d * step) / d)
-        target[r0:r1] = np.asarray(sources[plane].resize((target.shape[1], r1 - r0),
-                                                         bilinear, box=part))
+        target[r0:r1] = np.asarray(
+            sources[plane].resize((target.shape[1], r1 - r0), bilinear, box=part)
+        )
 
     halves = (((0, (0, mid)), (1, None)), ((0, (mid, canvas.height)), (2, None)))
     if pool is None:

@@ -24,8 +24,20 @@ from PIL import Image
 
 from .frames import Canvas, from_video_frame, planes
 
-_FORMATS = frozenset({"yuvj420p", "yuvj422p", "yuvj444p", "yuv420p", "yuv422p", "yuv444p",
-                      "gray", "gray8", "yuvj440p", "yuv440p"})
+_FORMATS = frozenset(
+    {
+        "yuvj420p",
+        "yuvj422p",
+        "yuvj444p",
+        "yuv420p",
+        "yuv422p",
+        "yuv444p",
+        "gray",
+        "gray8",
+        "yuvj440p",
+        "yuv440p",
+    }
+)
 #: EXIF orientation -> the plane operation that shows the photo upright.
 _UPRIGHT = {
     2: lambda p: p[:, ::-1],
@@ -36,10 +48,15 @@ _UPRIGHT = {
     7: lambda p: p[::-1, ::-1].T,
     8: lambda p: np.rot90(p, 1),
 }
-_PIL_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-                4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-                6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-                8: Image.Transpose.ROTATE_90}
+_PIL_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 SWAPS = frozenset({5, 6, 7, 8})
 
 
@@ -59,14 +76,16 @@ class JpegPhoto:
         self.orientation = orientation
 
     @classmethod
-    def open(cls, path: Path, size: tuple[int, int], orientation: int,
-             need: tuple[float, float]) -> JpegPhoto | None:
+    def open(
+        cls, path: Path, size: tuple[int, int], orientation: int, need: tuple[float, float]
+    ) -> JpegPhoto | None:
         """Decode ``path`` (stored ``size``) so that it is at least ``need`` (stored axes)."""
         if not _complete(path):
             return None  # libavcodec would conceal the missing part; Pillow reports it
         lowres = 0
-        while lowres < 3 and all(math.ceil(s / 2 ** (lowres + 1)) >= n
-                                 for s, n in zip(size, need, strict=True)):
+        while lowres < 3 and all(
+            math.ceil(s / 2 ** (lowres + 1)) >= n for s, n in zip(size, need, strict=True)
+        ):
             lowres += 1
         try:
             with av.open(str(path)) as container:
@@ -89,11 +108,16 @@ class JpegPhoto:
         """The photo upright at ``width`` x ``height`` (even) as a YUV buffer."""
         sw, sh = (height, width) if self.orientation in SWAPS else (width, height)
         full = self.frame.color_range == 2 or self.frame.format.name.startswith("yuvj")
-        scaled = self.frame.reformat(width=sw, height=sh, format="yuv420p",
-                                     src_colorspace=Colorspace.ITU601,
-                                     dst_colorspace=Colorspace.ITU601,
-                                     src_color_range="JPEG" if full else "MPEG",
-                                     dst_color_range="MPEG", interpolation="BICUBIC")
+        scaled = self.frame.reformat(
+            width=sw,
+            height=sh,
+            format="yuv420p",
+            src_colorspace=Colorspace.ITU601,
+            dst_colorspace=Colorspace.ITU601,
+            src_color_range="JPEG" if full else "MPEG",
+            dst_color_range="MPEG",
+            interpolation="BICUBIC",
+        )
         buf = from_video_frame(scaled)
         turn = _UPRIGHT.get(self.orientation)
         if turn is None:
@@ -105,8 +129,11 @@ class JpegPhoto:
         """A small upright RGB copy (for the blurred backdrop)."""
         w, h = self.frame.width, self.frame.height
         scale = min(1.0, longest / max(w, h))
-        small = self.frame.reformat(width=max(2, round(w * scale)),
-                                    height=max(2, round(h * scale)), format="rgb24",
-                                    interpolation="AREA").to_image()
+        small = self.frame.reformat(
+            width=max(2, round(w * scale)),
+            height=max(2, round(h * scale)),
+            format="rgb24",
+            interpolation="AREA",
+        ).to_image()
         turn = _PIL_UPRIGHT.get(self.orientation)
         return small.transpose(turn) if turn is not None else small

@@ -49,8 +49,10 @@ CRF = "23"
 # preset's coding decisions: a threaded-lookahead buffer of 2 frames instead of
 # bframes + 1 (bit-identical output, ~20 MB less at 1080p), and the lookahead split
 # over two threads (it is x264's busiest single thread on a slideshow's easy frames).
-_X264_PARAMS = ("colorprim=smpte170m:transfer=smpte170m:colormatrix=smpte170m:"
-                "sync-lookahead=2:lookahead-threads=2")
+_X264_PARAMS = (
+    "colorprim=smpte170m:transfer=smpte170m:colormatrix=smpte170m:"
+    "sync-lookahead=2:lookahead-threads=2"
+)
 
 
 @dataclass
@@ -84,8 +86,9 @@ class _Progress:
             self.callback(100.0)
 
 
-def _open_output(path: Path, plan: Plan) -> tuple[av.container.OutputContainer, av.VideoStream,
-                                                  av.AudioStream]:
+def _open_output(
+    path: Path, plan: Plan
+) -> tuple[av.container.OutputContainer, av.VideoStream, av.AudioStream]:
     container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
     try:
         video, audio = _add_streams(container, plan)
@@ -95,8 +98,9 @@ def _open_output(path: Path, plan: Plan) -> tuple[av.container.OutputContainer, 
     return container, video, audio
 
 
-def _add_streams(container: av.container.OutputContainer,
-                 plan: Plan) -> tuple[av.VideoStream, av.AudioStream]:
+def _add_streams(
+    container: av.container.OutputContainer, plan: Plan
+) -> tuple[av.VideoStream, av.AudioStream]:
     video = container.add_stream("libx264", rate=plan.canvas.fps)
     video.width, video.height = plan.canvas.width, plan.canvas.height
     video.pix_fmt = "yuv420p"
@@ -112,16 +116,18 @@ def _add_streams(container: av.container.OutputContainer,
     return video, audio
 
 
-def _encode(plan: Plan, path: Path, progress: _Progress,
-            should_cancel: Callable[[], bool] | None) -> None:
+def _encode(
+    plan: Plan, path: Path, progress: _Progress, should_cancel: Callable[[], bool] | None
+) -> None:
     fps = plan.canvas.fps
     with contextlib.ExitStack() as cleanup:  # closed in reverse: threads first, file last
         container, vstream, astream = _open_output(path, plan)
         cleanup.callback(container.close)
         compositor = Compositor(plan)
         cleanup.callback(compositor.close)
-        sound = SoundtrackEncoder(Mixer(plan.audio), astream,
-                                  round(plan.frames * SAMPLE_RATE / fps))
+        sound = SoundtrackEncoder(
+            Mixer(plan.audio), astream, round(plan.frames * SAMPLE_RATE / fps)
+        )
         cleanup.callback(sound.close)
         progress.frames_done(0)
         last_key: object = None
@@ -178,11 +184,18 @@ def render_draft(
         with contextlib.suppress(OSError):
             partial.unlink()
         if isinstance(exc, av.FFmpegError):
-            raise RenderFailure(f"the encoder failed: {exc}. Try again; if it keeps "
-                                "failing, try quality='preview' or a smaller canvas.") from exc
+            raise RenderFailure(
+                f"the encoder failed: {exc}. Try again; if it keeps "
+                "failing, try quality='preview' or a smaller canvas."
+            ) from exc
         raise
     reporter.finished()
     canvas = plan.canvas
-    return RenderStats(plan.frames, plan.frames / float(canvas.fps), canvas.width,
-                       canvas.height, float(canvas.fps), time.perf_counter() - started)
-
+    return RenderStats(
+        plan.frames,
+        plan.frames / float(canvas.fps),
+        canvas.width,
+        canvas.height,
+        float(canvas.fps),
+        time.perf_counter() - started,
+    )

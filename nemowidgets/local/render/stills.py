@@ -70,9 +70,12 @@ class KenBurns:
             return min(max(value if math.isfinite(value) else default, lo), hi)
 
         return cls(
-            num("z0", 1.0, 1.0, _MAX_ZOOM), num("z1", 1.12, 1.0, _MAX_ZOOM),
-            num("x0", 0.5, 0.0, 1.0), num("y0", 0.5, 0.0, 1.0),
-            num("x1", 0.5, 0.0, 1.0), num("y1", 0.5, 0.0, 1.0),
+            num("z0", 1.0, 1.0, _MAX_ZOOM),
+            num("z1", 1.12, 1.0, _MAX_ZOOM),
+            num("x0", 0.5, 0.0, 1.0),
+            num("y0", 0.5, 0.0, 1.0),
+            num("x1", 0.5, 0.0, 1.0),
+            num("y1", 0.5, 0.0, 1.0),
         )
 
     @property
@@ -94,12 +97,17 @@ class KenBurns:
         half = 0.5 / z
         cx = min(max(self.x0 + (self.x1 - self.x0) * u, half), 1.0 - half)
         cy = min(max(self.y0 + (self.y1 - self.y0) * u, half), 1.0 - half)
-        return ((cx - half) * width, (cy - half) * height,
-                (cx + half) * width, (cy + half) * height)
+        return (
+            (cx - half) * width,
+            (cy - half) * height,
+            (cx + half) * width,
+            (cy + half) * height,
+        )
 
 
-def load_photo(path: Path, size: tuple[int, int], fit: str, seg_id: str | None,
-               name: str | None) -> Image.Image:
+def load_photo(
+    path: Path, size: tuple[int, int], fit: str, seg_id: str | None, name: str | None
+) -> Image.Image:
     """Decode ``path`` once, at the smallest JPEG scale that still fills ``size`` as fitted."""
     label = name or path.name
     try:
@@ -119,8 +127,12 @@ def load_photo(path: Path, size: tuple[int, int], fit: str, seg_id: str | None,
             # A detached copy: nothing that outlives the ``with`` may point into the file.
             return image.copy() if image is source else image
     except Exception as exc:  # any decoder error is the file's fault, not ours
-        raise failure(seg_id, label, f"cannot read the photo ({type(exc).__name__}: {exc})",
-                      "Re-upload the file, or remove it from the draft.") from exc
+        raise failure(
+            seg_id,
+            label,
+            f"cannot read the photo ({type(exc).__name__}: {exc})",
+            "Re-upload the file, or remove it from the draft.",
+        ) from exc
 
 
 def centre_box(iw: int, ih: int, cw: float, ch: float) -> tuple[float, float, float, float]:
@@ -143,8 +155,9 @@ def blurred(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     scale = max(bw / iw, bh / ih)
     cw, ch = bw / scale, bh / scale
     box = centre_box(iw, ih, cw, ch)
-    small = image.convert("RGB").resize((bw, bh), Image.Resampling.BILINEAR, box=box,
-                                        reducing_gap=2.0)
+    small = image.convert("RGB").resize(
+        (bw, bh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0
+    )
     small = small.filter(ImageFilter.GaussianBlur(max(2.0, bw / 32)))
     return small.point([int(v * 0.55) for v in range(256)] * 3)
 
@@ -191,8 +204,9 @@ def _fit_jpeg(jpeg: JpegPhoto, canvas: Canvas, fit: str) -> np.ndarray:
     return out
 
 
-def photo_yuv(path: Path, canvas: Canvas, fit: str, seg_id: str | None = None,
-              name: str | None = None) -> np.ndarray:
+def photo_yuv(
+    path: Path, canvas: Canvas, fit: str, seg_id: str | None = None, name: str | None = None
+) -> np.ndarray:
     """Decode the photo at ``path`` once and fit it to ``canvas``, as one YUV buffer.
 
     JPEGs go through libavcodec straight to YUV (``jpeg``).  Other formats through
@@ -208,8 +222,11 @@ def photo_yuv(path: Path, canvas: Canvas, fit: str, seg_id: str | None = None,
     image = load_photo(path, (w, h), fit, seg_id, name)
     iw, ih = image.size
     if image.mode == "RGBA":  # transparent parts show black, or the blurred photo
-        behind = (blurred(image, (w, h)).resize(image.size) if fit == "blur"
-                  else Image.new("RGB", image.size))
+        behind = (
+            blurred(image, (w, h)).resize(image.size)
+            if fit == "blur"
+            else Image.new("RGB", image.size)
+        )
         behind.paste(image, (0, 0), image)
         image = behind
     if fit == "cover":
@@ -236,16 +253,25 @@ class Still:
     the encoder-ready frame too, and a static stretch costs only the encoder's time.
     """
 
-    def __init__(self, path: Path, canvas: Canvas, fit: str, kb: object,
-                 seg_id: str | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        canvas: Canvas,
+        fit: str,
+        kb: object,
+        seg_id: str | None = None,
+        name: str | None = None,
+    ) -> None:
         self.canvas = canvas
         self.kb = KenBurns.parse(kb)
         fit = fit if fit in FITS else "blur"
         if self.kb is None:
             size = (canvas.width, canvas.height)
         else:
-            size = (even(canvas.width * self.kb.oversample),
-                    even(canvas.height * self.kb.oversample))
+            size = (
+                even(canvas.width * self.kb.oversample),
+                even(canvas.height * self.kb.oversample),
+            )
         big = Canvas(size[0], size[1], canvas.fps)
         buf = photo_yuv(path, big, fit, seg_id, name)
         self._size = size

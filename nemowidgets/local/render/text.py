@@ -42,8 +42,9 @@ def load_font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, draw: ImageDraw.ImageDraw,
-          max_width: float) -> str:
+def _wrap(
+    text: str, font: ImageFont.FreeTypeFont, draw: ImageDraw.ImageDraw, max_width: float
+) -> str:
     """Greedy word wrap to ``max_width`` pixels; words too long are broken by characters."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
@@ -81,7 +82,8 @@ class TextOverlay:
         wrapped = _wrap(str(text), font, scratch, w * 0.9 - 2 * stroke)
         spacing = px // 5
         left, top, right, bottom = scratch.multiline_textbbox(
-            (0, 0), wrapped, font=font, align="center", spacing=spacing, stroke_width=stroke)
+            (0, 0), wrapped, font=font, align="center", spacing=spacing, stroke_width=stroke
+        )
         left, top = math.floor(left), math.floor(top)
         tw = min(w, math.ceil(right) - left + 2)
         th = min(h, math.ceil(bottom) - top + 2)
@@ -90,8 +92,9 @@ class TextOverlay:
         fill = Image.new("L", (tw, th), 0)
         origin = (1 - left, 1 - top)
         common = {"font": font, "align": "center", "spacing": spacing}
-        ImageDraw.Draw(outline).multiline_text(origin, wrapped, fill=255, stroke_width=stroke,
-                                               stroke_fill=255, **common)
+        ImageDraw.Draw(outline).multiline_text(
+            origin, wrapped, fill=255, stroke_width=stroke, stroke_fill=255, **common
+        )
         ImageDraw.Draw(fill).multiline_text(origin, wrapped, fill=255, **common)
         x = ((w - tw) // 2) & ~1
         if pos == "top":

@@ -74,8 +74,12 @@ def _num(seg: Mapping, key: str, default: float, seg_id: str | None) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number):
-        raise failure(seg_id, None, f"field {key!r} is not a number ({value!r})",
-                      "Fix the draft (times are integer milliseconds).")
+        raise failure(
+            seg_id,
+            None,
+            f"field {key!r} is not a number ({value!r})",
+            "Fix the draft (times are integer milliseconds).",
+        )
     return number
 
 
@@ -103,21 +107,32 @@ def _path(seg: Mapping, media: Mapping[str, Path], seg_id: str) -> tuple[Path, s
     src = seg.get("src")
     name = str(seg.get("n") or src or "")
     if not src or src not in media:
-        raise failure(seg_id, name or None,
-                      f"media id {src!r} is not among the uploaded files",
-                      "Upload the file again, or remove the segment from the draft.")
+        raise failure(
+            seg_id,
+            name or None,
+            f"media id {src!r} is not among the uploaded files",
+            "Upload the file again, or remove the segment from the draft.",
+        )
     path = Path(media[src])
     if not path.is_file():
-        raise failure(seg_id, name, "the stored file is missing",
-                      "Upload the file again, or remove the segment from the draft.")
+        raise failure(
+            seg_id,
+            name,
+            "the stored file is missing",
+            "Upload the file again, or remove the segment from the draft.",
+        )
     return path, name or path.name
 
 
 def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan:
     """Read and check ``draft``; raise :class:`RenderFailure` naming what is wrong."""
     if not isinstance(draft, Mapping) or not isinstance(draft.get("t", []), list):
-        raise failure(None, None, "the draft is not a dict with a 't' list of tracks",
-                      "Make a draft first (ask the agent for a slideshow).")
+        raise failure(
+            None,
+            None,
+            "the draft is not a dict with a 't' list of tracks",
+            "Make a draft first (ask the agent for a slideshow).",
+        )
     meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
     canvas = _canvas(meta, quality)
     fit = str(meta.get("fit") or "blur")
@@ -139,8 +154,15 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
             if kind == "text" or (tt == TRACK_TEXT and kind is None):
                 text = str(seg.get("txt") or seg.get("n") or "").strip()
                 if text and length > 0:
-                    titles.append(Title(text, start, start + length, str(seg.get("pos") or
-                                        "center"), _num(seg, "sz", 0.08, seg_id)))
+                    titles.append(
+                        Title(
+                            text,
+                            start,
+                            start + length,
+                            str(seg.get("pos") or "center"),
+                            _num(seg, "sz", 0.08, seg_id),
+                        )
+                    )
                 continue
             if tt not in (TRACK_VIDEO, TRACK_AUDIO) or length <= 0:
                 continue
@@ -150,19 +172,48 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
             volume = min(max(_num(seg, "vol", 1.0, seg_id), 0.0), 2.0)
             if tt == TRACK_VIDEO and kind in ("image", "video"):
                 tr = seg.get("tr") if isinstance(seg.get("tr"), Mapping) else {}
-                visuals.append(Visual(len(visuals), seg_id, kind, path, name, start,
-                                      start + length, in_point, seg.get("kb"),
-                                      str(tr.get("type") or "none")))
+                visuals.append(
+                    Visual(
+                        len(visuals),
+                        seg_id,
+                        kind,
+                        path,
+                        name,
+                        start,
+                        start + length,
+                        in_point,
+                        seg.get("kb"),
+                        str(tr.get("type") or "none"),
+                    )
+                )
                 if kind == "video":
-                    audio.append(AudioPart(path, round(start * SAMPLE_RATE),
-                                           round(length * SAMPLE_RATE), in_point, volume,
-                                           seg_id=seg_id, name=name, required=False))
+                    audio.append(
+                        AudioPart(
+                            path,
+                            round(start * SAMPLE_RATE),
+                            round(length * SAMPLE_RATE),
+                            in_point,
+                            volume,
+                            seg_id=seg_id,
+                            name=name,
+                            required=False,
+                        )
+                    )
             elif kind in ("audio", "video"):
-                audio.append(AudioPart(
-                    path, round(start * SAMPLE_RATE), round(length * SAMPLE_RATE), in_point,
-                    volume, round(max(0.0, _num(seg, "fi", 0, seg_id)) / ms * SAMPLE_RATE),
-                    round(max(0.0, _num(seg, "fo", 0, seg_id)) / ms * SAMPLE_RATE),
-                    bool(seg.get("loop")), seg_id, name))
+                audio.append(
+                    AudioPart(
+                        path,
+                        round(start * SAMPLE_RATE),
+                        round(length * SAMPLE_RATE),
+                        in_point,
+                        volume,
+                        round(max(0.0, _num(seg, "fi", 0, seg_id)) / ms * SAMPLE_RATE),
+                        round(max(0.0, _num(seg, "fo", 0, seg_id)) / ms * SAMPLE_RATE),
+                        bool(seg.get("loop")),
+                        seg_id,
+                        name,
+                    )
+                )
     visuals.sort(key=lambda v: (v.start, v.index))
     for index, visual in enumerate(visuals):
         visual.index = index
@@ -170,11 +221,16 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
     end = max((v.end for v in visuals), default=0.0)
     duration = _num(draft, "d", end * ms, None) / ms if draft.get("d") else end
     if duration <= 0:
-        raise failure(None, None, "the draft has no photos or clips to render",
-                      "Add photos or video clips to the video track first.")
+        raise failure(
+            None,
+            None,
+            "the draft has no photos or clips to render",
+            "Add photos or video clips to the video track first.",
+        )
     frames = max(1, math.floor(duration * float(canvas.fps) + 0.5))  # half up, not to even
-    return Plan(canvas, PRESETS[quality], AUDIO_BITRATES[quality], fit, frames, visuals, titles,
-                audio)
+    return Plan(
+        canvas, PRESETS[quality], AUDIO_BITRATES[quality], fit, frames, visuals, titles, audio
+    )
 
 
 def _clip_sound_ramps(visuals: list[Visual], audio: list[AudioPart]) -> None:
@@ -187,7 +243,14 @@ def _clip_sound_ramps(visuals: list[Visual], audio: list[AudioPart]) -> None:
         nxt = visuals[index + 1].start if index + 1 < len(visuals) else visual.end
         part = audio[by_id[visual.seg_id]]
         audio[by_id[visual.seg_id]] = AudioPart(
-            part.path, part.start, part.length, part.in_point, part.volume,
+            part.path,
+            part.start,
+            part.length,
+            part.in_point,
+            part.volume,
             round(max(0.0, prev_end - visual.start) * SAMPLE_RATE),
             round(max(0.0, visual.end - nxt) * SAMPLE_RATE),
-            seg_id=part.seg_id, name=part.name, required=False)
+            seg_id=part.seg_id,
+            name=part.name,
+            required=False,
+        )

@@ -27,8 +27,15 @@ from .stills import FITS, backdrop_yuv
 class Clip:
     """One video segment, giving its frame at a time (seconds) from the segment start."""
 
-    def __init__(self, path: Path, canvas: Canvas, fit: str, in_point: float,
-                 seg_id: str | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        canvas: Canvas,
+        fit: str,
+        in_point: float,
+        seg_id: str | None = None,
+        name: str | None = None,
+    ) -> None:
         self.canvas = canvas
         self.fit = fit if fit in FITS else "blur"
         self.in_point = max(0.0, in_point)
@@ -54,8 +61,9 @@ class Clip:
         self._backdrop = self._make_backdrop(self._next)
 
     def _fail(self, problem: str) -> RenderFailure:
-        return failure(self.seg_id, self.name, problem,
-                       "Re-upload the file, or remove it from the draft.")
+        return failure(
+            self.seg_id, self.name, problem, "Re-upload the file, or remove it from the draft."
+        )
 
     def _decode_next(self) -> av.VideoFrame | None:
         try:
@@ -81,21 +89,28 @@ class Clip:
             sw, sh = max(sw, w), max(sh, h)
         else:
             sw, sh = min(sw, w), min(sh, h)
-        scaled = frame.reformat(width=sw, height=sh, format="yuv420p",
-                                dst_colorspace=Colorspace.ITU601, interpolation="BICUBIC")
+        scaled = frame.reformat(
+            width=sw,
+            height=sh,
+            format="yuv420p",
+            dst_colorspace=Colorspace.ITU601,
+            interpolation="BICUBIC",
+        )
         content = from_video_frame(scaled)
         if (sw, sh) == (w, h):
             return content
         out = self._backdrop.copy()  # cover: negative offsets crop the centre
-        paste(out, self.canvas, content, Canvas(sw, sh, self.canvas.fps),
-              (w - sw) // 2, (h - sh) // 2)
+        paste(
+            out, self.canvas, content, Canvas(sw, sh, self.canvas.fps), (w - sw) // 2, (h - sh) // 2
+        )
         return out
 
     def frame(self, local_time: float) -> tuple[object, np.ndarray]:
         """``(key, buffer)`` at ``local_time`` s into the segment; equal keys mean equal frames."""
         target = self.in_point + max(0.0, local_time) + 1e-6
-        while self._next is not None and (self._current is None
-                                          or self._time(self._next) <= target):
+        while self._next is not None and (
+            self._current is None or self._time(self._next) <= target
+        ):
             self._current, self._next = self._next, self._decode_next()
         assert self._current is not None
         key = (id(self), self._current.pts)
