@@ -48,7 +48,14 @@ def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
     up = Uploader(fake)
     photo = jpeg_bytes(comment=MARKER)
     fake.gate.clear()
-    pick_in_browser(up, [("beach.jpg", photo), ("notes.txt", b"hello"), ("fake.png", b"GIF89a..")])
+    pick_in_browser(
+        up,
+        [
+            ("beach.jpg", photo),
+            ("notes.txt", b"hello"),
+            ("fake.png", b"ID3\x04\x00 a song, not a picture"),
+        ],
+    )
     # the bytes are taken and the FileUpload's value cleared, also in the browser
     assert up._browser.value == ()
     assert updates(up._browser, "value")[-1]["state"]["value"] == []
