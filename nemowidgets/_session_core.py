@@ -66,7 +66,11 @@ class SessionCore:
         if self._closed:
             coro.close()
             raise ConfigurationError("This Session is closed; create a new one.", hint="")
-        return self._loop.run(self._guard(coro))
+        try:
+            return self._loop.run(self._guard(coro))
+        except RuntimeError:
+            coro.close()  # refused before it ran (e.g. from the loop thread): no "never awaited"
+            raise
 
     async def _arun(self, coro: Coroutine[Any, Any, T]) -> T:
         if self._closed:
