@@ -16,11 +16,31 @@ from typing import Any
 from nemowidgets.api.errors import MediaError
 from nemowidgets.protocol import SUPPORTED_FORMATS_TEXT, media_kind
 
-__all__ = ["UploadItem", "expand_items", "image_thumbnail", "probe_video", "video_thumbnail"]
+__all__ = [
+    "UploadItem",
+    "expand_items",
+    "image_thumbnail",
+    "media_files_in",
+    "probe_video",
+    "video_thumbnail",
+]
 
 #: What ``Session.upload`` takes, per item: a path (file or folder) or ``(name, bytes)``.
 UploadItem = str | Path | tuple[str, bytes]
 THUMB_SIZE = 160
+
+
+def media_files_in(folder: Path) -> list[Path]:
+    """The supported media files directly in ``folder``, sorted by name (hidden ones skipped).
+
+    One rule for ``Session.upload(folder)`` and the Uploader's Add button, so a
+    folder means the same files, in the same order, on both paths.
+    """
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and media_kind(p.name)
+    )
 
 
 def _is_bytes_item(item: Any) -> bool:
@@ -83,11 +103,7 @@ def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Pa
             )
         path = Path(item).expanduser()
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and not p.name.startswith(".") and media_kind(p.name)
-            )
+            files = media_files_in(path)
             if not files:
                 raise MediaError(
                     f"{path}: this folder has no supported media files.",

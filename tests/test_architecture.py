@@ -24,6 +24,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "nemowidgets.widgets": (
         "nemowidgets.widgets",
         "nemowidgets.session",
+        "nemowidgets._media_files",  # the session layer's file rules (which files a folder holds)
         "nemowidgets.draft",
         "nemowidgets.routing",
         "nemowidgets.protocol",

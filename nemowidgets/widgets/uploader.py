@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as W
 
-from nemowidgets.protocol import SUPPORTED_EXTENSIONS, media_kind
+from nemowidgets._media_files import media_files_in
+from nemowidgets.protocol import SUPPORTED_EXTENSIONS
 from nemowidgets.widgets._base import (
     CSS,
     Coalescer,
@@ -148,11 +149,7 @@ class Uploader(SessionWidget):
         for raw in paths:
             path = Path(raw).expanduser()
             if path.is_dir():
-                found = sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file() and not p.name.startswith(".") and media_kind(p.name)
-                )
+                found = media_files_in(path)
                 if not found:
                     self._say(
                         f"{path.name or path}: no supported media files in this folder.", error=True
