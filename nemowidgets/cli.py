@@ -345,7 +345,7 @@ def _render(items: list[Path], args: argparse.Namespace, output: Path, bar: Prog
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from nemowidgets.local.launch import serve
+    from nemowidgets.local.server.launch import serve
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be 0-65535")

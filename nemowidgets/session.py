@@ -16,7 +16,7 @@ Backends: ``Session()`` talks to the cloud when ``NEMO_TOKEN`` or ``NEMO_API_URL
 is set, else to the embedded local backend (:meth:`Session.local`).  The local
 backend is a *server*: the Session reaches it only over loopback HTTP, like the
 cloud.  Its one contact with ``nemowidgets.local`` is the lazy import of
-``nemowidgets.local.launch`` that starts the in-process server (so importing the
+``nemowidgets.local.server.launch`` that starts the in-process server (so importing the
 Session never imports Starlette/uvicorn, and the cloud path never starts one).
 
 Error policy: ``send()`` returns a :class:`Turn` for whatever the conversation
@@ -71,7 +71,7 @@ def _launch_local(data_dir: str | Path | None) -> Any:
     the server is reached over HTTP like the cloud, and the cloud path must not
     pay for (or depend on) the server's imports.
     """
-    from nemowidgets.local.launch import ensure_local_server
+    from nemowidgets.local.server.launch import ensure_local_server
 
     return ensure_local_server(Path(data_dir) if data_dir is not None else None)
 

@@ -18,6 +18,17 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nemowidgets"
 # For each layer: the nemowidgets modules it may import (prefix match).
 ALLOWED: dict[str, tuple[str, ...]] = {
     "nemowidgets.local": ("nemowidgets.local", "nemowidgets.protocol", "nemowidgets._version"),
+    # Inside local/, by concern: server -> (store, agent, render); store -> render;
+    # agent and render are pure (a draft in, a draft or frames out); faults is a leaf.
+    "nemowidgets.local.agent": ("nemowidgets.local.agent", "nemowidgets.protocol"),
+    "nemowidgets.local.render": ("nemowidgets.local.render", "nemowidgets.protocol"),
+    "nemowidgets.local.store": (
+        "nemowidgets.local.store",
+        "nemowidgets.local.render",
+        "nemowidgets.local.faults",
+        "nemowidgets.protocol",
+    ),
+    "nemowidgets.local.faults": ("nemowidgets.protocol",),
     "nemowidgets.api": ("nemowidgets.api", "nemowidgets.protocol", "nemowidgets._version"),
     "nemowidgets.draft": ("nemowidgets.draft", "nemowidgets.api.errors", "nemowidgets.protocol"),
     "nemowidgets.routing": ("nemowidgets.routing", "nemowidgets.protocol"),
@@ -37,7 +48,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 # Session launches the embedded server (and only that) from nemowidgets.local.
-SESSION_MAY_LAUNCH = "nemowidgets.local.launch"
+SESSION_MAY_LAUNCH = "nemowidgets.local.server.launch"
 
 
 def _module_name(path: Path) -> str:

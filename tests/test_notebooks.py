@@ -160,7 +160,7 @@ def test_local_notebook_runs_and_exports(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_cloud_notebook_runs_against_a_server_given_by_env(tmp_path: Path) -> None:
-    from nemowidgets.local.launch import start_server
+    from nemowidgets.local.server.launch import start_server
 
     token = "nwl_ci_" + secrets.token_urlsafe(24)
     server = start_server(port=0, data_dir=tmp_path / "server", token=token)

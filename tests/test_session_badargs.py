@@ -30,7 +30,7 @@ from nemowidgets.api.errors import (
     NemoError,
 )
 from nemowidgets.api.models import MediaInfo
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.samples import make_photo
 from nemowidgets.session import Session
 

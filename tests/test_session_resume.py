@@ -17,7 +17,7 @@ import av
 import pytest
 
 from nemowidgets._state_file import StateFile
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.samples import make_music, make_photo
 from nemowidgets.session import Session, SessionEvent
 

@@ -38,9 +38,10 @@ exists when faults are enabled) with ``{"arm": {"render_fail": {"times": 1}},
 variable ``NEMO_FAULTS="drop_stream,http_error:2:status=502,render_stall:*"``
 arms faults at start (``:N`` times, ``:*`` until disarmed, ``key=value`` params).
 
-:func:`restart` stops a :class:`~nemowidgets.local.launch.LocalServer` and starts
-a new one on the same data dir, port, token, secret and plan ("restart the
-server between calls").
+``LocalServer.restart()`` (:mod:`nemowidgets.local.server.launch`) stops the server
+and starts a new one on the same data dir, port, token, secret and plan ("restart
+the server between calls").  This module is a leaf: the server and the render jobs
+both read the plan, so it imports nothing of theirs.
 """
 
 from __future__ import annotations
@@ -48,12 +49,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from nemowidgets.local.launch import LocalServer
-
-__all__ = ["FAULTS", "FaultPlan", "plan_from", "restart"]
+__all__ = ["FAULTS", "FaultPlan", "plan_from"]
 
 #: Every fault name and its default parameters.
 FAULTS: dict[str, dict[str, Any]] = {
@@ -188,8 +186,3 @@ def plan_from(faults: FaultPlan | str | bool | dict | None) -> FaultPlan | None:
         return plan
     env = os.environ.get("NEMO_FAULTS", "").strip()
     return FaultPlan(env) if env else None
-
-
-def restart(server: LocalServer) -> LocalServer:
-    """Stop ``server`` and start a new one on the same data dir, port, token, secret and plan."""
-    return server.restart()

@@ -21,7 +21,7 @@ from nemowidgets import protocol
 from nemowidgets.api import NemoClient, UnsupportedFileError
 from nemowidgets.api.media import check_upload
 from nemowidgets.api.multipart import MultipartBody, batches
-from nemowidgets.local.launch import LocalServer, start_server
+from nemowidgets.local.server.launch import LocalServer, start_server
 from tests.support.cloud_server import CloudState
 
 TOKEN = "nwl_batches_fixed_token_0123456789"

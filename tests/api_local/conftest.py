@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from nemowidgets.local.faults import FaultPlan
-from nemowidgets.local.launch import LocalServer, start_server
+from nemowidgets.local.server.launch import LocalServer, start_server
 from tests.support.local_server import sample_media, start_local_server  # noqa: F401
 
 

@@ -22,7 +22,7 @@ import httpx
 from nemowidgets import protocol as P
 from nemowidgets.api import MediaInfo, NemoClient, RetryPolicy
 from nemowidgets.api.media import CONTENT_TYPES, UploadItem
-from nemowidgets.local.launch import LocalServer
+from nemowidgets.local.server.launch import LocalServer
 from tests.support.local_server import RawClient
 
 __all__ = [

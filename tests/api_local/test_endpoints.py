@@ -25,7 +25,7 @@ from nemowidgets.api import (
     UnsupportedFileError,
 )
 from nemowidgets.api import client as client_module
-from nemowidgets.local.launch import LocalServer
+from nemowidgets.local.server.launch import LocalServer
 from tests.api_local.kit import Wire, new_client, unchecked_upload
 
 PHOTOS = ("photo0", "photo1", "photo2")

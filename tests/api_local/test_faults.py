@@ -29,7 +29,7 @@ from nemowidgets.api import (
 )
 from nemowidgets.api.sse import STILL_WORKING
 from nemowidgets.local.faults import FaultPlan
-from nemowidgets.local.launch import LocalServer
+from nemowidgets.local.server.launch import LocalServer
 from tests.api_local.kit import FAST, Sleeps, Wire, media_dicts, new_client, server_stats
 from tests.support.local_server import photo_draft
 

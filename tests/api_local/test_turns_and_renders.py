@@ -27,7 +27,7 @@ from nemowidgets.api import (
     RenderJob,
 )
 from nemowidgets.api import client as client_module
-from nemowidgets.local.launch import LocalServer
+from nemowidgets.local.server.launch import LocalServer
 from tests.api_local.kit import Wire, decode, media_dicts, new_client, server_stats
 from tests.support.local_server import photo_draft
 

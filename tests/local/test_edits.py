@@ -13,8 +13,8 @@ import random
 
 import pytest
 
-from nemowidgets.local import edits
-from nemowidgets.local.timing import EditError, canvas_size, layout, retime
+from nemowidgets.local.agent import edits
+from nemowidgets.local.agent.timing import EditError, canvas_size, layout, retime
 from tests.support.draft_invariants import assert_draft_invariants
 
 

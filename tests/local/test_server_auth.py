@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from nemowidgets import protocol as P
-from nemowidgets.local.launch import ensure_local_server, load_secret
+from nemowidgets.local.server.launch import ensure_local_server, load_secret
 from tests.support.local_server import RawClient, photo_draft
 
 SID = "1234567890123456789"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from nemowidgets import protocol as P
-from nemowidgets.local.faults import FaultPlan, plan_from, restart
+from nemowidgets.local.faults import FaultPlan, plan_from
 from tests.support.local_server import RawClient, photo_draft
 
 pytestmark = pytest.mark.fault
@@ -171,7 +171,7 @@ def test_env_switch_arms_faults(start_local_server, monkeypatch) -> None:
 
 def test_restart_helper_keeps_port_data_and_plan(fault_server, fault_api, session) -> None:
     port, plan = fault_server.port, fault_server.faults
-    new = restart(fault_server)
+    new = fault_server.restart()
     try:
         assert new.port == port
         assert new.faults is plan

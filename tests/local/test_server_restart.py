@@ -109,7 +109,7 @@ KERNEL = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server.launch import ensure_local_server
 from tests.support.local_server import RawClient, photo_draft
 server = ensure_local_server(Path({data!r}))
 api = RawClient.anonymous(server, "kernel-client")
@@ -128,7 +128,7 @@ def test_a_kernel_exits_mid_render_and_the_next_one_gets_the_video(
     import subprocess
     import sys
 
-    from nemowidgets.local.launch import load_secret
+    from nemowidgets.local.server.launch import load_secret
     from tests.support.local_server import ROOT
 
     data = tmp_path / "kernel_data"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from nemowidgets import protocol as P
-from nemowidgets.local.uploads import NAME_PEEK_SECONDS
+from nemowidgets.local.server.uploads import NAME_PEEK_SECONDS
 from tests.support.local_server import RawClient
 
 pytestmark = pytest.mark.badinput

@@ -40,7 +40,7 @@ class User:
 
     s: Session
     rec: Recorder
-    server: Any  # nemowidgets.local.launch.LocalServer
+    server: Any  # nemowidgets.local.server.launch.LocalServer
     _baseline: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

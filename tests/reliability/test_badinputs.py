@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from nemowidgets.api import errors as E
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.samples import photo_color
 from nemowidgets.session import Session
 from tests.reliability.rawapi import RawAPI, error_of

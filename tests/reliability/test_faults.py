@@ -24,7 +24,7 @@ import pytest
 
 from nemowidgets.api import errors as E
 from nemowidgets.api.retry import RetryPolicy, StreamPolicy
-from nemowidgets.local.launch import ensure_local_server, start_server
+from nemowidgets.local.server.launch import ensure_local_server, start_server
 from nemowidgets.protocol import RENDER_CANCELLED, RENDER_COMPLETED
 from nemowidgets.session import Session
 from tests.reliability.faultkit import Recorder, User, decode_duration, wait_for

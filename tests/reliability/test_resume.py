@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.protocol import RENDER_COMPLETED
 from nemowidgets.session import Session
 from tests.reliability.faultkit import Recorder, decode_duration

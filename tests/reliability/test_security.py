@@ -28,8 +28,8 @@ import psutil
 import pytest
 
 from nemowidgets import protocol as P
-from nemowidgets.local import launch
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server import launch
+from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.session import Session
 from tests.reliability.rawapi import ATTRIBUTION, RawAPI, error_of
 from tests.support.isolation import isolate

@@ -22,7 +22,7 @@ import numpy as np
 import psutil
 import pytest
 
-from nemowidgets.local.launch import ensure_local_server
+from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.samples import make_music, make_photo, photo_color
 from nemowidgets.session import Session
 from tests.support.isolation import isolate

@@ -20,7 +20,7 @@ Fixtures:
                         session, so tests stay independent).
 ``shared_api``          a :class:`RawClient` on ``shared_server`` (module scope).
 ``sample_media``        3 photos (320x180 JPEG) and 3 s of music (WAV), made once per run.
-``serve_process``       factory: ``nemowidgets.local.launch.serve`` in a subprocess ->
+``serve_process``       factory: ``nemowidgets.local.server.launch.serve`` in a subprocess ->
                         :class:`ServeProcess` (url, token, process); SIGINT at teardown.
 """
 
@@ -44,7 +44,7 @@ import httpx
 import pytest
 
 from nemowidgets import protocol as P
-from nemowidgets.local.launch import LocalServer, start_server
+from nemowidgets.local.server.launch import LocalServer, start_server
 from nemowidgets.samples import make_music, make_photo
 
 __all__ = [
@@ -410,7 +410,7 @@ def serve_process(tmp_path: Path) -> Iterator[Any]:
             sys.executable,
             "-u",
             "-m",
-            "nemowidgets.local.launch",
+            "nemowidgets.local.server.launch",
             "127.0.0.1",
             "0",
             str(data_dir or tmp_path / "serve_data"),

@@ -42,8 +42,8 @@ _SERVERS_LOCK = threading.Lock()
 
 
 def create_app(data_dir: Path | str, **kwargs: Any):
-    """The ASGI app (see :func:`nemowidgets.local.server.create_app`)."""
-    from nemowidgets.local.server import create_app as _create_app
+    """The ASGI app (see :func:`nemowidgets.local.server.app.create_app`)."""
+    from nemowidgets.local.server.app import create_app as _create_app
 
     return _create_app(data_dir, **kwargs)
 
@@ -317,7 +317,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m nemowidgets.local.launch` for tests
+if (
+    __name__ == "__main__"
+):  # pragma: no cover - `python -m nemowidgets.local.server.launch` for tests
     import sys
 
     args = dict(zip(("host", "port", "data_dir", "token"), sys.argv[1:], strict=False))

@@ -46,11 +46,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from nemowidgets.local import files, renders, turns
 from nemowidgets.local.faults import FaultPlan, plan_from
-from nemowidgets.local.jobs import JobRunner
-from nemowidgets.local.store import Store
-from nemowidgets.local.web import (
+from nemowidgets.local.server import media_routes, render_routes, turn_routes
+from nemowidgets.local.server.context import (
     BAD_REQUEST,
     ApiError,
     Context,
@@ -60,6 +58,8 @@ from nemowidgets.local.web import (
     ok,
     read_json,
 )
+from nemowidgets.local.store import Store
+from nemowidgets.local.store.jobs import JobRunner
 from nemowidgets.protocol import (
     ANONYMOUS_TOKEN_PATH,
     CREATE_SESSION_PATH,
@@ -218,7 +218,7 @@ async def state(request: Request) -> Response:
     sid = session["session_id"]
     version, draft, _parent = ctx.store.current_draft(sid)
     base = base_url(request)
-    media = [files.media_entry(m, base) for m in ctx.store.list_media(sid)]
+    media = [media_routes.media_entry(m, base) for m in ctx.store.list_media(sid)]
     meta: dict = {}
     if isinstance(draft, dict) and isinstance(draft.get("m"), dict):
         meta = draft["m"]
@@ -353,19 +353,21 @@ def create_app(
     routes = [
         Route(ANONYMOUS_TOKEN_PATH, anonymous_token, methods=["POST"]),
         Route(CREATE_SESSION_PATH, create_session, methods=["POST"]),
-        Route(RUN_SSE_PATH, turns.run_sse, methods=["POST"]),
-        Route(UPLOAD_PATH, files.upload, methods=["POST"]),
+        Route(RUN_SSE_PATH, turn_routes.run_sse, methods=["POST"]),
+        Route(UPLOAD_PATH, media_routes.upload, methods=["POST"]),
         Route(CREDITS_PATH, credits, methods=["GET"]),
         Route(STATE_PATH, state, methods=["GET"]),
-        Route(RENDER_PATH, renders.create_render, methods=["POST"]),
-        Route(RENDER_POLL_PATH, renders.poll_render, methods=["GET"]),
-        Route(RENDER_CANCEL_PATH, renders.cancel_render, methods=["POST"]),
-        Route(RENDER_DOWNLOAD_PATH, renders.download_render, methods=["GET"]),
-        Route("/media/{session_id}/{media_id}", files.serve_media, methods=["GET"]),
+        Route(RENDER_PATH, render_routes.create_render, methods=["POST"]),
+        Route(RENDER_POLL_PATH, render_routes.poll_render, methods=["GET"]),
+        Route(RENDER_CANCEL_PATH, render_routes.cancel_render, methods=["POST"]),
+        Route(RENDER_DOWNLOAD_PATH, render_routes.download_render, methods=["GET"]),
+        Route("/media/{session_id}/{media_id}", media_routes.serve_media, methods=["GET"]),
         Route(
-            "/media/{session_id}/{media_id}/thumbnail.jpg", files.serve_thumbnail, methods=["GET"]
+            "/media/{session_id}/{media_id}/thumbnail.jpg",
+            media_routes.serve_thumbnail,
+            methods=["GET"],
         ),
-        Route("/renders/{render_id}.mp4", renders.serve_render, methods=["GET"]),
+        Route("/renders/{render_id}.mp4", render_routes.serve_render, methods=["GET"]),
         Route("/_local/stats", stats, methods=["GET"]),
     ]
     if plan is not None:

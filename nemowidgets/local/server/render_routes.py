@@ -13,9 +13,7 @@ from typing import Any, cast
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from nemowidgets.local.jobs import render_path
-from nemowidgets.local.store import DuplicateRenderId
-from nemowidgets.local.web import (
+from nemowidgets.local.server.context import (
     BAD_REQUEST,
     ApiError,
     Context,
@@ -24,6 +22,8 @@ from nemowidgets.local.web import (
     read_json,
     render_ok,
 )
+from nemowidgets.local.store import DuplicateRenderId
+from nemowidgets.local.store.jobs import render_path
 from nemowidgets.protocol import (
     HEADER_SKILL_PLATFORM,
     HEADER_SKILL_SOURCE,

@@ -36,7 +36,7 @@ from nemowidgets.protocol import (
 
 if TYPE_CHECKING:
     from nemowidgets.local.faults import FaultPlan
-    from nemowidgets.local.store import Store
+    from nemowidgets.local.store.database import Store
 
 __all__ = ["JobRunner"]
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from nemowidgets.local.phrases import captions, ken_burns, music, titles, transitions
-from nemowidgets.local.vocab import (
+from nemowidgets.local.agent.phrases import captions, ken_burns, music, titles, transitions
+from nemowidgets.local.agent.vocab import (
     DUR,
     NOUN,
     ORD,

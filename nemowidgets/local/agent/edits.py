@@ -1,11 +1,11 @@
 """Pure, deterministic edits of the local draft: each takes a draft and returns a new one.
 
-The agent (``agent.py``) turns a prompt into a list of these calls; each call is
+The agent (``respond.py``) turns a prompt into a list of these calls; each call is
 streamed to the client as one ADK function call.  Keeping them pure (the input
 is deep-copied, never mutated; no clock, no randomness without a seed) is what
 makes "same prompt, same media → same draft" hold, and what lets tests check
 the timing invariants without a server.  Every edit ends in
-:func:`~nemowidgets.local.timing.retime`, so the timing rule always holds.
+:func:`~nemowidgets.local.agent.timing.retime`, so the timing rule always holds.
 Impossible edits raise :class:`EditError` with a message for the user.
 """
 
@@ -16,7 +16,7 @@ import random
 import zlib
 from collections.abc import Sequence
 
-from nemowidgets.local.overlays import (
+from nemowidgets.local.agent.overlays import (
     add_caption,
     add_music,
     remove_captions,
@@ -26,7 +26,7 @@ from nemowidgets.local.overlays import (
     set_music_volume,
     set_title,
 )
-from nemowidgets.local.timing import (
+from nemowidgets.local.agent.timing import (
     ASPECTS,
     DEFAULT_PHOTO_MS,
     DEFAULT_TRANSITION_MS,

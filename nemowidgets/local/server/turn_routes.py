@@ -19,8 +19,15 @@ import anyio
 import anyio.to_thread
 from starlette.requests import Request
 
-from nemowidgets.local.stream import DROP, KEEPALIVE, SSEResponse, error_event, reply_events, sse
-from nemowidgets.local.web import BAD_REQUEST, ApiError, Context, ctx_of, read_json
+from nemowidgets.local.server.context import BAD_REQUEST, ApiError, Context, ctx_of, read_json
+from nemowidgets.local.server.sse import (
+    DROP,
+    KEEPALIVE,
+    SSEResponse,
+    error_event,
+    reply_events,
+    sse,
+)
 
 __all__ = ["MAX_PROMPT_CHARS", "run_sse"]
 

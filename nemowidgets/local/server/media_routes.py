@@ -11,9 +11,7 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from nemowidgets.local.media import MediaRejected, probe, stored_extension
-from nemowidgets.local.uploads import BadUpload, Incoming, fetch_urls, receive_multipart
-from nemowidgets.local.web import (
+from nemowidgets.local.server.context import (
     BAD_REQUEST,
     ApiError,
     Context,
@@ -22,6 +20,9 @@ from nemowidgets.local.web import (
     ok,
     read_json,
 )
+from nemowidgets.local.server.uploads import BadUpload, Incoming, receive_multipart
+from nemowidgets.local.server.url_fetch import fetch_urls
+from nemowidgets.local.store.probe import MediaRejected, probe, stored_extension
 
 __all__ = ["media_entry", "serve_media", "serve_thumbnail", "upload"]
 

@@ -38,8 +38,8 @@ from nemowidgets.protocol import ErrorCode
 
 if TYPE_CHECKING:
     from nemowidgets.local.faults import FaultPlan
-    from nemowidgets.local.jobs import JobRunner
-    from nemowidgets.local.store import Store
+    from nemowidgets.local.store.database import Store
+    from nemowidgets.local.store.jobs import JobRunner
 
 __all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok"]
 

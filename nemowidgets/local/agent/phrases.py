@@ -1,6 +1,6 @@
 """Detectors for titles, captions, transitions, Ken Burns and music phrases.
 
-Each detector reads the normalised prompt (:class:`~nemowidgets.local.vocab.Prompt`),
+Each detector reads the normalised prompt (:class:`~nemowidgets.local.agent.vocab.Prompt`),
 appends intents and questions, and consumes the words it used, so a later,
 more general detector cannot read them a second time.  ``intents.parse`` runs
 them in a fixed order; see its docstring.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from nemowidgets.local.vocab import (
+from nemowidgets.local.agent.vocab import (
     DUR,
     ORD_RE,
     ORDW,

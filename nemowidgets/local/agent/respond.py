@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nemowidgets.local import edits
-from nemowidgets.local.actions import Resolver, apply, count, tr_text
-from nemowidgets.local.intents import Intent, parse
-from nemowidgets.local.timing import EditError, fmt_s, sanitize, segments
+import nemowidgets.local.agent.edits as edits
+from nemowidgets.local.agent.actions import Resolver, apply, count, tr_text
+from nemowidgets.local.agent.intents import Intent, parse
+from nemowidgets.local.agent.timing import EditError, fmt_s, sanitize, segments
 from nemowidgets.protocol import TRACK_AUDIO
 
 

@@ -4,14 +4,14 @@
 module makes each one concrete against the current draft (photo numbers to
 indices, "quieter" to a volume, "the last 3 seconds" to times) and says in
 words what changed, so the reply can be exact ("Photo 3 (beach.jpg) now lasts
-5 s.").  Impossible edits raise :class:`~nemowidgets.local.timing.EditError`.
+5 s.").  Impossible edits raise :class:`~nemowidgets.local.agent.timing.EditError`.
 """
 
 from __future__ import annotations
 
-from nemowidgets.local import edits
-from nemowidgets.local.timing import EditError, fmt_s, segments
-from nemowidgets.local.vocab import Intent
+import nemowidgets.local.agent.edits as edits
+from nemowidgets.local.agent.timing import EditError, fmt_s, segments
+from nemowidgets.local.agent.vocab import Intent
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT
 
 TR_NAMES = {

@@ -1,7 +1,7 @@
 """Edits of the overlay tracks: the title, captions and background music.
 
 Pure like ``edits.py`` (which re-exports them): the draft is deep-copied, never
-mutated, and every edit ends in :func:`~nemowidgets.local.timing.retime`, which
+mutated, and every edit ends in :func:`~nemowidgets.local.agent.timing.retime`, which
 keeps captions on their photo, titles inside the video and music exactly as
 long as the video.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 
-from nemowidgets.local.timing import (
+from nemowidgets.local.agent.timing import (
     CAPTION_SIZE,
     DEFAULT_FADE_OUT_MS,
     DEFAULT_TITLE_MS,

@@ -1,0 +1,9 @@
+"""What the local backend keeps: SQLite records and files, media probing, render jobs.
+
+``database`` holds the records (:class:`Store`), ``probe`` checks and describes an
+uploaded file, ``jobs`` runs render jobs on worker threads and records their progress.
+"""
+
+from nemowidgets.local.store.database import DuplicateRenderId, Store
+
+__all__ = ["DuplicateRenderId", "Store"]

@@ -1,0 +1,34 @@
+"""The SQLite schema of the local backend's records (see :mod:`.database` for the data dir).
+
+Every statement is idempotent (``IF NOT EXISTS``): a data dir made by an older
+version opens as it is, and several kernels may open it at once.
+"""
+
+__all__ = ["SCHEMA"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id TEXT PRIMARY KEY, client_hash TEXT UNIQUE, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at REAL NOT NULL,
+    created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id TEXT PRIMARY KEY, task_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    language TEXT, forgotten INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS media (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, session_id TEXT NOT NULL,
+    filename TEXT NOT NULL, file_type TEXT NOT NULL, format TEXT, path TEXT NOT NULL,
+    thumb TEXT, size INTEGER, hash TEXT, duration REAL, width INTEGER, height INTEGER,
+    fps REAL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS media_session ON media (session_id, seq);
+CREATE TABLE IF NOT EXISTS drafts (
+    session_id TEXT NOT NULL, version INTEGER NOT NULL, draft TEXT, parent INTEGER,
+    source TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (session_id, version));
+CREATE TABLE IF NOT EXISTS prompts (
+    session_id TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS renders (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0, quality TEXT NOT NULL, draft TEXT NOT NULL, output TEXT,
+    error TEXT, owner TEXT, stats TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS renders_session ON renders (session_id, created_at);
+"""
