@@ -1,6 +1,6 @@
 """One prompt, start to finish: routing, the agent's stream, the draft afterwards.
 
-PROTOCOL.md's rules for a turn, in one place:
+The protocol's rules for a turn (docs/protocol.md), in one place:
 
 * Route first (:func:`nemowidgets.routing.route`): export / credits / status /
   upload are done by the client and never cost an agent call.
@@ -235,7 +235,7 @@ async def _agent_turn(s: Session, prompt: str) -> Turn:
                 raise AgentError(event.text or "The agent reported an error.")
             if event.kind == "text":
                 if not event.partial and (pieces or current) and _GLITCH.search(event.text):
-                    continue  # PROTOCOL.md: a trailing glitch after a reply is noise
+                    continue  # docs/protocol.md: a trailing glitch is noise
                 if event.data.get("replaces_partial"):
                     current.clear()  # the final text differs from what streamed: it wins
                 current.append(event.text)

@@ -3,7 +3,7 @@
 Routing
 -------
 Before a prompt reaches the agent, :func:`route` decides whether it is one of
-the four actions the client performs itself (PROTOCOL.md, "Prompt routing"):
+the four actions the client performs itself (docs/protocol.md, the agent's stream):
 ``"export"``, ``"credits"``, ``"status"``, ``"upload"``; anything else is
 ``"agent"``.  Sending an action to the agent would cost credits for nothing and
 get a GUI-minded answer ("click Export"), so routing matters; but a false
@@ -27,7 +27,7 @@ GUI translation
 ---------------
 The backend believes there is a GUI and says "click [Apply]" or "drag the clip
 onto the timeline".  :func:`translate_gui` rewrites such text for a notebook
-user (PROTOCOL.md, "GUI translation"): clicks are done through the API, panels
+user (docs/protocol.md): clicks are done through the API, panels
 are read from the state, drag-and-drop becomes a prompt, the timeline preview
 is the timeline table, the Export button is the export action.
 """

@@ -1,4 +1,4 @@
-"""The layering rules of DESIGN.md, checked on the source: data flows one way.
+"""The layering rules of docs/architecture.md, checked on the source: data flows one way.
 
 ``widgets → session → (draft, routing, api) → protocol``; ``local → protocol``.
 A violation here is a design bug even when every other test passes, because it

@@ -1,4 +1,4 @@
-"""README blocks generated from the code (error table, draft keys) are kept current."""
+"""Blocks generated from the code (README's error table, docs' draft keys) are kept current."""
 
 from __future__ import annotations
 

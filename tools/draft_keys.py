@@ -1,8 +1,8 @@
-"""Write the README's draft-keys reference from ``nemowidgets.protocol``'s docstring.
+"""Write the draft-keys table of docs/protocol.md from ``nemowidgets.protocol``'s docstring.
 
 The segment keys of the local draft are defined once, in the protocol module's
-docstring (the one module client and server share); the README shows the same
-table, generated here.  ``--check`` exits 1 when the README is stale.
+docstring (the one module client and server share); docs/protocol.md shows the
+same table, generated here.  ``--check`` exits 1 when the page is stale.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import readme_block
 from nemowidgets import protocol
 
 NAME = "draft-keys"
+PAGE = readme_block.ROOT / "docs/protocol.md"
 _ROW = re.compile(r"^``(?P<key>\w+)``\s+(?P<text>.+)$")
 
 
@@ -55,7 +56,7 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     description = __doc__.splitlines()[0]
-    return readme_block.run_cli(NAME, render, description, argv, what="draft-keys table")
+    return readme_block.run_cli(NAME, render, description, argv, what="draft-keys table", page=PAGE)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""Generated blocks of README.md: ``<!-- name -->`` … ``<!-- /name -->``.
+"""Generated blocks of README.md and docs/: ``<!-- name -->`` … ``<!-- /name -->``.
 
 Figures a reader trusts (error codes, reliability numbers) are produced from the
-code by scripts, never typed; each script owns one marked block and nothing else,
-because people edit the rest of the README by hand.
+code by scripts, never typed; each script owns one marked block of one page and
+nothing else, because people edit the rest of the page by hand.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 def markers(name: str) -> tuple[str, str]:
@@ -76,12 +77,14 @@ def run_cli(
     what: str,
     heading: str = "",
     printable: bool = False,
+    page: Path = README,
 ) -> int:
     """The command line of a block's script: rewrite the block, or ``--check`` it (exit 1 if stale).
 
     ``what`` names the block in messages ("error table"); ``printable`` adds
     ``--print`` (the block on stdout, nothing written).  The stale message names
-    the script to run: the file that defines ``render``.
+    the script to run: the file that defines ``render``.  ``page`` is the file
+    that holds the block (the README unless told otherwise).
     """
     parser = argparse.ArgumentParser(description=description)
     group = parser.add_mutually_exclusive_group()
@@ -90,15 +93,16 @@ def run_cli(
         group.add_argument("--print", action="store_true", help="print the block, write nothing")
     args = parser.parse_args(argv)
     block = render()
+    shown = page.relative_to(ROOT) if page.is_relative_to(ROOT) else page
     if getattr(args, "print", False):
         sys.stdout.write(block)
         return 0
     if args.check:
-        if not is_current(name, block):
+        if not is_current(name, block, page):
             script = Path(render.__code__.co_filename).name
-            print(f"README's {what} is stale: run python tools/{script}")
+            print(f"{shown}'s {what} is stale: run python tools/{script}")
             return 1
         return 0
-    changed = write(name, block, heading=heading)
-    print(f"README {what} " + ("updated" if changed else "already up to date"))
+    changed = write(name, block, page, heading=heading)
+    print(f"{shown} {what} " + ("updated" if changed else "already up to date"))
     return 0

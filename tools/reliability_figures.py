@@ -1,4 +1,4 @@
-"""Write the README's reliability section from the tests themselves.
+"""Write the reliability figures of docs/reliability.md from the tests themselves.
 
 The figures a reader trusts (how many fault scenarios, which bad inputs, what the
 soak bounds are) must be the ones the tests actually check, so they are read from
@@ -9,7 +9,7 @@ upper-case constants of ``tests/reliability/test_soak.py``, and the security
 checks are the tests of ``test_security.py``.
 
 Only the block between ``<!-- reliability -->`` and ``<!-- /reliability -->`` in
-README.md is touched (appended at the end when the markers are missing); the file
+docs/reliability.md is touched (appended at the end when the markers are missing); the file
 is re-read right before writing, because other people edit the rest of it.
 
 Usage::
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests" / "reliability"
 NAME, HEADING = "reliability", "## Reliability"
 START, END = readme_block.markers(NAME)
+PAGE = ROOT / "docs/reliability.md"
 
 LAYER_WORDS = {
     "client": "the client's pre-check only",
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         what="reliability block",
         heading=HEADING,
         printable=True,
+        page=PAGE,
     )
 
 

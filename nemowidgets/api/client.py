@@ -1,4 +1,4 @@
-"""The NemoVideo protocol client: every endpoint of PROTOCOL.md on one ``httpx.AsyncClient``.
+"""The NemoVideo protocol client: every endpoint of docs/protocol.md on one ``httpx.AsyncClient``.
 
 No UI and no threads: the Session runs it on its own event loop.  The
 transport rules (token, attribution headers, envelopes, retries) live in
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 
 def check_exportable(draft: Any) -> None:
-    """Raise unless ``draft`` has a track with segments (PROTOCOL.md: check before sending)."""
+    """Raise unless ``draft`` has a track with segments (docs/protocol.md: check first)."""
     if not isinstance(draft, dict):
         raise E.MalformedPayloadError(
             f"The draft (field 'draft') must be an object, not {type(draft).__name__}.",

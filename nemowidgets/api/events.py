@@ -1,6 +1,6 @@
 """SSE payloads -> one small event model.
 
-``/run_sse`` speaks three payload styles (PROTOCOL.md), and the widgets should
+``/run_sse`` speaks three payload styles (docs/protocol.md), and the widgets should
 not care which one a backend chose:
 
 1. Google ADK events (camelCase): ``content.parts[]`` with ``text``,
@@ -19,7 +19,7 @@ wrong type, raises :class:`MalformedPayloadError` naming the field.
 ADK streams text twice: ``partial`` chunks as they are generated, then one final
 event with the whole text.  :class:`TextAssembler` makes sure each piece is
 shown once, and drops the backend's trailing "I encountered a temporary issue"
-after a normal reply (PROTOCOL.md: it can be ignored).
+after a normal reply (docs/protocol.md: it can be ignored).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Why a module of its own: the numbers here (2 retries, 30 s after a 429, a
 "Still working…" every 2 minutes, give up after 10/15 minutes) are product
-decisions from PROTOCOL.md, and tests must be able to shrink every one of them
+decisions (docs/protocol.md), and tests must be able to shrink every one of them
 to milliseconds without monkeypatching.  Both policies are frozen dataclasses
 with an injectable ``sleep`` so a test can record the waits instead of doing them.
 

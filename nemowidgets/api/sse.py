@@ -2,7 +2,7 @@
 
 Why not just ``httpx_sse.EventSource.aiter_sse()``: it swallows comment lines,
 and ``: ping`` comments are exactly how the backend says "still alive" during a
-long edit (PROTOCOL.md).  So the client splits lines itself and hands every
+long edit (docs/protocol.md).  So the client splits lines itself and hands every
 non-comment line to httpx-sse's own :class:`~httpx_sse._decoders.SSEDecoder`
 (field parsing, ``id``/``retry`` rules), while comments surface as
 :class:`Comment` frames.

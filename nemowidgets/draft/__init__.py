@@ -32,7 +32,7 @@ __all__ = ["BASE_COLUMNS", "Draft", "Segment", "Track", "format_seconds"]
 BASE_COLUMNS = ("track", "kind", "segment", "start", "end", "duration", "name", "volume", "text")
 #: Segment keys folded into the base columns (``src`` stays a column of its own).
 _CONSUMED = frozenset({"s", "d", "n", "vol", "txt"})
-#: Track labels of the summary, in the style of PROTOCOL.md.
+#: Track labels of the summary, in the protocol's style (docs/protocol.md).
 _LABELS = {"video": "Video", "audio": "BGM", "text": "Title"}
 
 

@@ -1,6 +1,6 @@
 """Draft diffs in words, for people: "Photo 3 duration 3s → 5s", "Aspect 16:9 → 9:16".
 
-About a third of agent turns end with no text at all (PROTOCOL.md); the user is
+About a third of agent turns end with no text at all (docs/protocol.md); the user is
 then told what changed by comparing the draft before with the draft after.  The
 phrases name things the way a user sees them (photos, music, title) rather than
 by segment keys, and collapse an edit that touched every photo into one line

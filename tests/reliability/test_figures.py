@@ -1,4 +1,4 @@
-"""The README's reliability block is exactly what tools/reliability_figures.py produces.
+"""docs/reliability.md's figures are exactly what tools/reliability_figures.py produces.
 
 The figures (scenarios, corpus size, soak bounds) are read from the tests, so a
 test added or a bound changed without re-running the script fails here, with
@@ -29,8 +29,8 @@ def _tool():
 def test_readme_block_is_up_to_date() -> None:
     tool = _tool()
     block = tool.render_block()
-    current = tool.current_block((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert current == block, "README is stale: run `python tools/reliability_figures.py`"
+    current = tool.current_block((ROOT / "docs" / "reliability.md").read_text(encoding="utf-8"))
+    assert current == block, "docs/reliability.md is stale: run python tools/reliability_figures.py"
 
 
 def test_block_reports_the_real_figures() -> None:

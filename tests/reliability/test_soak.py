@@ -5,7 +5,7 @@ Any per-cycle leak (a file handle per download, a thread per turn, frames kept
 by the renderer, event logs growing without bound) shows here as RSS or file
 descriptor growth after the warm-up.  The server runs in this same process
 (as in a kernel), so its leaks count too.  The bounds below are reported in
-the README by ``tools/reliability_figures.py``.
+docs/reliability.md by ``tools/reliability_figures.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A protocol-accurate stand-in for the NemoVideo CLOUD, served on loopback for tests.
 
-Not our local backend: this plays the vendor's server as PROTOCOL.md describes
+Not our local backend: this plays the vendor's server as docs/protocol.md describes
 it, including the variants the local backend never emits (``msg`` instead of
 ``message``, render answers wrapped or bare, ``outputUrl``/``output_url``,
 cancel answering nothing), so the client is tested against every shape.

@@ -3,7 +3,7 @@
 Separate from ``intents.py`` (which decides what a prompt asks for) so that the
 vocabulary can grow without touching the logic.  A prompt is normalised once:
 quoted text is lifted out into placeholders (``⟦0⟧``) so that nothing inside a
-title is read as a command; Chinese keywords of PROTOCOL.md are rewritten into
+title is read as a command; Chinese keywords (docs/protocol.md) are rewritten into
 their English equivalents; number words become digits.  Everything afterwards
 matches case-insensitively on the normalised text.
 

@@ -1,6 +1,6 @@
 """The local backend: a Starlette app speaking the NemoVideo protocol on loopback.
 
-Every endpoint of PROTOCOL.md, with its path (from :mod:`nemowidgets.protocol`),
+Every endpoint of docs/protocol.md, with its path (from :mod:`nemowidgets.protocol`),
 envelope, field names and codes, emitting the first variant wherever the
 protocol lists several.  The endpoints live in small modules by concern
 (:mod:`.files` uploads and media, :mod:`.turns` the agent stream,

@@ -1,6 +1,6 @@
 """What every endpoint of the local server shares: context, envelopes, errors, auth.
 
-Envelopes (PROTOCOL.md): ``{"code": 0, "data": ...}`` / ``{"code": N, "message": ...}``
+Envelopes (docs/protocol.md): ``{"code": 0, "data": ...}`` / ``{"code": N, "message": ...}``
 everywhere except the render endpoints, which use ``{"success": true, "data": ...}`` /
 ``{"success": false, "error": ..., "code": N}``.  The style is chosen by path, so an
 error raised anywhere (even by auth, before routing) is wrapped the way the

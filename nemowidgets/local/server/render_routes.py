@@ -1,7 +1,7 @@
 """Render endpoints: create, poll, cancel, download, and the ``/renders/<id>.mp4`` URL.
 
 They use the ``{"success": ..., "data"|"error": ...}`` envelope; the poll answer is
-the first variant of PROTOCOL.md: ``{"id", "status", "progress", "output": {"url"}}``.
+the first variant in docs/protocol.md: ``{"id", "status", "progress", "output": {"url"}}``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The ``/run_sse`` stream: an agent reply as Google-ADK-style events, plus keep-alives.
 
-PROTOCOL.md lists three payload styles; the local backend emits the first, ADK
+docs/protocol.md lists three payload styles; the local backend emits the first, ADK
 events in camelCase, the way an ADK ``/run_sse`` endpoint with streaming on
 would: for each edit a ``functionCall`` event and its ``functionResponse``,
 then the reply text as partial chunks, then one final aggregated text event
