@@ -33,9 +33,9 @@ from typing import Any
 
 import comm
 
-from nemowidgets._loop import LoopThread
 from nemowidgets.api.events import AgentEvent
 from nemowidgets.session import SessionEvent
+from nemowidgets.session._loop import LoopThread
 
 
 class KernelLikeComm:

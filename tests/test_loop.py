@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from nemowidgets._loop import LoopThread
+from nemowidgets.session._loop import LoopThread
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nemowidgets._state_file import StateFile
 from nemowidgets.api.errors import AuthError, CancelledByUser, RenderError, ServerError
 from nemowidgets.api.retry import RetryPolicy, StreamPolicy
 from nemowidgets.local.server.launch import start_server
 from nemowidgets.samples import make_music, make_photo
 from nemowidgets.session import Session, SessionEvent
+from nemowidgets.session._state_file import StateFile
 
 pytestmark = pytest.mark.fault
 

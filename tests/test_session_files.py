@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from nemowidgets._media_files import expand_items, image_thumbnail, probe_video, video_thumbnail
-from nemowidgets._state_file import StateFile, default_state_path
 from nemowidgets.api.errors import MediaError
 from nemowidgets.samples import make_music, make_photo
+from nemowidgets.session._files import expand_items, image_thumbnail, probe_video, video_thumbnail
+from nemowidgets.session._state_file import StateFile, default_state_path
 
 
 def test_state_dir_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 import av
 import pytest
 
-from nemowidgets._state_file import StateFile
 from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.samples import make_music, make_photo
 from nemowidgets.session import Session, SessionEvent
+from nemowidgets.session._state_file import StateFile
 
 
 @pytest.fixture

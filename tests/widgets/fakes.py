@@ -1,10 +1,11 @@
 """FAKE Session - for the pure-UI unit tests of the widgets ONLY.
 
 This stands in for OUR ``nemowidgets.Session``: it implements just the part of
-its contract the widgets use (``observe``, ``submit``, the async twins, the
-read-only attributes, ``cancel``, ``restore``) and lets a test emit
+its contract the widgets use (``observe``, ``submit``, the async twins,
+``start_upload`` and the upload rules, the read-only attributes, ``cancel``,
+``restore``) and lets a test emit
 ``SessionEvent``s.  Like the real one it owns a loop thread
-(:class:`nemowidgets._loop.LoopThread`) and calls observers *on that thread*.
+(:class:`nemowidgets.session._loop.LoopThread`) and calls observers *on that thread*.
 The behaviour of the real Session is tested in ``tests/test_session_*.py``; the
 widgets on the real Session and the real local server are tested in
 ``test_real_session.py`` of this folder.
@@ -17,9 +18,9 @@ import threading
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from nemowidgets._loop import LoopThread
 from nemowidgets.api.models import Credits, MediaInfo
-from nemowidgets.session import SessionEvent
+from nemowidgets.session import Session, SessionEvent, Upload
+from nemowidgets.session._loop import LoopThread
 
 
 class FakeSession:
@@ -141,6 +142,13 @@ class FakeSession:
         self.media = (*self.media, info)
         self._emit_here("media", media=self.media)
         return [info]
+
+    def start_upload(self, items: Any, *, progress: Any = None) -> Upload:
+        return Upload(self._loop.submit(self.aupload(items, progress=progress)))
+
+    # The real rules: which files a folder holds, and the check before sending.
+    media_files_in = staticmethod(Session.media_files_in)
+    check_upload = staticmethod(Session.check_upload)
 
     async def athumbnail(self, media: MediaInfo) -> bytes | None:
         self.calls.append(("thumbnail", media.filename))

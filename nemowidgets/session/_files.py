@@ -1,8 +1,10 @@
-"""Local file helpers of the Session: what to upload, thumbnails, probing exports.
+"""Files on the kernel's machine: which to upload, the pre-check, thumbnails, probing.
 
-Kept apart from the Session so that it stays about orchestration.  Everything
-here is blocking (disk, Pillow, PyAV); the Session calls it through
-``asyncio.to_thread`` so its event loop never stalls on a big photo.
+Kept apart from the Session's media library so that it stays about the
+session's media.  Everything here is blocking (disk, Pillow, PyAV); the Session
+calls it through ``asyncio.to_thread`` so its event loop never stalls on a big
+photo.  The Uploader widget uses the same rules through the public
+``Session.media_files_in`` and ``Session.check_upload``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from nemowidgets.api.errors import MediaError
+from nemowidgets.api.media import check_upload as _check_upload
 from nemowidgets.protocol import SUPPORTED_FORMATS_TEXT, media_kind
 
 __all__ = [
+    "ClientItem",
     "UploadItem",
+    "check_file",
     "expand_items",
     "image_thumbnail",
     "media_files_in",
@@ -27,7 +32,17 @@ __all__ = [
 
 #: What ``Session.upload`` takes, per item: a path (file or folder) or ``(name, bytes)``.
 UploadItem = str | Path | tuple[str, bytes]
+#: What the client uploads, per file: a path on disk or ``(name, bytes)``.
+ClientItem = Path | tuple[str, bytes]
 THUMB_SIZE = 160
+
+
+def check_file(item: str | os.PathLike[str] | tuple[str, bytes]) -> None:
+    """The check every file passes before it is sent (format, magic bytes, size).
+
+    Raises a :class:`MediaError` naming the file and what to do.
+    """
+    _check_upload(item)
 
 
 def media_files_in(folder: Path) -> list[Path]:
@@ -62,63 +77,72 @@ def _bad_pair(item: Any) -> bool:
     )
 
 
-def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[Any, Path | None]]:
+def _as_list(items: Any) -> list[Any]:
+    """``items`` as a list of single items: one path or pair, or an iterable of them."""
+    if isinstance(items, (str, os.PathLike)) or _is_bytes_item(items) or _bad_pair(items):
+        return [items]
+    if isinstance(items, (bytes, bytearray, memoryview)):
+        raise MediaError(
+            "items: bare bytes have no file name; pass a (filename, bytes) pair "
+            "such as ('photo.jpg', data).",
+            field="items",
+        )
+    if isinstance(items, dict) or not isinstance(items, Iterable):
+        raise MediaError(
+            f"items: cannot upload a {type(items).__name__}; pass a file or "
+            "folder path, a (filename, bytes) pair, or a list of those.",
+            field="items",
+        )
+    return list(items)
+
+
+def _files_of_path(path: Path) -> list[Path]:
+    """A file, or the supported files of a folder; a clear error for anything else."""
+    if path.is_dir():
+        files = media_files_in(path)
+        if not files:
+            raise MediaError(
+                f"{path}: this folder has no supported media files.",
+                hint=f"Supported formats: {SUPPORTED_FORMATS_TEXT}.",
+                filename=str(path),
+            )
+        return files
+    if path.is_file():
+        return [path]
+    raise MediaError(
+        f"{path}: no such file or folder.",
+        hint="Check the path (relative paths start at the notebook's folder).",
+        filename=str(path),
+    )
+
+
+def _expand_one(item: Any) -> list[tuple[ClientItem, Path | None]]:
+    if _is_bytes_item(item):
+        return [((item[0], bytes(item[1])), None)]
+    if _bad_pair(item):
+        raise MediaError(
+            f"items: the pair ({item[0]!r}, …) must hold the file's bytes second, "
+            f"not a {type(item[1]).__name__}.",
+            field="items",
+            filename=item[0],
+        )
+    if not isinstance(item, (str, os.PathLike)) or (isinstance(item, str) and not item.strip()):
+        raise MediaError(
+            f"items: cannot upload {item!r:.60}: pass a file or folder path, "
+            "or a (filename, bytes) pair.",
+            field="items",
+        )
+    return [(p, p) for p in _files_of_path(Path(item).expanduser())]
+
+
+def expand_items(items: UploadItem | Iterable[UploadItem]) -> list[tuple[ClientItem, Path | None]]:
     """Flatten ``items`` into ``(item for the client, source path or None)`` pairs.
 
     A folder becomes every supported file directly inside it, sorted by name
     (hidden files skipped); a missing path or an empty folder is a
     :class:`MediaError` naming it, raised before anything is sent.
     """
-    if isinstance(items, (str, os.PathLike)) or _is_bytes_item(items) or _bad_pair(items):
-        items = [items]  # type: ignore[list-item]
-    elif isinstance(items, (bytes, bytearray, memoryview)):
-        raise MediaError(
-            "items: bare bytes have no file name; pass a (filename, bytes) pair "
-            "such as ('photo.jpg', data).",
-            field="items",
-        )
-    elif isinstance(items, dict) or not isinstance(items, Iterable):
-        raise MediaError(
-            f"items: cannot upload a {type(items).__name__}; pass a file or "
-            "folder path, a (filename, bytes) pair, or a list of those.",
-            field="items",
-        )
-    out: list[tuple[Any, Path | None]] = []
-    for item in items:
-        if _is_bytes_item(item):
-            out.append(((item[0], bytes(item[1])), None))
-            continue
-        if _bad_pair(item):
-            raise MediaError(
-                f"items: the pair ({item[0]!r}, …) must hold the file's bytes second, "
-                f"not a {type(item[1]).__name__}.",
-                field="items",
-                filename=item[0],
-            )
-        if not isinstance(item, (str, os.PathLike)) or (isinstance(item, str) and not item.strip()):
-            raise MediaError(
-                f"items: cannot upload {item!r:.60}: pass a file or folder path, "
-                "or a (filename, bytes) pair.",
-                field="items",
-            )
-        path = Path(item).expanduser()
-        if path.is_dir():
-            files = media_files_in(path)
-            if not files:
-                raise MediaError(
-                    f"{path}: this folder has no supported media files.",
-                    hint=f"Supported formats: {SUPPORTED_FORMATS_TEXT}.",
-                    filename=str(path),
-                )
-            out.extend((p, p) for p in files)
-        elif path.is_file():
-            out.append((path, path))
-        else:
-            raise MediaError(
-                f"{path}: no such file or folder.",
-                hint="Check the path (relative paths start at the notebook's folder).",
-                filename=str(path),
-            )
+    out = [pair for item in _as_list(items) for pair in _expand_one(item)]
     if not out:
         raise MediaError("Nothing to upload: give a file, a folder or a (name, bytes) pair.")
     return out

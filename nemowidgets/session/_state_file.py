@@ -25,6 +25,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def default_state_path() -> Path:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path):  # type: ignore[no-untyped-def]
+def _file_lock(path: Path) -> Iterator[None]:
     """Thread lock, plus an advisory lock between processes where the OS has one."""
     with _LOCK:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ class StateFile:
                 os.unlink(tmp)
             raise
 
-    def _update(self, key: str, change) -> None:  # type: ignore[no-untyped-def]
+    def _update(self, key: str, change: Callable[[dict[str, Any]], None]) -> None:
         try:
             with _file_lock(self.path):
                 data = self._read()

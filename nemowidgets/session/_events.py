@@ -37,12 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemowidgets.api.errors import ConfigurationError
+
 if TYPE_CHECKING:  # pragma: no cover
-    from nemowidgets._loop import LoopThread
     from nemowidgets.api.errors import NemoError
     from nemowidgets.api.events import AgentEvent
     from nemowidgets.api.models import RenderJob
     from nemowidgets.draft import Draft
+    from nemowidgets.session._loop import LoopThread
 
 __all__ = ["EVENT_KINDS", "ExportResult", "Observers", "SessionEvent", "Turn"]
 
@@ -138,8 +140,6 @@ class Observers:
         self, callback: Callable[[SessionEvent], None], kinds: Iterable[str] | None = None
     ) -> Callable[[], None]:
         """Call ``callback(event)`` for every event (or only ``kinds``); returns unsubscribe."""
-        from nemowidgets.api.errors import ConfigurationError
-
         if not callable(callback):
             raise ConfigurationError(
                 f"callback must be a function taking one SessionEvent, not "

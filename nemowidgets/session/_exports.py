@@ -1,0 +1,245 @@
+"""The Session's exports: render jobs, their videos on disk, and resuming them.
+
+:class:`Exports` starts a render of a draft, polls it to the end (riding out a
+server that is briefly unreachable), downloads and probes the MP4, and keeps the
+session file (:mod:`nemowidgets.session._state_file`) in step: a job is recorded
+when it starts and forgotten once delivered, failed or cancelled by the user, so
+``Session.resume()`` after a kernel restart picks up exactly the unfinished ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nemowidgets.api.errors import (
+    CancelledByUser,
+    DraftError,
+    NemoError,
+    NotFoundError,
+    RateLimitedError,
+    RenderError,
+    ServerError,
+    TransportError,
+)
+from nemowidgets.api.models import RenderJob
+from nemowidgets.draft import Draft
+from nemowidgets.session import _args as args
+from nemowidgets.session._connection import Connection
+from nemowidgets.session._drafts import Drafts
+from nemowidgets.session._events import ExportResult
+from nemowidgets.session._files import probe_video
+from nemowidgets.session._media import MediaLibrary
+from nemowidgets.session._runtime import Runtime
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nemowidgets.api.client import NemoClient
+
+__all__ = ["EXPORT_FOLDER", "Exports"]
+
+log = logging.getLogger("nemowidgets.session")
+EXPORT_FOLDER = "nemowidgets-exports"
+_OUTAGE = (TransportError, ServerError, RateLimitedError)
+
+
+class _Outage:
+    """How long render polling has been out of contact with the server, and what was said."""
+
+    def __init__(self, runtime: Runtime, render_id: str, limit: float) -> None:
+        self._runtime = runtime
+        self._render_id = render_id
+        self._limit = limit
+        self._since: float | None = None
+        self._told = False
+        self._tries = 0
+
+    def back(self, job: RenderJob) -> None:
+        """A poll answered: say so if we had said contact was lost."""
+        if self._told and self._since is not None:
+            self._runtime.emit(
+                "notice",
+                text=f"Back in contact with the server; render {self._render_id} "
+                f"is {job.status} ({job.progress:.0f}%).",
+            )
+        self._since, self._told = None, False
+
+    def lost(self, exc: NemoError, interval: float) -> float:
+        """A poll failed: the seconds to wait before the next, or raise ``exc`` when too long."""
+        now = asyncio.get_running_loop().time()
+        self._since = now if self._since is None else self._since
+        self._tries = 1 if now == self._since else self._tries + 1
+        if now - self._since >= self._limit:
+            exc.hint = (
+                f"The render {self._render_id} may still finish on the server: "
+                "Session.resume() picks it up and downloads the video."
+            )
+            raise exc
+        if not self._told:
+            self._told = True
+            self._runtime.emit(
+                "notice",
+                text=f"Lost contact with the server while rendering ({exc.message}); "
+                "the render goes on there, still waiting for it…",
+            )
+        retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+        return retry_after or min(max(interval, 0.5) * 2**self._tries, 30.0)
+
+
+class Exports:
+    """Render jobs of the session, the videos delivered, and the renders being resumed."""
+
+    def __init__(
+        self, runtime: Runtime, connection: Connection, media: MediaLibrary, drafts: Drafts
+    ) -> None:
+        self._runtime = runtime
+        self._connection = connection
+        self._media = media
+        self._drafts = drafts
+        self._settings = connection.settings
+        self._states = connection.states
+        self._exports: list[ExportResult] = []
+        self._reserved: set[Path] = set()  # default paths handed out, not yet written
+        self._resumed: list[asyncio.Task[ExportResult]] = []
+
+    @property
+    def exports(self) -> tuple[ExportResult, ...]:
+        return tuple(self._exports)
+
+    # -- where videos go -----------------------------------------------------------
+    def _default_path(self, folder: Path | None = None) -> Path:
+        folder = (folder or self._settings.export_dir or Path.cwd() / EXPORT_FOLDER).resolve()
+        n = len(self._exports) + 1
+        while True:
+            path = folder / f"{self._connection.session_id}-{n}.mp4"
+            if not path.exists() and path not in self._reserved:
+                self._reserved.add(path)
+                return path
+            n += 1
+
+    def _dest(self, target: Path | None) -> Path:
+        """The default path; inside an existing folder; or the file asked for."""
+        if target is None:
+            return self._default_path()
+        if target.is_dir():
+            return self._default_path(target)
+        return target.resolve()
+
+    # -- exporting -----------------------------------------------------------------
+    async def export(
+        self, quality: str, draft: Draft | dict[str, Any] | None, path: str | Path | None
+    ) -> ExportResult:
+        """Render ``draft`` (default: the current one) and download the MP4."""
+        args.check_quality(quality)  # all arguments before any work
+        chosen = args.check_draft(draft)
+        chosen = self._drafts.draft if chosen is None else chosen
+        target = args.check_export_path(path)
+        if chosen is None:
+            raise DraftError("Nothing to export yet: there is no timeline.")
+        if not chosen.is_exportable:
+            raise DraftError("The timeline is empty (no track has segments): nothing to render.")
+        client = await self._connection.get_client()
+        await self._connection.connect()
+        async with self._runtime.busy_with("export"):
+            job = await self._connection.with_session(
+                lambda sid: client.export(sid, self._media.remap(chosen.raw), quality)
+            )
+            dest = self._dest(target)
+            record = {
+                "id": job.id,
+                "session_id": self._connection.session_id,
+                "quality": quality,
+                "path": str(dest),
+                "created": time.time(),
+            }
+            self._states.add_render(self._settings.key, record)
+            self._runtime.emit("render_started", job=job, path=str(dest), resumed=False)
+            return await self._finish(job, dest, quality)
+
+    async def _wait(self, client: NemoClient, render_id: str) -> RenderJob:
+        """``client.wait_render``, riding out a server that is briefly unreachable.
+
+        The render runs on the server whatever happens to our connection, and a
+        status poll is harmless to repeat; so a restart, a burst of 5xx or a 429
+        while polling costs a notice and a wait, not the video.  Only an outage
+        longer than the settings' ``outage_limit`` raises (the job stays in the
+        session file for ``Session.resume()``).
+        """
+        interval = self._settings.render_interval
+        outage = _Outage(self._runtime, render_id, self._settings.outage_limit)
+
+        def progress(job: RenderJob) -> None:
+            outage.back(job)
+            self._runtime.emit("render_progress", job=job)
+
+        while True:
+            try:
+                return await client.wait_render(render_id, progress=progress, interval=interval)
+            except _OUTAGE as exc:
+                await asyncio.sleep(outage.lost(exc, interval))
+
+    async def _finish(self, job: RenderJob, dest: Path, quality: str) -> ExportResult:
+        """Poll ``job`` to the end, download it, probe it; keep the session file in step."""
+        client = await self._connection.get_client()
+        key = self._settings.key
+        try:
+            job = await self._wait(client, job.id)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            await client.download(job, dest)
+        except asyncio.CancelledError:
+            if self._runtime.cancelled_by_user(asyncio.current_task()):
+                # The user's cancel: stop the server's job too.
+                with contextlib.suppress(NemoError):
+                    await client.cancel_render(job.id)
+                self._states.remove_render(key, job.id)
+            raise  # closing the Session keeps the record, so resume() finds the job
+        except (RenderError, NotFoundError, CancelledByUser):  # over for good: forget the job
+            self._states.remove_render(key, job.id)
+            raise
+        finally:
+            self._reserved.discard(dest)
+        duration, width, height = await asyncio.to_thread(probe_video, dest)
+        result = ExportResult(dest, job.url, job, duration, width, height, quality)
+        self._exports.append(result)
+        self._states.remove_render(key, job.id)
+        self._runtime.emit("render_done", export=result)
+        return result
+
+    # -- resuming ------------------------------------------------------------------
+    def resume(self, records: list[dict[str, Any]]) -> None:
+        """Start picking up the renders of the session file (on the loop thread)."""
+        self._resumed = [self._runtime.spawn(self._resume_one(r)) for r in records]
+
+    async def _resume_one(self, record: dict[str, Any]) -> ExportResult:
+        """Pick up a render started before a restart and deliver its video."""
+        client = await self._connection.get_client()
+        dest = Path(record.get("path") or self._default_path())
+        try:
+            job = await client.render_status(str(record["id"]))
+        except NotFoundError:
+            self._states.remove_render(self._settings.key, str(record["id"]))
+            self._runtime.emit(
+                "notice",
+                text=f"Render {record['id']} from before the restart is unknown to "
+                "the server; export again.",
+            )
+            raise
+        self._runtime.emit(
+            "notice",
+            text=f"Resuming render {job.id} from before the restart "
+            f"({job.status}, {job.progress:.0f}%).",
+        )
+        self._runtime.emit("render_started", job=job, path=str(dest), resumed=True)
+        async with self._runtime.busy_with("export"):
+            return await self._finish(job, dest, str(record.get("quality") or "high"))
+
+    async def wait_resumed(self) -> list[ExportResult]:
+        """The videos of the renders resumed on connect, once they are all over."""
+        await self._connection.connect()
+        if not self._resumed:
+            return []
+        results = await asyncio.gather(*self._resumed, return_exceptions=True)
+        return [r for r in results if isinstance(r, ExportResult)]
