@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nemowidgets.api.errors import MalformedPayloadError
-from nemowidgets.protocol import TRACK_KIND_NAMES
+from nemowidgets.draft._diff import diff_lines as _diff_lines
+from nemowidgets.draft._parts import Segment, Track, format_seconds, parse_track
+from nemowidgets.draft._parts import bad as _bad
+from nemowidgets.draft._parts import is_number as _is_number
+from nemowidgets.draft._parts import number as _number
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -34,137 +36,6 @@ BASE_COLUMNS = ("track", "kind", "segment", "start", "end", "duration", "name", 
 _CONSUMED = frozenset({"s", "d", "n", "vol", "txt"})
 #: Track labels of the summary, in the protocol's style (docs/protocol.md).
 _LABELS = {"video": "Video", "audio": "BGM", "text": "Title"}
-
-
-def format_seconds(seconds: float) -> str:
-    """``10.0`` -> ``"10"``, ``25.5`` -> ``"25.5"``, ``3.25`` -> ``"3.25"`` (no unit)."""
-    text = f"{seconds:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _bad(path: str, expected: str, value: Any) -> MalformedPayloadError:
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return MalformedPayloadError(
-        f"Malformed draft: {path} should be {expected}, got {shown}.", path=path
-    )
-
-
-def _number(obj: dict[str, Any], key: str, path: str) -> float | None:
-    """``obj[key]`` as a float; ``None`` when missing; malformed when not a number."""
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not _is_number(value):
-        raise _bad(f"{path}.{key}", "a number", value)
-    return float(value)
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One parsed segment; ``raw`` is the backend's dict, untouched."""
-
-    number: int  # 1-based within its track
-    start: float  # seconds
-    duration: float  # seconds
-    raw: dict[str, Any] = field(repr=False)
-
-    @property
-    def end(self) -> float:
-        return self.start + self.duration
-
-    @property
-    def name(self) -> str | None:
-        value = self.raw.get("n") or self.raw.get("src")
-        return None if value is None else str(value)
-
-    @property
-    def text(self) -> str | None:
-        value = self.raw.get("txt")
-        return None if value is None else str(value)
-
-    @property
-    def volume(self) -> float | None:
-        value = self.raw.get("vol")
-        return float(value) if _is_number(value) else None
-
-    @property
-    def media_kind(self) -> str | None:
-        value = self.raw.get("k")
-        return None if value is None else str(value)
-
-    @property
-    def transition(self) -> dict[str, Any] | None:
-        tr = self.raw.get("tr")
-        return tr if isinstance(tr, dict) else None
-
-
-@dataclass(frozen=True)
-class Track:
-    """One parsed track: its 1-based number, protocol type and kind name."""
-
-    number: int
-    type: Any  # the raw ``tt`` (an int for every known backend)
-    kind: str  # "video" | "audio" | "text" | "other(tt)"
-    name: str | None
-    segments: tuple[Segment, ...]
-
-    @property
-    def start(self) -> float:
-        return min((s.start for s in self.segments), default=0.0)
-
-    @property
-    def end(self) -> float:
-        return max((s.end for s in self.segments), default=0.0)
-
-
-def _kind(tt: Any) -> str:
-    if _is_number(tt) and float(tt).is_integer() and int(tt) in TRACK_KIND_NAMES:
-        return TRACK_KIND_NAMES[int(tt)]
-    if isinstance(tt, str) and tt.strip().isdigit() and int(tt) in TRACK_KIND_NAMES:
-        return TRACK_KIND_NAMES[int(tt)]
-    return f"other({'?' if tt is None else tt})"
-
-
-def _parse_track(index: int, track: Any) -> Track:
-    path = f"draft.t[{index}]"
-    if not isinstance(track, dict):
-        raise _bad(path, "an object", track)
-    segments_raw = track.get("sg")
-    if segments_raw is None:
-        segments_raw = []
-    if not isinstance(segments_raw, list):
-        raise _bad(f"{path}.sg", "a list", segments_raw)
-    segments: list[Segment] = []
-    cursor = 0.0  # where the next segment starts when it has no ``s`` (the timing rule)
-    for j, seg in enumerate(segments_raw):
-        spath = f"{path}.sg[{j}]"
-        if not isinstance(seg, dict):
-            raise _bad(spath, "an object", seg)
-        start_ms = _number(seg, "s", spath)
-        dur_ms = _number(seg, "d", spath)
-        _number(seg, "vol", spath)  # validated: the table computes with it
-        start = cursor if start_ms is None else start_ms / 1000
-        duration = 0.0 if dur_ms is None else dur_ms / 1000
-        tr = seg.get("tr")
-        overlap = 0.0
-        if isinstance(tr, dict) and tr.get("type", "none") != "none":
-            overlap = (_number(tr, "d", f"{spath}.tr") or 0.0) / 1000
-        cursor = start + duration - overlap
-        segments.append(Segment(j + 1, start, duration, seg))
-    name = track.get("n")
-    return Track(
-        index + 1,
-        track.get("tt"),
-        _kind(track.get("tt")),
-        None if name is None else str(name),
-        tuple(segments),
-    )
 
 
 class Draft:
@@ -197,7 +68,7 @@ class Draft:
         self.raw = raw
         self.version = version
         self._canvas = canvas if isinstance(canvas, dict) else {}
-        self._tracks = tuple(_parse_track(i, t) for i, t in enumerate(tracks))
+        self._tracks = tuple(parse_track(i, t) for i, t in enumerate(tracks))
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -212,7 +83,8 @@ class Draft:
             return None
         if not isinstance(data, dict):
             raise _bad("state", "an object", data)
-        state = data.get("state") if isinstance(data.get("state"), dict) else data
+        inner = data.get("state")
+        state: dict[str, Any] = inner if isinstance(inner, dict) else data
         if "draft" in state:
             raw = state.get("draft")
         elif "t" in state:
@@ -230,7 +102,7 @@ class Draft:
         canvas = state.get("canvas_config")
         return cls(
             raw,
-            version=version if _is_number(version) else None,
+            version=int(version) if _is_number(version) else None,
             canvas=canvas if isinstance(canvas, dict) else None,
         )
 
@@ -328,16 +200,12 @@ class Draft:
 
     def diff(self, other: Draft | None) -> str:
         """What changed from this draft to ``other``, in words ("No changes" if equal)."""
-        from nemowidgets.draft._diff import diff_lines
-
-        lines = diff_lines(self, other)
+        lines = _diff_lines(self, other)
         return "; ".join(lines) if lines else "No changes"
 
     def diff_lines(self, other: Draft | None) -> list[str]:
         """:meth:`diff` as a list of phrases."""
-        from nemowidgets.draft._diff import diff_lines
-
-        return diff_lines(self, other)
+        return _diff_lines(self, other)
 
     # -- dunder --------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -389,6 +257,7 @@ def _describe_track(track: Track) -> str:
     what = (segs[0].name or "1 clip") if len(segs) == 1 else f"{len(segs)} clips"
     if track.kind == "audio":
         volumes = {s.volume for s in segs}
-        if len(volumes) == 1 and None not in volumes:
-            span += f", {round(volumes.pop() * 100)}%"
+        volume = volumes.pop() if len(volumes) == 1 else None
+        if volume is not None:
+            span += f", {round(volume * 100)}%"
     return f"{label}: {what} ({span})"

@@ -15,14 +15,31 @@ durations and transitions (the timing rule), which are.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from nemowidgets.draft import Segment, Track, format_seconds
+from nemowidgets.draft._parts import Segment, Track, format_seconds
 
-if TYPE_CHECKING:  # pragma: no cover
-    from nemowidgets.draft import Draft
+__all__ = ["Timeline", "diff_lines"]
 
-__all__ = ["diff_lines"]
+
+class Timeline(Protocol):
+    """What a diff reads of a draft (:class:`~nemowidgets.draft.Draft` has it all)."""
+
+    @property
+    def raw(self) -> dict[str, Any]: ...
+    @property
+    def tracks(self) -> tuple[Track, ...]: ...
+    @property
+    def meta(self) -> dict[str, Any]: ...
+    @property
+    def duration(self) -> float: ...
+    @property
+    def aspect(self) -> str | None: ...
+    @property
+    def width(self) -> int | None: ...
+    @property
+    def height(self) -> int | None: ...
+
 
 _NOUNS = {"image": "Photo", "video": "Clip", "audio": "Music", "text": "Title"}
 _TRACK_NOUNS = {"video": "Clip", "audio": "Music", "text": "Title"}
@@ -219,7 +236,7 @@ def _track_lines(
     return lines
 
 
-def _meta_lines(old: Draft, new: Draft, titles_changed: bool) -> list[str]:
+def _meta_lines(old: Timeline, new: Timeline, titles_changed: bool) -> list[str]:
     ma, mb = old.meta, new.meta
     lines: list[str] = []
     if old.aspect != new.aspect and (old.aspect or new.aspect):
@@ -244,7 +261,7 @@ def _meta_lines(old: Draft, new: Draft, titles_changed: bool) -> list[str]:
     return lines
 
 
-def diff_lines(old: Draft, new: Draft | None) -> list[str]:
+def diff_lines(old: Timeline, new: Timeline | None) -> list[str]:
     """The changes from ``old`` to ``new`` as phrases; ``[]`` when they are equal."""
     if new is None:
         return ["Timeline removed"]
