@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 
@@ -12,6 +11,7 @@ from nemowidgets.widgets._base import human_size, linkify
 
 if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.api.models import MediaInfo
+    from nemowidgets.session import Upload
 
 __all__ = ["THUMB_PX", "UploadRow"]
 
@@ -47,7 +47,7 @@ class UploadRow:
         self.status = "queued"  # queued uploading uploaded | invalid failed gone
         self.error = ""
         self.media: MediaInfo | None = None
-        self.task: asyncio.Task[Any] | None = None  # its upload, on the Session's loop
+        self.upload: Upload | None = None  # its upload, running on the Session's loop
         self.removed = False
         self.has_thumb = False
         self.progress = 0.0

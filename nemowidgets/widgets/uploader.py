@@ -13,10 +13,13 @@ Two sources, because of where the bytes are:
   or a folder to add every supported file in it; the Session streams it from
   disk (no size issue, no copy in memory).
 
-Every file is checked before it is sent (``nemowidgets.api.media.check_upload``:
-format, magic bytes, size) and the error is shown beside it.  Uploaded bytes
-never stay in widget state that a notebook saves: the FileUpload's ``value``
-is cleared as soon as the bytes are taken, and no trait holds them.
+Every file is checked before it is sent (``Session.check_upload``: format, magic
+bytes, size) and the error is shown beside it; a folder means the files
+``Session.media_files_in`` lists (the same rule as ``Session.upload(folder)``).
+Removing a file cancels its upload through its ``Session.start_upload`` handle.
+Uploaded bytes never stay in widget state that a notebook saves: the
+FileUpload's ``value`` is cleared as soon as the bytes are taken, and no trait
+holds them.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ import asyncio
 import itertools
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as W
 
-from nemowidgets._media_files import media_files_in
+from nemowidgets.api.errors import ConfigurationError
 from nemowidgets.protocol import SUPPORTED_EXTENSIONS
 from nemowidgets.widgets._base import (
     CSS,
@@ -149,7 +153,7 @@ class Uploader(SessionWidget):
         for raw in paths:
             path = Path(raw).expanduser()
             if path.is_dir():
-                found = media_files_in(path)
+                found = self._session.media_files_in(path)
                 if not found:
                     self._say(
                         f"{path.name or path}: no supported media files in this folder.", error=True
@@ -199,19 +203,17 @@ class Uploader(SessionWidget):
                 error=True,
             )
 
-    def _start(self, jobs: list[tuple[UploadRow, Path | tuple[str, bytes]]]) -> None:
+    def _start(self, jobs: Sequence[tuple[UploadRow, Path | tuple[str, bytes]]]) -> None:
         """Validate and list the files; upload the valid ones one after another, in order.
 
         In order, because the upload order is the photos' order on the timeline; on
         the Session's thread, so the click returns at once.
         """
-        from nemowidgets.api.media import check_upload
-
         valid = []
         for item, payload in jobs:
             item.remove.on_click(lambda _, it=item: self._remove(it))
             try:
-                check_upload(payload)
+                self._session.check_upload(payload)
             except Exception as exc:
                 item.status, item.error = "invalid", describe_error(exc)
             else:
@@ -225,7 +227,7 @@ class Uploader(SessionWidget):
             return
         try:
             self._session.submit(self._upload_in_order(valid))
-        except RuntimeError as exc:  # the Session is closed
+        except (RuntimeError, ConfigurationError) as exc:  # the Session is closed
             for item, _ in valid:
                 item.status, item.error = "failed", str(exc)
                 item.render()
@@ -236,9 +238,11 @@ class Uploader(SessionWidget):
                 continue
             item.status = "uploading"
             item.render()
-            item.task = asyncio.ensure_future(self._session.aupload(payload))
+            item.upload = self._session.start_upload(payload)
+            if item.removed:  # removed while it was being started
+                item.upload.cancel()
             try:
-                result = await item.task
+                result = await item.upload
             except asyncio.CancelledError:
                 if not item.removed:
                     raise  # the Session is closing: stop the whole batch
@@ -249,7 +253,7 @@ class Uploader(SessionWidget):
                 if item.media is None and result:
                     self._uploaded(item, result[0])
             finally:
-                item.task = None
+                item.upload = None
             item.render()
         self._reconcile(self._session.media)
 
@@ -278,9 +282,9 @@ class Uploader(SessionWidget):
             self._items.remove(item)
         item.removed = True
         if item.status in ("queued", "uploading"):
-            task = item.task
-            if task is not None:
-                task.get_loop().call_soon_threadsafe(task.cancel)
+            upload = item.upload
+            if upload is not None:
+                upload.cancel()  # thread-safe: the upload runs on the Session's thread
             self._say(f"Upload of {item.name} cancelled.")
         elif item.status == "uploaded" and item.media is not None:
             self._hidden.add(media_key(item.media))
