@@ -63,6 +63,11 @@ class MultipartBody:
     def _tail(self) -> bytes:
         return f"--{self.boundary}--\r\n".encode("ascii")
 
+    @property
+    def tail_length(self) -> int:
+        """The bytes of the closing boundary (the same for every body of one boundary length)."""
+        return len(self._tail)
+
     def part_length(self, item: UploadItem) -> int:
         """The bytes ``item`` adds to the body (its header, its content, the CRLF)."""
         return len(self._head(item)) + item.size + 2
@@ -120,7 +125,7 @@ def batches(items: Sequence[UploadItem], limit: int) -> list[MultipartBody]:
     judges it, which is what the 500 MB pre-check already did).
     """
     probe = MultipartBody(items)  # the boundary's length is fixed, so any body measures
-    tail = len(probe._tail)
+    tail = probe.tail_length
     out: list[list[UploadItem]] = []
     size = 0
     for item in items:
