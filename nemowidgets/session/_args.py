@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from nemowidgets.api.errors import ConfigurationError, MalformedPayloadError
 from nemowidgets.api.models import MediaInfo
+from nemowidgets.api.retry import StreamPolicy
 from nemowidgets.draft import Draft
 from nemowidgets.protocol import RENDER_QUALITIES
 
@@ -88,9 +89,15 @@ def check_init(
     export_dir: Any,
     client_options: Any,
 ) -> None:
-    """The Session constructor's arguments (the backend is checked by the Session)."""
-    from nemowidgets.api.retry import StreamPolicy
+    """The Session constructor's arguments (the backend is checked with the settings)."""
+    _check_where(base_url, token, session_id, data_dir, export_dir)
+    _check_behaviour(resume, language, client_id, stream_policy, render_interval, client_options)
 
+
+def _check_where(
+    base_url: Any, token: Any, session_id: Any, data_dir: Any, export_dir: Any
+) -> None:
+    """Which server, which session, which folders."""
     _optional_text("base_url", base_url, "'http://127.0.0.1:8000'")
     if base_url is not None:
         check_url("base_url", base_url)
@@ -110,6 +117,17 @@ def check_init(
         )
     _optional_path("data_dir", data_dir)
     _optional_path("export_dir", export_dir)
+
+
+def _check_behaviour(
+    resume: Any,
+    language: Any,
+    client_id: Any,
+    stream_policy: Any,
+    render_interval: Any,
+    client_options: Any,
+) -> None:
+    """How the Session talks to it: resume, language, client, policies, polling."""
     if not isinstance(resume, bool):
         raise _bad("resume", f"resume must be True or False, not {_type(resume)}.")
     if not isinstance(language, str) or not language.strip():

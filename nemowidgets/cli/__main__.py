@@ -1,0 +1,5 @@
+"""``python -m nemowidgets.cli``: the same as the ``nemowidgets`` command."""
+
+from nemowidgets.cli import main
+
+raise SystemExit(main())
