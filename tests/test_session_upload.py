@@ -45,7 +45,8 @@ def test_a_started_upload_delivers_its_media_sync_and_async(session: Session, tm
     assert isinstance(handle, Upload)
     media = handle.result(30)
     assert [m.filename for m in media] == ["beach.jpg"]
-    assert handle.done() and not handle.cancelled()
+    assert handle.done()
+    assert not handle.cancelled()
     assert not handle.cancel()  # over: nothing to cancel
 
     async def from_another_loop() -> list[str]:
