@@ -55,7 +55,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "nemowidgets.api",
         "nemowidgets.protocol",
         "nemowidgets._version",
-        "nemowidgets.local.launch",  # see test_session_touches_local_only_to_launch
+        "nemowidgets.local.server.launch",  # see test_session_touches_local_only_to_launch
     ),
 }
 
