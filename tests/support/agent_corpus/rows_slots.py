@@ -1,0 +1,157 @@
+"""Slots anywhere in the sentence: durations, totals, volumes, positions, formats, names."""
+
+from __future__ import annotations
+
+from tests.support.agent_corpus.table import KEEP, PHOTOS, row
+
+_B, _M, _A, _MT, _C = PHOTOS
+_NO_SEE = "can't see what is in the photos"
+
+ROWS = [
+    # -- seconds per photo --
+    row("duration", "default", "show every photo for 2.5 seconds", photo_s=2.5, keeps=KEEP),
+    row("duration", "default", "each picture two seconds", photo_s=2, keeps=KEEP),
+    row("duration", "default", "photos should be 5 seconds each", photo_s=5, keeps=KEEP),
+    row(
+        "duration", "default", "I want every photo on screen for six seconds", photo_s=6, keeps=KEEP
+    ),
+    row("duration", "default", "make every image last 3.5 seconds", photo_s=3.5, keeps=KEEP),
+    row("duration", "default", "2-second photos", photo_s=2, keeps=KEEP),
+    row("duration", "default", "each photo: 4s", photo_s=4, keeps=KEEP),
+    row("duration", "default", "one and a half seconds per photo", photo_s=1.5, keeps=KEEP),
+    row("duration", "default", "every slide should last five seconds", photo_s=5, keeps=KEEP),
+    row("duration", "smooth", "let each photo stay for 4 seconds", photo_s=4, ken_burns=True),
+    row("duration", "default", "give each photo ten seconds", photo_s=10, keeps=KEEP),
+    row("duration", "default", "I'd like 2 seconds per picture", photo_s=2, keeps=KEEP),
+    row("duration", "default", "1 second crossfades", transition="crossfade", transition_s=1),
+    row(
+        "duration", "default", "crossfades of 1.5 seconds", transition="crossfade", transition_s=1.5
+    ),
+    row("duration", "default", "fade the music out over four seconds", fade_out_s=4),
+    row("duration", "default", "fade in the music for half a second", fade_in_s=0.5),
+    # -- total length --
+    row("total", "default", "make it 25 seconds", total_s=25, keeps=KEEP),
+    row("total", "default", "the video should be 18 seconds long", total_s=18, keeps=KEEP),
+    row("total", "default", "total length 30 seconds", total_s=30, keeps=KEEP),
+    row("total", "default", "make it exactly half a minute", total_s=30, keeps=KEEP),
+    row("total", "default", "make it one minute long", total_s=60, keeps=KEEP),
+    row("total", "default", "cut it down to 10 seconds", total_s=10, keeps=KEEP),
+    row("total", "none", "a 12-second slideshow", total_s=12, count=5),
+    row("total", "default", "twenty seconds in total", total_s=20, keeps=KEEP),
+    row("total", "default", "make it last 20 seconds", total_s=20, keeps=KEEP),
+    row("total", "smooth", "I need a 16 second clip", total_s=16, ken_burns=True),
+    row("total", "default", "can it be 22 seconds?", total_s=22, keeps=KEEP),
+    row(
+        "total",
+        "none",
+        "make a twenty second slideshow with music",
+        total_s=20,
+        music="summer_song.mp3",
+    ),
+    # -- volume --
+    row("percent", "default", "set the volume to 40 percent", volume=0.4),
+    row("percent", "default", "music volume 25%", volume=0.25),
+    row("percent relative", "default", "make the music 50% quieter", volume=0.4),
+    row("percent", "default", "turn the music down to 30%", volume=0.3),
+    row("percent", "default", "music at half volume", volume=0.5),
+    row("percent", "default", "play the music at full volume", volume=1.0),
+    row("percent", "default", "mute the music", volume=0),
+    row("percent", "default", "background music at 60 %", volume=0.6),
+    # -- positions and ordinals --
+    row("position", "default", "make the last photo 6 seconds", durations=[3, 3, 3, 3, 6]),
+    row("position", "default", "move the last photo to the front", first=_C, count=5),
+    row("position", "default", "make the second one 5 seconds", durations=[3, 5, 3, 3, 3]),
+    row("position", "default", "remove the first two photos", first=_A, count=3),
+    row("position", "default", "move the first photo to the end", last=_B),
+    row("position", "default", "the second photo should last 4 seconds", durations=[3, 4, 3, 3, 3]),
+    row("position", "default", "put the fourth photo first", first=_MT),
+    row("position", "default", "make photo 2 last 5 seconds", durations=[3, 5, 3, 3, 3]),
+    row(
+        "position",
+        "default",
+        "let the first picture last for two seconds",
+        durations=[2, 3, 3, 3, 3],
+    ),
+    row(
+        "position relative",
+        "default",
+        "make the last photo last longer",
+        dur_of={_C: (">", 3), _B: 3},
+    ),
+    row("position", "default", "remove the penultimate photo", without=_MT, count=4),
+    row("position", "default", "swap the second and the last photo", order=[_B, _C, _A, _MT, _M]),
+    row("position", "default", "the last one should be first", first=_C),
+    row("position", "default", "delete the 3rd picture", without=_A),
+    # -- formats and platforms --
+    row("aspect", "default", "for tiktok", aspect="9:16", size=(1080, 1920)),
+    row("aspect", "default", "instagram post", aspect="4:5"),
+    row("aspect", "default", "make it an instagram story", aspect="9:16"),
+    row("aspect", "vertical", "make it landscape", aspect="16:9"),
+    row("aspect", "vertical", "widescreen please", aspect="16:9"),
+    row("aspect", "default", "portrait mode", aspect="9:16"),
+    row("aspect", "default", "square please", aspect="1:1", size=(1080, 1080)),
+    row("aspect", "default", "I want to post it on instagram reels", aspect="9:16"),
+    row("aspect", "default", "720p", size=(1280, 720)),
+    row("aspect", "default", "24 fps", fps=24),
+    row("aspect", "default", "use black bars", fit="black"),
+    # -- photos by file name --
+    row("filename", "default", "move astronaut.jpg to the front", first=_A),
+    row("filename", "default", "remove beach.jpg", without=_B, count=4),
+    row("filename", "default", "make the mountains photo 5 seconds", dur_of={_MT: 5, _B: 3}),
+    row("filename", "default", "swap the moon and the beach", order=[_M, _B, _A, _MT, _C]),
+    row("filename", "default", "put the city photo first", first=_C),
+    row("filename", "default", "remove the astronuat picture", without=_A, count=4),
+    row("filename", "default", "make moon.jpg last", last=_M),
+    row("filename", "default", "caption the moon photo 'Full moon'", caption=(_M, "Full moon")),
+    row("filename", "default", "the moon photo should last 5 seconds", dur_of={_M: 5, _A: 3}),
+    row("filename", "default", "use piano.m4a as the music", music="piano.m4a"),
+    row("filename", "default", "use the piano song", music="piano.m4a"),
+    row(
+        "filename",
+        "default",
+        "move the beach photo after the astronaut",
+        order=[_M, _A, _B, _MT, _C],
+    ),
+    row("filename", "default", "drop the night shot", without=_C),
+    row("filename", "default", "mountains.jpg should be the first one", first=_MT),
+    # -- photos described by what is in them: the agent cannot see them --
+    row(
+        "content",
+        "default",
+        "move the photo with the dog to the front",
+        unchanged=True,
+        says=_NO_SEE,
+    ),
+    row("content", "default", "delete the blurry photo", unchanged=True, says=_NO_SEE),
+    row("content", "default", "put the picture of my mom first", unchanged=True, says=_NO_SEE),
+    row(
+        "content",
+        "default",
+        "the one with the red car should be last",
+        unchanged=True,
+        says=_NO_SEE,
+    ),
+    row("content", "default", "make the sunset picture longer", unchanged=True, says=_NO_SEE),
+    row("content", "default", "remove the photo where I'm smiling", unchanged=True, says=_NO_SEE),
+    # -- the basics still work --
+    row("basic", "none", "make a slideshow", count=5, transition=None, music="summer_song.mp3"),
+    row("basic", "default", "undo", undo=True),
+    row("basic", "default", "help", unchanged=True, says="Here is what I can do"),
+    row(
+        "basic",
+        "default",
+        "add the title 'Trip' at the top",
+        title="Trip",
+        title_pos="top",
+        keeps=("transition", "music", "order"),
+    ),
+    row("basic", "no_photos", "make a slideshow", unchanged=True, says="Upload some photos first"),
+    row("basic", "default", "16:9", aspect="16:9", unchanged=True),
+    row("basic", "default", "shuffle the photos", shuffled=True, count=5),
+    row("basic", "default", "reverse the order", order=list(reversed(PHOTOS))),
+    row("basic", "default", "make it nicer", unchanged=True, says="Here is what I can do"),
+    row("basic", "default", "remove the photo", asks=True),
+    row("basic", "default", "crossfade or wipe?", asks=True),
+    row("basic", "silent", "add music", unchanged=True, says="upload"),
+    row("basic", "default", "fit to the music", total_s=20, keeps=("transition", "music")),
+]
