@@ -364,7 +364,8 @@ CASES = [
     # -- undo, unknown, ambiguous --
     Case("unknown", "make it nicer", unchanged=True, says="Here is what I can do"),
     Case("help", "help", unchanged=True, says="'undo' takes back the last change"),
-    Case("ambiguous-longer", "make it longer", unchanged=True, says="How long should it be?"),
+    # A relative length is a step from the current one (13 s x 4/3), and the reply says it.
+    Case("relative-longer", "make it longer", {"d": 17300}, says="17.3 s long"),
     Case("ambiguous-transition", "crossfade or wipe?", unchanged=True, says="Which transition"),
     Case("ambiguous-format", "make it 9:16 or 1:1", unchanged=True, says="Which format"),
     Case("ambiguous-title", "add a title", unchanged=True, says="What should the title say?"),

@@ -126,12 +126,12 @@ def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tupl
     if name == "set_photo_duration":
         images = [sg["d"] for sg in video if sg.get("k", "image") == "image"]
         common = max(set(images), key=images.count) if images else edits.DEFAULT_PHOTO_MS
-        ms = a.get("ms") or common + a.get("delta_ms", 0)
+        ms = a.get("ms") or _scaled(common, a)
         new = edits.set_photo_duration(draft, ms)
         return new, {"ms": ms}, f"Each photo now lasts {fmt_s(ms)} s."
     if name == "set_segment_duration":
         i = ids.at(draft, a["photo"])
-        ms = a.get("ms") or video[i]["d"] + a.get("delta_ms", 0)
+        ms = a.get("ms") or _scaled(video[i]["d"], a)
         source = _media(media, video[i].get("src")) or {}
         max_ms = round(float(source.get("duration") or 0) * 1000) or None
         return (
@@ -161,11 +161,14 @@ def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tupl
             text += f" ({fmt_s(wanted)} s did not fit: photos are too short.)"
         return new, args, text
     if name == "set_ken_burns":
-        on = bool(a.get("on"))
+        on, style = bool(a.get("on")), a.get("style")
+        moves = {"in": "slowly zooms in", "out": "slowly zooms out"}.get(
+            style, "slowly zooms or pans"
+        )
         return (
-            edits.set_ken_burns(draft, on),
-            {"on": on},
-            "Ken Burns is on: each photo slowly zooms or pans." if on else "Ken Burns is off.",
+            edits.set_ken_burns(draft, on, style),
+            {"on": on, **({"style": style} if style and on else {})},
+            f"Ken Burns is on: each photo {moves}." if on else "Ken Burns is off.",
         )
     return _apply_more(intent, draft, media, ids)
 
@@ -226,8 +229,10 @@ def _apply_more(
             f"Fitted the video to {_name(music)} ({fmt_s(ms)} s): {_photo_text(new)} per photo.",
         )
     if name == "set_total_duration":
-        new = edits.set_total_duration(draft, a["ms"])
-        return new, {"ms": a["ms"]}, f"Stretched the photos to {_photo_text(new)} each."
+        ms = a.get("ms") or _scaled(int(draft["d"]), a, step=100)
+        new = edits.set_total_duration(draft, ms)
+        verb = "Stretched" if new["d"] >= draft["d"] else "Shortened"
+        return new, {"ms": ms}, f"{verb} the photos to {_photo_text(new)} each."
     if name == "set_canvas":
         new = edits.set_canvas(draft, a.get("aspect"), a.get("short_side"), a.get("fps"))
         m = new["m"]
@@ -258,6 +263,13 @@ def _apply_more(
     raise EditError(f"I can't do {name!r} yet.")  # pragma: no cover - every intent is handled
 
 
+def _scaled(current: int, a: dict, step: int = 50) -> int:
+    """A relative length: ``current`` plus ``delta_ms``, or times ``scale`` (to ``step`` ms)."""
+    if a.get("scale"):
+        return max(step, round(current * a["scale"] / step) * step)
+    return current + int(a.get("delta_ms", 0))
+
+
 def _photo_text(draft: dict) -> str:
     durs = sorted({sg["d"] for sg in segments(draft) if sg.get("k", "image") == "image"})
     return (
@@ -281,8 +293,7 @@ def _title(draft: dict, a: dict) -> tuple[dict, dict, str]:
         args["size"] = round(current.get("sz", edits.TITLE_SIZE) * a["scale"], 4)
     new = edits.set_title(draft, **args)
     sg = next(sg for sg in segments(new, TRACK_TEXT) if "ref" not in sg)
-    return (
-        new,
-        args,
-        f"Title '{sg['txt']}' at the {sg['pos']}, {fmt_s(sg['s'])}-{fmt_s(sg['s'] + sg['d'])} s.",
-    )
+    text = f"Title '{sg['txt']}' at the {sg['pos']}, {fmt_s(sg['s'])}-{fmt_s(sg['s'] + sg['d'])} s"
+    if a.get("scale"):
+        text += f", text size {round(sg['sz'] * 100, 1):g}% of the frame height"
+    return new, args, text + "."

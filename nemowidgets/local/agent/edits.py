@@ -253,13 +253,14 @@ def set_transition(draft: Draft, kind: str | None = None, ms: int | None = None)
     return retime(new, draft.get("d"))
 
 
-def set_ken_burns(draft: Draft, on: bool) -> Draft:
-    """Slow zoom/pan on every photo (alternating moves), or none."""
+def set_ken_burns(draft: Draft, on: bool, style: str | None = None) -> Draft:
+    """Slow zoom/pan on every photo, or none: alternating moves, or all ``"in"`` / ``"out"``."""
     new = copy.deepcopy(draft)
     for pos, sg in enumerate(segments(new)):
         sg.pop("kb", None)
         if on and sg.get("k", "image") == "image":
-            sg["kb"] = dict(KB_MOVES[pos % len(KB_MOVES)])
+            move = {"in": 0, "out": 1}.get(style or "", pos % len(KB_MOVES))
+            sg["kb"] = dict(KB_MOVES[move])
     return retime(new, draft.get("d"))
 
 

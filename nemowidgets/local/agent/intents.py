@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import re
 
+from nemowidgets.local.agent.names import describes_content, resolve_names
+from nemowidgets.local.agent.negation import rewrite_negations
 from nemowidgets.local.agent.phrases import captions, ken_burns, music, titles, transitions
+from nemowidgets.local.agent.relative import lengths_and_speed, title_size, volume_words
+from nemowidgets.local.agent.unsupported import unsupported
 from nemowidgets.local.agent.vocab import (
     DUR,
     NOUN,
@@ -29,6 +33,7 @@ from nemowidgets.local.agent.vocab import (
     ORD_RE,
     ORDNOUN,
     ORDW,
+    QUOTE_RE,
     TOK,
     Intent,
     Parsed,
@@ -39,6 +44,7 @@ from nemowidgets.local.agent.vocab import (
     normalise,
     position,
 )
+from nemowidgets.local.agent.zh import describes_content as zh_content
 
 __all__ = ["MAX_PROMPT_CHARS", "Intent", "Parsed", "parse"]
 
@@ -46,9 +52,9 @@ MAX_PROMPT_CHARS = 4000
 _I = re.I
 
 
-def parse(prompt: str, media: list[dict] | None = None) -> Parsed:
-    """The intents of ``prompt``; ``media`` lets it recognise named uploads ("use song.mp3")."""
-    out = Parsed()
+def parse(prompt: str, media: list[dict] | None = None, draft: dict | None = None) -> Parsed:
+    """The intents of ``prompt``; ``media`` and ``draft`` let it resolve names ("moon.jpg")."""
+    out = Parsed(lang=language(prompt))
     if len(prompt) > MAX_PROMPT_CHARS:
         out.questions.append(
             f"That request is very long ({len(prompt):,} characters). Please describe the edit "
@@ -63,11 +69,19 @@ def parse(prompt: str, media: list[dict] | None = None) -> Parsed:
     if not text or p.has(r"^\W*(?:help|what can you do|commands|options|hi|hello|hey)\W*$"):
         out.help = True
         return out
+    unsupported(p, out, out.lang)
+    p.text, dropped = rewrite_negations(resolve_names(p.text, draft, media or []))
+    if describes_content(p.text) or (out.lang == "zh" and zh_content(QUOTE_RE.sub(" ", prompt))):
+        out.questions.append(NO_SEE_ZH if out.lang == "zh" else NO_SEE)
+        return out
     for detect in (
         captions,
+        title_size,
         titles,
         transitions,
+        volume_words,
         music,
+        lengths_and_speed,
         _lengths,
         _structure,
         _durations,
@@ -77,12 +91,29 @@ def parse(prompt: str, media: list[dict] | None = None) -> Parsed:
         _ambiguous,
     ):
         detect(p, out, media or [])
+    if dropped and not out.intents:
+        out.notes.append("好的，保持原样。" if out.lang == "zh" else "OK, I left that as it is.")
     return out
+
+
+NO_SEE = (
+    "I can't see what is in the photos; name it by file name or position, e.g. "
+    "'remove moon.jpg' or 'remove photo 2'."
+)
+NO_SEE_ZH = (
+    "我看不到照片里的内容；请用文件名或位置指定照片，例如“删除 moon.jpg”或“删除第二张照片”。"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def language(prompt: str) -> str:
+    """``"zh"`` when the prompt has Chinese outside its quotes (the reply follows it)."""
+    return "zh" if _CJK.search(QUOTE_RE.sub(" ", prompt or "")) else "en"
 
 
 # -- total length ----------------------------------------------------------------------------
 
-_ABOUT = r"(?:about\s+|exactly\s+|around\s+)?"
+_ABOUT = r"(?:about\s+|exactly\s+|around\s+|only\s+)?"
 _TOTAL = "|".join(
     (
         rf"^\W*{_ABOUT}({DUR})(?:\s+(?:long|total|video|please))*\W*$",
@@ -95,6 +126,10 @@ _TOTAL = "|".join(
         rf"\b(?:shorten|trim|cut|extend|stretch|lengthen|change|set)\s+(?:it|the\s+(?:video|slideshow|"
         rf"movie|length|duration))\s+(?:down\s+|up\s+)?to\s+({DUR})",
         rf"\b(?:video|slideshow|movie|it)\s+(?:should\s+)?(?:be|last|lasts|run)\s+{_ABOUT}({DUR})",
+        rf"\b(?:it|video|slideshow|movie|thing|clip)\s+(?:to\s+)?be\s+(?:only\s+|just\s+)?{_ABOUT}({DUR})",
+        rf"\b(?:an?|the)\s+{_ABOUT}({DUR})\s*(?:long\s+)?(?:[\w:]+\s+){{0,3}}?(?:video|slideshow|"
+        rf"movie|clip|reel|short|version)\b",
+        rf"(?:^|[,;])\s*{_ABOUT}({DUR})\s*(?:long|total)?\s*(?=[,;]|$)",
     )
 )
 
@@ -152,6 +187,14 @@ def _structure(p: Prompt, out: Parsed, media: list[dict]) -> None:
     for m in p.take(_MOVE):
         src, dst = position(m.group("src")), _dest(m.group("dst"))
         add(out, "move_segment", m.start(), photo=src, to=dst)
+    for m in p.take(
+        rf"(?:^|(?<=[,;]))\s*(?:the\s+)?(?P<src>{ORD})\s+(?:should\s+(?:be|go|come)\s+|goes\s+|"
+        rf"comes\s+|at\s+)?(?:the\s+)?(?:very\s+)?(?P<dst>first|last|end|front|start)"
+        rf"(?:\s+one)?\b(?!\s*\d)"
+    ):
+        add(
+            out, "move_segment", m.start(), photo=position(m.group("src")), to=_dest(m.group("dst"))
+        )
     for m in p.take(rf"{_REMOVE_VERB}the\s+(first|last)\s+(\d+)\s+{NOUN}"):
         n = int(m.group(2))
         for k in range(1, n + 1) if m.group(1).lower() == "first" else range(-n, 0):
@@ -190,6 +233,8 @@ _EACH_PHOTO = "|".join(
         rf"\b(?:show|display|hold|keep)\s+(?:each|every|the)?\s*(?:{_PHOTO}s?)?\s*(?:for\s+)?({DUR})",
         rf"({DUR})\s+(?:each|apiece)\b",
         rf"\b{_PHOTO}s\s+(?:to|for|at|of)\s+({DUR})",
+        rf"\b(?:each|every|all(?:\s+the)?)\s+{_PHOTO}s?\b(?:\s+[a-z']+){{1,5}}?\s+(?:for\s+)?"
+        rf"({DUR})(?!\s*(?:longer|shorter|more|less))",
     )
 )
 
@@ -221,9 +266,17 @@ _ASPECT_WORDS = (
         r"\b9\s*[:x/×]\s*16\b|\bvertical\b|\bportrait\b(?!\s+(?:photos?|pictures?))|"
         r"\btik\s?tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bphone\s+screen\b",
     ),
-    ("4:5", r"\b4\s*[:x/×]\s*5\b|\binstagram\s+portrait\b"),
-    ("1:1", r"\b1\s*[:x/×]\s*1\b|\bsquare\b|\binstagram(?:\s+(?:post|feed))?\b"),
-    ("16:9", r"\b16\s*[:x/×]\s*9\b|\blandscape\b|\bwide\s?screen\b|\bhorizontal\b|\byoutube\b"),
+    (
+        "4:5",
+        r"\b4\s*[:x/×]\s*5\b|\binstagram\s+portrait\b|"
+        r"\binstagram\b(?!\s+(?:reels?|stor(?:y|ies)))(?:\s+(?:post|feed))?",
+    ),
+    ("1:1", r"\b1\s*[:x/×]\s*1\b|\bsquare\b"),
+    (
+        "16:9",
+        r"\b16\s*[:x/×]\s*9\b|\blandscape\b|\bwide\s?screen\b|\bhorizontal\b|"
+        r"\byoutube\b(?!\s+shorts)",
+    ),
 )
 _FITS = (
     (

@@ -240,7 +240,7 @@ def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
     for m in p.take(
         r"\b(?:shorter|quicker|faster|snappier|longer|slower)\s+(?:transitions?|"
         r"cross[- ]?fades?|fades|dissolves?)\b|\b(?:transitions?|cross[- ]?fades?)\s+"
-        r"(?:shorter|quicker|faster|longer|slower)\b"
+        r"(?:(?:a\s+)?(?:bit|little|lot|much)\s+)?(?:shorter|quicker|faster|longer|slower)\b"
     ):
         scale = 2.0 if re.search(r"longer|slower", m.group(0), _I) else 0.5
         kinds += _kinds_in(m.group(0), m.start())
@@ -276,7 +276,9 @@ _KB_ON = (
     r"\bken[- ]?burns?\b|\bslow(?:ly)?\s+zoom(?:ing)?\b|\bzoom(?:ing)?\s+(?:in\s+)?slowly\b|"
     r"\b(?:slow|gentle|subtle)\s+(?:pan|zoom|motion|movement)s?\b|\bpan(?:ning)?\s+and\s+"
     r"zoom(?:ing)?\b|\bzoom(?:ing)?\s+and\s+pan(?:ning)?\b|\b(?:moving|animated?)\s+"
-    r"(?:the\s+)?photos\b|\bsmooth(?:er|ly)?\b"
+    r"(?:the\s+)?photos\b|\bsmooth(?:er|ly)?\b|\bzoom(?:ing)?\s+(?:in|out)\s+(?:slowly\s+)?on\b|"
+    r"\b(?:add|use|with|turn\s+on|enable|want|keep)\s+(?:a\s+|the\s+|some\s+)?(?:zoom(?:ing)?|"
+    r"motion|pan(?:ning)?)(?:\s+effects?)?\b|\bken\s+burns\s+on\b"
 )
 
 
@@ -285,7 +287,10 @@ def ken_burns(p: Prompt, out: Parsed, media: list[dict]) -> None:
     on = p.take(_KB_ON)
     if off or on:
         last = max([(m.start(), False) for m in off] + [(m.start(), True) for m in on])
-        add(out, "set_ken_burns", last[0], on=last[1])
+        said = " ".join(m.group(0) for m in on).lower()
+        style = "in" if re.search(r"zoom(?:ing)?\s+in\b", said) else None
+        style = style or ("out" if re.search(r"zoom(?:ing)?\s+out\b", said) else None)
+        add(out, "set_ken_burns", last[0], on=last[1], style=style if last[1] else None)
 
 
 # -- music -----------------------------------------------------------------------------------
@@ -328,13 +333,14 @@ _VOLUME = (
     rf"\bvolume\s*(?:to|at|of|=|:)?\s*(?<![\d.])(\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?)\b)"
 )
 _QUIETER = (
-    rf"\b(?:quieter|softer|lower|reduce|decrease|turn\s+down|less\s+loud)\b"
-    rf"(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|volume))?|\b(?:{MUSIC}|volume)\s+(?:down|"
+    rf"\b(?:quieter|softer|less\s+loud)\b(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|volume))?|"
+    rf"\b(?:lower|reduce|decrease|turn\s+down)\b[^,;.]{{0,20}}?\b(?:{MUSIC}|volume)|"
+    rf"\b(?:{MUSIC}|volume)\s+(?:down|"
     rf"lower|quieter|softer)\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+down\b"
 )
 _LOUDER = (
-    rf"\b(?:louder|raise|increase|boost|turn\s+up)\b(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|"
-    rf"volume))?|\b(?:{MUSIC}|volume)\s+up\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+up\b"
+    rf"\blouder\b(?:[^,;.]{{0,20}}?\b(?:{MUSIC}|volume))?|"
+    rf"\b(?:raise|increase|boost|turn\s+up)\b[^,;.]{{0,20}}?\b(?:{MUSIC}|volume)|\b(?:{MUSIC}|volume)\s+up\b|\bturn\s+(?:the\s+)?(?:{MUSIC}|volume)\s+up\b"
 )
 _NO_MUSIC = (
     rf"\b(?:no|without|remove|delete|drop|get rid of|lose)\s+(?:the\s+|any\s+)?"

@@ -29,13 +29,17 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import nemowidgets.local.agent.edits as edits
 from nemowidgets.local.agent.actions import Resolver, apply, count, tr_text
-from nemowidgets.local.agent.intents import Intent, parse
+from nemowidgets.local.agent.intents import Intent, Parsed, parse
 from nemowidgets.local.agent.timing import EditError, fmt_s, sanitize, segments
+from nemowidgets.local.agent.zh_reply import to_chinese
 from nemowidgets.protocol import TRACK_AUDIO
+
+SUMMARY = "\0summary"  # where the description of a new slideshow goes, once it is final
 
 
 @dataclass
@@ -106,10 +110,25 @@ def respond(
 ) -> AgentReply:
     """Answer one prompt: the edits made, the new draft (None if unchanged) and a reply."""
     media = [m for m in (media or []) if isinstance(m, dict) and m.get("id")]
-    parsed = parse(prompt or "", media)
+    usable = sanitize(draft)
+    parsed = parse(prompt or "", media, usable)
+    reply = _respond(parsed, usable, media, canvas)
+    if parsed.lang == "zh":
+        reply.text = to_chinese(reply.text)
+    return reply
+
+
+def _respond(
+    parsed: Parsed, usable: dict | None, media: list[dict], canvas: dict | None
+) -> AgentReply:
     if parsed.undo:
         return AgentReply("Undone: back to the previous version of the video.", [], None, undo=True)
     intents = sorted(parsed.intents, key=lambda i: (_rank(i.name), i.at))
+    if usable is not None and len(intents) > 1 and intents[0].name == "make_slideshow":
+        intents = intents[1:]  # "make a 15 s vertical video": edit this one, keep its style
+    song = next((sg.get("src") for sg in segments(usable, TRACK_AUDIO)), None)
+    if len(intents) > 1:  # "play the music at full volume": the music is there already
+        intents = [i for i in intents if i.name != "add_music" or i.args.get("media_id") != song]
     if not intents:
         said = " ".join(parsed.questions + parsed.notes)
         if said:
@@ -117,7 +136,6 @@ def respond(
         lead = "" if parsed.help else "Sorry, I didn't understand that.\n\n"
         return AgentReply(lead + HELP, [], None)
     visuals = [m for m in media if m.get("file_type") in ("image", "video")]
-    usable = sanitize(draft)
     has_video = usable is not None
     texts: list[str] = []
     if intents[0].name != "make_slideshow" and not has_video:
@@ -134,9 +152,9 @@ def respond(
                 return AgentReply(NO_PHOTOS, [], None)
             folded = [i for i in intents[1:] if i.name in _FOLDED]
             intents = [i for i in intents[1:] if i.name not in _FOLDED]
-            work, call, text = _slideshow(folded, media, work, canvas)
+            work, call = _slideshow(folded, media, work, canvas)
             calls.append(call)
-            texts.append(text)
+            texts.append(SUMMARY)
         ids = Resolver(work)
         intents = _prepare(intents, work, media, ids)
         for intent in intents:
@@ -148,10 +166,12 @@ def respond(
     except EditError as exc:
         failed = ToolCall(call.name, call.args, {"ok": False, "error": str(exc)})
         return AgentReply(f"{exc} Nothing was changed.", [failed], None)
-    if usable is not None and work["d"] != usable["d"]:
+    if SUMMARY in texts:
+        texts[texts.index(SUMMARY)] = describe(work, media)
+        texts = _overridden(texts, calls)
+    elif usable is not None and work["d"] != usable["d"]:
+        texts = _overridden(texts, calls)
         texts.append(f"The video is now {work['d'] / 1000:.1f} s long.")
-    elif len(calls) > 1 and calls[0].name == "make_slideshow":
-        texts.append(f"Total length: {work['d'] / 1000:.1f} s.")
     texts += parsed.questions + parsed.notes
     if work == usable:
         return AgentReply("No change needed: " + " ".join(texts), calls, None)
@@ -184,11 +204,13 @@ def _rank(name: str) -> int:
 
 def _slideshow(
     folded: list[Intent], media: list[dict], old: dict | None, canvas: dict | None
-) -> tuple[dict, ToolCall, str]:
+) -> tuple[dict, ToolCall]:
     """Build the slideshow, with the prompt's timing, transition, motion and music folded in."""
     opts = {i.name: i.args for i in folded}
     timing = opts.get("set_photo_duration", {})
     photo_ms = timing.get("ms") or edits.DEFAULT_PHOTO_MS + timing.get("delta_ms", 0)
+    if timing.get("scale"):
+        photo_ms = round(edits.DEFAULT_PHOTO_MS * timing["scale"] / 50) * 50
     tr = opts.get("set_transition")
     kind = "none" if tr is None else tr.get("kind") or "crossfade"
     tr_ms = round((tr or {}).get("ms") or edits.DEFAULT_TRANSITION_MS * (tr or {}).get("scale", 1))
@@ -199,6 +221,7 @@ def _slideshow(
     meta = dict(old["m"], title=None) if old and isinstance(old.get("m"), dict) else None
     meta = meta or edits.default_meta(canvas)
     ken_burns = bool(opts.get("set_ken_burns", {}).get("on"))
+    kb_style = opts.get("set_ken_burns", {}).get("style")
     visuals = [m for m in media if m.get("file_type") in ("image", "video")]
     draft = edits.make_slideshow(
         visuals,
@@ -209,6 +232,8 @@ def _slideshow(
         music=music,
         meta=meta,
     )
+    if ken_burns and kb_style:
+        draft = edits.set_ken_burns(draft, True, kb_style)
     args = {
         "media": [m["id"] for m in visuals],
         "photo_ms": photo_ms,
@@ -218,21 +243,46 @@ def _slideshow(
         "music": music["id"] if music else None,
     }
     video = segments(draft)
-    photos = sum(1 for sg in video if sg.get("k") == "image")
-    clips = len(video) - photos
-    what = count(photos, "photo") + (f" and {count(clips, 'video clip')}" if clips else "")
-    style = [f"{fmt_s(photo_ms)} s each" if photos else "clips at their own length"]
-    if len(video) > 1:
-        style.append(tr_text(video))
-    elif photos:
-        style = [f"{fmt_s(photo_ms)} s"]
-    if ken_burns:
-        style.append("Ken Burns zoom")
-    text = f"Made a slideshow of {what} ({', '.join(style)})"
-    if music:
-        text += f" with {music.get('filename') or music['id']} as background music"
-    text += f": {draft['d'] / 1000:.1f} s."
     call = ToolCall(
         "make_slideshow", args, {"ok": True, "duration_ms": draft["d"], "segments": len(video)}
     )
-    return draft, call, text
+    return draft, call
+
+
+def describe(draft: dict, media: list[dict]) -> str:
+    """What a new slideshow is, read from the final draft (so the reply matches it)."""
+    video = segments(draft)
+    photos = [sg["d"] for sg in video if sg.get("k") == "image"]
+    clips = len(video) - len(photos)
+    what = count(len(photos), "photo") + (f" and {count(clips, 'video clip')}" if clips else "")
+    low, high = (min(photos), max(photos)) if photos else (0, 0)
+    each = f"{fmt_s(low)} s each" if high - low <= 1 else f"photos of {fmt_s(low)}-{fmt_s(high)} s"
+    style = [each if photos else "clips at their own length"]
+    if len(video) > 1:
+        style.append(tr_text(video))
+    elif photos:
+        style = [f"{fmt_s(low)} s"]
+    if any("kb" in sg for sg in video):
+        style.append("Ken Burns zoom")
+    text = f"Made a slideshow of {what} ({', '.join(style)})"
+    music = next(iter(segments(draft, TRACK_AUDIO)), None)
+    if music:
+        text += f" with {music.get('n') or music.get('src')} as background music"
+    return text + f": {draft['d'] / 1000:.1f} s."
+
+
+_RETIMED = {"set_total_duration", "fit_to_music"}
+
+
+def _overridden(texts: list[str], calls: list[ToolCall]) -> list[str]:
+    """Drop sentences about photo lengths that a later edit of this prompt changed again."""
+    names = [c.name for c in calls]
+    if _RETIMED & set(names):
+        return [
+            t
+            for t in texts
+            if not re.match(r"(?:Photo \d+ \(.*\) now lasts|Each photo now lasts)", t)
+        ]
+    if "set_photo_duration" in names and "set_segment_duration" in names:
+        return [re.sub(r"^Each photo now lasts", "The other photos now last", t) for t in texts]
+    return texts

@@ -1,0 +1,234 @@
+"""Requests the local agent cannot do: named honestly, with the nearest thing it can do.
+
+Each entry is (pattern, what it is, what it is in Chinese, the nearest supported
+alternative in English and in Chinese).  The detector runs before every other
+one and consumes its words, so "speed up the music" is never read as "faster
+photos" and "blur the faces" never as a blurred background; the rest of the
+prompt is still done.  A prompt with nothing else to do changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nemowidgets.local.agent.vocab import Parsed, Prompt
+
+__all__ = ["UNSUPPORTED", "unsupported"]
+
+_TEXT_ALT = (
+    "I can make the title bigger or smaller and put it at the top, center or bottom",
+    "我可以把标题调大或调小，并放在顶部、中间或底部",
+)
+_LOOK_ALT = (
+    "I can fade through black between photos, add a slow Ken Burns zoom or change the format",
+    "我可以使用黑场过渡、加上 Ken Burns 缓慢缩放，或更改画面比例",
+)
+_FIT_ALT = (
+    "I can show the photos on a blurred background, with black bars or filling the frame",
+    "我可以把照片放在模糊背景上、加黑边或填满画面",
+)
+_COLOURS = r"(?:red|blue|green|yellow|pink|purple|orange|gold|golden|silver|colou?r(?:ed|s)?)"
+#: (pattern, name, Chinese name, (alternative, Chinese alternative)); most specific first.
+UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
+    (
+        r"\b(?:logos?|watermarks?|stickers?|emoji\s+stickers?|overlay\s+images?)\b",
+        "Logos, watermarks and stickers (image overlays)",
+        "logo、水印和贴纸等图片叠加",
+        (
+            "I can add a text title or captions, e.g. add the title 'My trip'",
+            "我可以添加文字标题或字幕，例如：加上标题「我的旅行」",
+        ),
+    ),
+    (
+        r"\bblack\s+(?:and|&)\s+white\b|\bgr[ae]y\s?scale\b|\bmonochrome\b|\bsepia\b|\bvintage\b|"
+        r"\b(?:instagram\s+)?filters?\b|\bcolou?r\s+grad(?:e|ing)\b|\bluts?\b",
+        "Filters such as black and white, sepia or vintage",
+        "黑白、复古等滤镜",
+        _LOOK_ALT,
+    ),
+    (
+        rf"\b(?:title|text|font|caption|writing|letters)s?\b[^,;.]{{0,15}}?\b{_COLOURS}\b|"
+        rf"\b{_COLOURS}\s+(?:title|text|font|caption|writing|letters)\b",
+        "Text colours",
+        "文字颜色",
+        _TEXT_ALT,
+    ),
+    (
+        r"\b(?:more\s+)?(?:vibrant|saturat\w*|brightness|brighter|darker|contrast|exposure|"
+        r"sharpen\w*|sharper|sharpness|warmer|cooler|colou?rs?)\b",
+        "Colour adjustments (brightness, contrast, saturation, sharpening)",
+        "亮度、对比度、饱和度等颜色调整",
+        _LOOK_ALT,
+    ),
+    (r"\bfaces?\b", "Blurring or detecting faces", "人脸模糊或识别", _FIT_ALT),
+    (
+        r"\bvoice[- ]?overs?\b|\bnarrat\w*|\brecord\w*\s+(?:my\s+)?voice\b|\bmy\s+voice\b|"
+        r"\bmicrophone\b",
+        "Voice-overs and recording",
+        "配音和录音",
+        (
+            "I can use an uploaded song or audio file as the background music",
+            "我可以把上传的歌曲或音频作为背景音乐",
+        ),
+    ),
+    (
+        r"\bsound\s+effects?\b|\bsfx\b",
+        "Sound effects",
+        "音效",
+        ("I can add one song as background music", "我可以添加一首背景音乐"),
+    ),
+    (
+        r"\b(?:speed\s+up|slow\s+down)\s+(?:the\s+)?(?:music|song|audio)\b|"
+        r"\b(?:music|song|audio)\s+(?:faster|slower)\b|\btempo\b|\bpitch\b",
+        "Changing the music's speed or pitch",
+        "改变音乐的速度或音调",
+        (
+            "I can fit the video to the music or change its volume",
+            "我可以让视频适配音乐长度，或调整音量",
+        ),
+    ),
+    (
+        r"\bgifs?\b",
+        "GIF export",
+        "导出 GIF",
+        ("the video is exported as an MP4", "视频会导出为 MP4"),
+    ),
+    (
+        r"\b(?:remove|delete|erase|cut\s+out)\s+(?:the\s+)?backgrounds?\b(?!\s+music)|"
+        r"\bbackground\s+removal\b",
+        "Removing the background of photos",
+        "去除照片背景",
+        _FIT_ALT,
+    ),
+    (r"\brotat\w*|\bupside\s+down\b|\bsideways\b", "Rotating photos", "旋转照片", _FIT_ALT),
+    (
+        r"\bmirror\w*|\bflip\w*\s+(?:\w+\s+){0,3}?(?:horizontally|vertically)\b",
+        "Mirroring or flipping photos",
+        "镜像或翻转照片",
+        _FIT_ALT,
+    ),
+    (r"\bcount\s?downs?\b|\btimers?\b", "Countdowns", "倒计时", _TEXT_ALT),
+    (
+        r"\btranscri\w*|\blyrics\b|\bspeech\s+to\s+text\b",
+        "Transcribing audio into subtitles",
+        "把音频转写成字幕",
+        (
+            "I can add captions you write, e.g. caption photo 2 'Sunset'",
+            "我可以添加你写的字幕，例如：第二张加字幕「日落」",
+        ),
+    ),
+    (
+        r"\bauto(?:matic(?:ally)?)?[- ]?(?:generated?\s+)?(?:captions?|subtitles?)\b|"
+        r"\bauto[- ]?generate\s+(?:the\s+)?(?:captions?|subtitles?)\b|"
+        r"\b(?:captions?|subtitles?)\s+automatically\b",
+        "Automatic captions",
+        "自动字幕",
+        (
+            "I can add captions you write, e.g. caption photo 2 'Sunset'",
+            "我可以添加你写的字幕，例如：第二张加字幕「日落」",
+        ),
+    ),
+    (r"\bpicture[- ]in[- ]picture\b|\bpip\b", "Picture-in-picture", "画中画", _FIT_ALT),
+    (
+        r"\bsplit[- ]?screens?\b|\bcollages?\b|\bside\s+by\s+side\b",
+        "Split screen and collages",
+        "分屏和拼图",
+        _FIT_ALT,
+    ),
+    (r"\bgreen\s?screens?\b|\bchroma\s?key\w*", "Green screen (chroma key)", "绿幕抠像", _FIT_ALT),
+    (r"\bstabili[sz]\w*", "Stabilizing video clips", "视频防抖", _FIT_ALT),
+    (
+        r"\b(?:glitch|confetti|particles?|sparkles?|snow|light\s+leaks?|vhs|lens\s+flares?|"
+        r"fireworks?)\b(?:\s+effects?)?",
+        "Visual effects such as {0}",
+        "「{0}」等视觉特效",
+        _LOOK_ALT,
+    ),
+    (
+        r"\banimat\w*\s+(?:the\s+)?(?:title|text|caption|words)\b|\b(?:title|text)\s+animations?\b|"
+        r"\btypewriter\b|\bscrolling\s+text\b",
+        "Animated text",
+        "文字动画",
+        _TEXT_ALT,
+    ),
+    (
+        r"\bfonts?\b(?!\s+(?:size\s+)?(?:bigger|larger|smaller))|\btypefaces?\b|\bcomic\s+sans\b|\bitalics?\b",
+        "Choosing fonts",
+        "更换字体",
+        _TEXT_ALT,
+    ),
+    (
+        r"\bborders?\b|\bframes?\s+around\b|\brounded\s+corners?\b|\bvignett\w*|\bdrop\s+shadows?\b",
+        "Borders, frames and rounded corners",
+        "边框、相框和圆角",
+        _FIT_ALT,
+    ),
+    (
+        r"\b(?:2|multiple|several|both)\s+songs\b|\b(?:second|another)\s+(?:music\s+)?track\b|"
+        r"\bmix\s+(?:the\s+)?songs\b",
+        "Playing more than one song at a time",
+        "同时播放多首歌曲",
+        (
+            "I can use one song as background music, e.g. 'use piano.m4a'",
+            "我可以使用一首歌作为背景音乐",
+        ),
+    ),
+    (
+        r"\b(?:upload|publish|share|post)\w*\s+(?:it\s+|the\s+video\s+)?(?:to|on)\s+(?:my\s+)?"
+        r"(?:youtube|instagram|tiktok|facebook|twitter|x)\b|\bpublish\w*",
+        "Publishing to YouTube or social media",
+        "发布到 YouTube 或社交媒体",
+        (
+            "export the video (type 'export') and upload the MP4 yourself",
+            "请导出视频（输入“导出”），再自己上传 MP4",
+        ),
+    ),
+    (
+        r"\b(?:8k|4k|uhd|2160p?|1440p?|2k)\b",
+        "{0} output",
+        "{0} 分辨率",
+        ("the local renderer goes up to 1080p (say '1080p')", "本地渲染最高 1080p（输入“1080p”）"),
+    ),
+    (
+        r"\bslow[- ]?mo(?:tion)?\b|\btime[- ]?lapse\b",
+        "Slow motion and time-lapse",
+        "慢动作和延时摄影",
+        (
+            "I can make a photo or the whole video longer, e.g. 'make photo 2 5 seconds'",
+            "我可以让某张照片或整个视频更长，例如：第二张照片5秒",
+        ),
+    ),
+    (r"\bchapters?\b", "Chapter markers", "章节标记", _TEXT_ALT),
+)
+_RATIO = re.compile(r"(?<![\d.:x])(\d{1,2})\s*[:/]\s*(\d{1,2})(?![\d.:])")
+_ASPECTS = {"16:9", "9:16", "1:1", "4:5"}
+
+
+def unsupported(p: Prompt, out: Parsed, lang: str) -> None:
+    """Consume what cannot be done; say what it is and the nearest supported thing."""
+    for pattern, name, name_zh, (alt, alt_zh) in UNSUPPORTED:
+        found = p.take(pattern)
+        if found:
+            word = found[0].group(0).strip()
+            what = name.format(word.upper() if name.startswith("{") else word)
+            what_zh = name_zh.format(word.upper() if name_zh.startswith("{") else word)
+            out.notes.append(
+                f"暂不支持{what_zh}；{alt_zh}。"
+                if lang == "zh"
+                else f"{what} {_be(what)} not supported yet; {alt}."
+            )
+    for m in _RATIO.finditer(p.text):
+        ratio = f"{m.group(1)}:{m.group(2)}"
+        if ratio not in _ASPECTS:
+            p.eat(*m.span())
+            out.notes.append(
+                f"暂不支持 {ratio} 画面比例；可以用 16:9、9:16、1:1 或 4:5。"
+                if lang == "zh"
+                else f"The {ratio} format is not supported; I can do 16:9, 9:16, 1:1 or 4:5."
+            )
+
+
+def _be(what: str) -> str:
+    head = what.split(" such as ")[0].split(" (")[0]
+    plural = head.endswith("s") or " and " in head or head.startswith(("Playing", "Blurring"))
+    return "are" if plural and not head.startswith(("Playing", "Blurring", "Changing")) else "is"
