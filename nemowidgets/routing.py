@@ -23,6 +23,14 @@ slideshow and export-ready" (``export-ready`` is one hyphenated word, and
 Chinese has no spaces, so for it the keyword and the filler phrases are removed
 and the prompt is a command when nothing but punctuation is left.
 
+GUI actions
+-----------
+When the cloud agent says "click the Export button", the notebook can do that
+action itself: :func:`gui_actions` lists the client actions a reply points at
+(``"export"``, ``"status"``, ``"upload"``, ``"credits"``), in the order said, so
+a turn can offer each as one click (``turn.actions``) instead of only
+rewriting the sentence.
+
 GUI translation
 ---------------
 The backend believes there is a GUI and says "click [Apply]" or "drag the clip
@@ -37,7 +45,7 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-__all__ = ["ACTIONS", "Action", "export_quality", "route", "translate_gui"]
+__all__ = ["ACTIONS", "Action", "export_quality", "gui_actions", "route", "translate_gui"]
 
 Action = Literal["export", "credits", "status", "upload", "agent"]
 ACTIONS: Final = ("export", "credits", "status", "upload", "agent")
@@ -46,7 +54,17 @@ ACTIONS: Final = ("export", "credits", "status", "upload", "agent")
 _PHRASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "export": (("export",), ("download",), ("send", "me"), ("render",)),
     "credits": (("credits",), ("credit",), ("balance",)),
-    "status": (("status",), ("state",), ("tracks",), ("timeline",)),
+    "status": (
+        ("status", "of", "my", "export"),
+        ("status", "of", "the", "export"),
+        ("export", "status"),
+        ("export", "progress"),
+        ("render", "status"),
+        ("status",),
+        ("state",),
+        ("tracks",),
+        ("timeline",),
+    ),
     "upload": (("upload",),),
 }
 
@@ -64,7 +82,7 @@ _FILLER: Final = _set(
 _ACTION_FILLER: Final[dict[str, frozenset[str]]] = {
     "export": _set(
         "video movie mp4 file final result finished version high quality hd full preview low "
-        "res resolution quick draft copy"
+        "res resolution quick draft copy 1080p 720p 1080 720 fullhd full-hd"
     ),
     "credits": _set(
         "many much left remaining account balance credit credits available there there's"
@@ -186,8 +204,21 @@ def route(prompt: str) -> Action:
     text = (prompt or "").strip()
     if not text:
         return "agent"
-    action = _chinese_action(text) if _CJK_RE.search(text) else _english_action(_words(text))
+    if _CJK_RE.search(text):
+        action = _chinese_action(text)
+    else:
+        action = _status_first(_words(text)) or _english_action(_words(text))
     return action or "agent"  # type: ignore[return-value]
+
+
+def _status_first(words: list[str]) -> str | None:
+    """ "show me the status of my export": a status phrase naming the export is a status."""
+    filler = _FILLER | _ACTION_FILLER["status"]
+    for phrase in _PHRASES["status"][:5]:
+        at = _find(words, phrase)
+        if at >= 0 and all(w in filler for w in words[:at] + words[at + len(phrase) :]):
+            return "status"
+    return None
 
 
 def export_quality(prompt: str) -> str:
@@ -308,3 +339,55 @@ def translate_gui(text: str) -> str:
         return text
     out = re.sub(r"[ \t]{2,}", " ", out)
     return _capitalise_sentences(text, out)
+
+
+# -- GUI actions -------------------------------------------------------------------
+_GUI_ACTIONS: Final[tuple[tuple[Action, re.Pattern[str]], ...]] = (
+    (
+        "export",
+        re.compile(
+            r"\b(?:click|press|tap|hit|use)(?: on)?(?: the)? (?:\[export\]|[\"“]export[\"”]|"
+            r"export\b)|\bthe \[?export\]? button\b|点击\s*[「【\[“\"]?导出|导出按钮",
+            _CASE,
+        ),
+    ),
+    (
+        "status",
+        re.compile(
+            r"\b(?:open|check|go to|switch to|look at)(?: the)? \[?(?:timeline|tracks|status|"
+            r"project)\]?(?: panel| tab| view| window)?\b|打开\s*[「【\[“\"]?(?:时间线|轨道|状态)",
+            _CASE,
+        ),
+    ),
+    (
+        "upload",
+        re.compile(
+            r"\b(?:click|press|tap|hit|use)(?: on)?(?: the)? (?:\[upload\]|upload\b)|"
+            r"\b(?:drag|drop)\b[^.!?;\n]*?\b(?:here|to upload|upload area|upload panel)\b|"
+            r"点击\s*[「【\[“\"]?上传|上传按钮",
+            _CASE,
+        ),
+    ),
+    (
+        "credits",
+        re.compile(
+            r"\b(?:check|open|see|view)(?: your| the)? (?:credits?|balance)(?: panel| page)?\b|"
+            r"查看\s*(?:积分|余额)",
+            _CASE,
+        ),
+    ),
+)
+
+
+def gui_actions(text: str) -> tuple[Action, ...]:
+    """The client actions a backend reply tells the user to click, in the order it says them.
+
+    "Click the Export button to download it" -> ``("export",)``; a reply with no
+    GUI instruction -> ``()``.  Read from the reply *before* :func:`translate_gui`.
+    """
+    found: list[tuple[int, Action]] = []
+    for action, pattern in _GUI_ACTIONS:
+        m = pattern.search(text or "")
+        if m:
+            found.append((m.start(), action))
+    return tuple(action for _, action in sorted(found))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nemowidgets.routing import ACTIONS, export_quality, route, translate_gui
+from nemowidgets.routing import ACTIONS, export_quality, gui_actions, route, translate_gui
 
 ROUTES = [
     # export
@@ -175,3 +175,37 @@ def test_translation_table_is_big() -> None:
 def test_translation_is_idempotent() -> None:
     for text, expected in TRANSLATIONS:
         assert translate_gui(expected) == expected, text
+
+
+# The issue's prompts that used to reach the agent although they are client actions.
+ISSUE_ROUTES = [
+    ("export it in 1080p", "export"),
+    ("please export the video in 720p", "export"),
+    ("show me the status of my export", "status"),
+    ("what's the export status?", "status"),
+    ("export and check status", "agent"),  # two commands: the agent answers
+    ("export it in 1080p and make it vertical", "agent"),
+]
+
+
+@pytest.mark.parametrize(("prompt", "action"), ISSUE_ROUTES)
+def test_issue_routes(prompt: str, action: str) -> None:
+    assert route(prompt) == action
+
+
+GUI_ACTIONS = [
+    ("Click the Export button to download your video.", ("export",)),
+    ("Done! Open the Timeline panel to review, then click [Export].", ("status", "export")),
+    ("Press “Export” when you are happy.", ("export",)),
+    ("Drag your photos here to upload them.", ("upload",)),
+    ("Check your credits balance first.", ("credits",)),
+    ("请点击「导出」按钮下载视频。", ("export",)),
+    ("I added the title 'Export Festival'.", ()),
+    ("The export of the video is not part of this step.", ()),
+    ("", ()),
+]
+
+
+@pytest.mark.parametrize(("text", "actions"), GUI_ACTIONS)
+def test_gui_actions(text: str, actions: tuple[str, ...]) -> None:
+    assert gui_actions(text) == actions

@@ -11,19 +11,27 @@ from the end, as the user wrote them); the agent resolves them against the draft
 Parts that are clear in intent but missing a value ("make it longer", "add a
 title") become *questions* the agent asks back instead of guessing.
 
-Detector order (most specific first): captions, titles, transitions, music
-(fit, fades, volume, add/remove), total length, order (swap, move, remove,
-reverse, shuffle, add new photos), photo durations, Ken Burns, canvas (aspect,
-size, fps, fit), "make a slideshow", then what is still ambiguous.
+Before the detectors, the prompt is read as a sentence: requests that cannot be
+done are named and taken out (``unsupported.py``), photos named by file name
+become positions (``names.py``), negations are put in the detectors' forms
+(``negation.py``), and a photo described by its content stops the turn with a
+question (the agent cannot see the photos).
+
+Detector order (most specific first): captions, title size, titles, transitions,
+volume words, music (fit, fades, volume, add/remove), relative lengths and speed
+(``relative.py``), total length, order (swap, move, remove, reverse, shuffle, add
+new photos), photo durations, Ken Burns, canvas (aspect, size, fps, fit), "make a
+slideshow", then what is still ambiguous.
 """
 
 from __future__ import annotations
 
 import re
 
+from nemowidgets.local.agent.motion import ken_burns
 from nemowidgets.local.agent.names import describes_content, resolve_names
 from nemowidgets.local.agent.negation import rewrite_negations
-from nemowidgets.local.agent.phrases import captions, ken_burns, music, titles, transitions
+from nemowidgets.local.agent.phrases import captions, music, titles, transitions
 from nemowidgets.local.agent.relative import lengths_and_speed, title_size, volume_words
 from nemowidgets.local.agent.unsupported import unsupported
 from nemowidgets.local.agent.vocab import (

@@ -1,4 +1,4 @@
-"""Detectors for titles, captions, transitions, Ken Burns and music phrases.
+"""Detectors for titles, captions, transitions and music phrases (Ken Burns: ``motion.py``).
 
 Each detector reads the normalised prompt (:class:`~nemowidgets.local.agent.vocab.Prompt`),
 appends intents and questions, and consumes the words it used, so a later,
@@ -264,33 +264,6 @@ def _kinds_in(text: str, offset: int) -> list[tuple[int, str]]:
         for pattern, kind in _KINDS
         for m in re.finditer(pattern, text, _I)
     ]
-
-
-_KB_OFF = (
-    r"\b(?:no|without|remove|disable|turn off|stop|drop|get rid of|switch off)\s+(?:the\s+)?"
-    r"(?:ken[- ]?burns?|zoom(?:ing)?|pan(?:ning)?|motion|movement)(?:\s+effects?)?\b|"
-    r"\b(?:ken[- ]?burns?|zoom(?:ing)?|motion)\s+off\b|\b(?:static|still)\s+photos\b|"
-    r"\bkeep\s+(?:the\s+)?photos\s+still\b"
-)
-_KB_ON = (
-    r"\bken[- ]?burns?\b|\bslow(?:ly)?\s+zoom(?:ing)?\b|\bzoom(?:ing)?\s+(?:in\s+)?slowly\b|"
-    r"\b(?:slow|gentle|subtle)\s+(?:pan|zoom|motion|movement)s?\b|\bpan(?:ning)?\s+and\s+"
-    r"zoom(?:ing)?\b|\bzoom(?:ing)?\s+and\s+pan(?:ning)?\b|\b(?:moving|animated?)\s+"
-    r"(?:the\s+)?photos\b|\bsmooth(?:er|ly)?\b|\bzoom(?:ing)?\s+(?:in|out)\s+(?:slowly\s+)?on\b|"
-    r"\b(?:add|use|with|turn\s+on|enable|want|keep)\s+(?:a\s+|the\s+|some\s+)?(?:zoom(?:ing)?|"
-    r"motion|pan(?:ning)?)(?:\s+effects?)?\b|\bken\s+burns\s+on\b"
-)
-
-
-def ken_burns(p: Prompt, out: Parsed, media: list[dict]) -> None:
-    off = p.take(_KB_OFF)
-    on = p.take(_KB_ON)
-    if off or on:
-        last = max([(m.start(), False) for m in off] + [(m.start(), True) for m in on])
-        said = " ".join(m.group(0) for m in on).lower()
-        style = "in" if re.search(r"zoom(?:ing)?\s+in\b", said) else None
-        style = style or ("out" if re.search(r"zoom(?:ing)?\s+out\b", said) else None)
-        add(out, "set_ken_burns", last[0], on=last[1], style=style if last[1] else None)
 
 
 # -- music -----------------------------------------------------------------------------------

@@ -16,15 +16,22 @@ Decisions worth knowing:
   fixed order (build, reorder, durations, transitions, motion, music, total
   length, format, text).  In a "make a slideshow …" prompt the slideshow's own
   settings (seconds per photo, transition, Ken Burns, which music) are folded
-  into its single ``make_slideshow`` call, so the reply describes the result.
+  into its single ``make_slideshow`` call, and the reply describes the final
+  draft.  With a slideshow already there, "make a 15 s vertical video" *edits*
+  it: everything the prompt does not mention (transitions, Ken Burns, music) stays.
+* The reply states only values that hold on the draft it returns: a sentence
+  about a photo length that a later edit of the same prompt changed is dropped.
+* The reply is in the prompt's language (Chinese prompts: ``zh_reply.py``).
 * An edit with no slideshow yet (e.g. "add the title 'Trip'") first makes the
   default slideshow, and says so; with no photos uploaded it asks for photos.
   A music edit with no music yet adds the first uploaded song first.
 * A prompt is applied all-or-nothing: if one of its edits is impossible
   ("make the 9th photo 5 seconds" with 3 photos) nothing changes and the reply
   says why.  Photo numbers refer to the order *before* the prompt's edits.
-* An unknown request changes nothing and lists what the agent can do; a clear
-  but incomplete one ("make it longer") gets a question back.
+* An unknown request changes nothing and lists what the agent can do; a request
+  it cannot do is named with the nearest thing it can do; a clear but incomplete
+  one ("add a title") gets a question back.  Relative edits ("make it longer",
+  "a bit faster") change the current value by a step and say the new value.
 """
 
 from __future__ import annotations
