@@ -240,9 +240,13 @@ def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
     for m in p.take(
         r"\b(?:shorter|quicker|faster|snappier|longer|slower)\s+(?:transitions?|"
         r"cross[- ]?fades?|fades|dissolves?)\b|\b(?:transitions?|cross[- ]?fades?)\s+"
-        r"(?:(?:a\s+)?(?:bit|little|lot|much)\s+)?(?:shorter|quicker|faster|longer|slower)\b"
+        r"(?:(?:a\s+)?(?:bit|little|lot|much)\s+)?(?:shorter|quicker|faster|longer|slower)\b|"
+        r"\b(?:transitions?|cross[- ]?fades?|fades)\s+(?:are|is|feel|look)\s+too\s+"
+        r"(?:slow|long|fast|quick|short|abrupt)\b"
     ):
-        scale = 2.0 if re.search(r"longer|slower", m.group(0), _I) else 0.5
+        said = m.group(0).lower()
+        longer = re.search(r"longer|slower|too (?:fast|quick|short|abrupt)", said)
+        scale = 2.0 if longer else 0.5
         kinds += _kinds_in(m.group(0), m.start())
     kinds += _kinds_in(p.text, 0)
     for pattern, _ in _KINDS:

@@ -336,3 +336,41 @@ ROWS = [
         transition="crossfade",
     ),
 ]
+
+# Prompts written after the layer was done (not tuned against): they must hold too.
+ROWS += [
+    row("filename", "default", "make the moon photo the first one", first=_M),
+    row("relative", "default", "can you make it a bit shorter?", total_s=("between", (10, 12.9))),
+    row("filename relative", "default", "make the beach photo last longer", dur_of={_B: (">", 3)}),
+    row(
+        "neg compound", "default", "no music and no transitions please", music=None, transition=None
+    ),
+    row("filename", "default", "I want the astronaut picture to last 5 seconds", dur_of={_A: 5}),
+    row(
+        "unsupported compound",
+        "default",
+        "add a sepia filter and make it 20 seconds",
+        total_s=20,
+        says=("sepia", "not supported"),
+    ),
+    row("content", "default", "take out the photo with my dog", unchanged=True, says="can't see"),
+    row(
+        "compound relative",
+        "default",
+        "put the last photo first and slow down",
+        first=_C,
+        photo_s=(">", 3),
+    ),
+    row("relative", "default", "make the video quieter", volume=("<", 0.8)),
+    row("position", "default", "make the first photo the last one", last=_B),
+    row("zh compound", "default", "每张照片三秒，竖屏", photo_s=3, aspect="9:16"),
+    row("zh filename", "default", "把音乐换成 piano.m4a", music="piano.m4a"),
+    row("relative", "default", "the transitions are too slow", transition_s=("<", 0.5), photo_s=3),
+    row(
+        "neg", "smooth", "stop the zoom but keep the fades", ken_burns=False, transition="crossfade"
+    ),
+    row("duration", "default", "keep each photo up for 5 seconds", photo_s=5),
+    row(
+        "aspect", "default", "make a vertical version", aspect="9:16", keeps=("transition", "music")
+    ),
+]
