@@ -8,6 +8,7 @@ one said wins when a prompt says both.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.vocab import Parsed, Prompt, add
 
@@ -29,7 +30,7 @@ _KB_ON = (
 )
 
 
-def ken_burns(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def ken_burns(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     off = p.take(_KB_OFF)
     on = p.take(_KB_ON)
     if off or on:

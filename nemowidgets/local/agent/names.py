@@ -16,6 +16,7 @@ of editing a random photo.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -52,7 +53,7 @@ def _parts(filename: str) -> list[str]:
     return [p for p in re.split(r"[\s_\-.]+", stem) if len(p) >= 3 and not _GENERIC_PART.match(p)]
 
 
-def _photo_names(draft: dict | None, media: list[dict]) -> list[str]:
+def _photo_names(draft: dict[str, Any] | None, media: list[dict[str, Any]]) -> list[str]:
     """The photo file names in the order the user sees them (the draft's, else upload order)."""
     by_id = {m.get("id"): m.get("filename") or "" for m in media}
     video = segments(draft)
@@ -84,7 +85,7 @@ _REF = re.compile(
 )
 
 
-def resolve_names(text: str, draft: dict | None, media: list[dict]) -> str:
+def resolve_names(text: str, draft: dict[str, Any] | None, media: list[dict[str, Any]]) -> str:
     """``text`` with photos named by file name (or a distinctive part of it) as "photo N"."""
     names = _photo_names(draft, media)
     if not names:

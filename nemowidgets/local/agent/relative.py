@@ -18,6 +18,7 @@ transitions" and "speed up the music" already.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.vocab import DUR, NOUN, ORD_RE, Parsed, Prompt, add, dur_ms, position
 
@@ -58,7 +59,7 @@ _ABSOLUTE_PCT = (
 )
 
 
-def volume_words(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def volume_words(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     """ "quieter", "a lot louder", "too loud", "50% quieter", "half volume", "full volume"."""
     if m := p.take(
         r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent)\s+(quieter|softer|lower|louder|higher)\b"
@@ -89,7 +90,7 @@ _TEXTS = r"(?:title|text|writing|words|letters|font|heading|lettering)"
 _SIZE = r"(bigger|larger|smaller|tinier|huge|bolder)"
 
 
-def title_size(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def title_size(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     """ "make the writing larger", "smaller text", "a bit smaller title"."""
     m = p.take(rf"\b{_SIZE}\s+{_TEXTS}\b|\b{_TEXTS}\s+(?:size\s+)?(?:\w+\s+){{0,3}}?{_SIZE}\b")
     if not m:
@@ -118,7 +119,7 @@ _EACH = (
 )
 
 
-def lengths_and_speed(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def lengths_and_speed(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     """Relative lengths: "5 seconds longer", "make it shorter", "faster", "slow it down"."""
     for m in p.find(rf"(?P<d>{DUR})\s+(?P<w>longer|shorter|more|less)\b"):
         clause = p.clause(max(0, m.start() - 40), stop_and=False)

@@ -16,6 +16,7 @@ A photo named by what is in it ("有猫的照片", "月亮那张") is flagged by
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["CHINESE", "cn_number", "describes_content", "to_english"]
 
@@ -52,7 +53,8 @@ def _num(m: re.Match[str]) -> str:
     return str(cn_number(m.group(1)) or m.group(1))
 
 
-_SLOTS: tuple[tuple[re.Pattern[str], object], ...] = (
+_Repl = str | Callable[[re.Match[str]], str] | None
+_SLOTS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
     (re.compile(r"第" + _CN_NUM + r"(张|个|段)?(照片|图片|相片)?"), lambda m: f" photo {_num(m)} "),
     (re.compile(r"半秒(钟)?"), " 0.5 seconds "),
     (re.compile(_CN_NUM + r"\s*秒(钟)?半"), lambda m: f" {_num(m)}.5 seconds "),
@@ -159,7 +161,7 @@ def to_english(text: str) -> str:
     if not _CJK.search(text):
         return text
     for pattern, repl in _SLOTS:
-        text = pattern.sub(repl or _fps, text)  # type: ignore[arg-type]
+        text = pattern.sub(repl or _fps, text)
     text = _MIXED.sub(" ", text)  # "加个logo": the English word is a word of its own
     for pattern, repl in _SHAPES_RE:
         text = pattern.sub(repl, text)

@@ -11,6 +11,7 @@ file names are never translated.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["to_chinese"]
 
@@ -78,7 +79,8 @@ _FIT = {
     "filling the frame (cropped)": "填满画面（裁剪）",
 }
 _KB = {"in": "缓慢放大", "out": "缓慢缩小", "or pans": "缓慢缩放或平移"}
-_RULES: tuple[tuple[str, object], ...] = (
+_Repl = str | Callable[[re.Match[str]], str]
+_RULES: tuple[tuple[str, _Repl], ...] = (
     (r"Sorry, I didn't understand that\.\s*", "抱歉，我没听懂。\n\n"),
     (r"Here is what I can do:(?:\n• [^\n]*)+", _HELP_ZH),
     (r"There was no slideshow yet, so I made one first\.", "还没有幻灯片，所以我先做了一个。"),
@@ -233,5 +235,5 @@ _COMPILED = [(re.compile(p), r) for p, r in _RULES]
 def to_chinese(text: str) -> str:
     """The reply in Chinese (values, titles and file names unchanged)."""
     for pattern, repl in _COMPILED:
-        text = pattern.sub(repl, text)  # type: ignore[arg-type]
+        text = pattern.sub(repl, text)
     return re.sub(r"(?<=[。！？）])[ \t]+(?=\S)", "", text)
