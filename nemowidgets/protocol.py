@@ -237,6 +237,10 @@ TRACK_VIDEO: Final = 0
 TRACK_AUDIO: Final = 1
 TRACK_TEXT: Final = 7
 TRACK_KIND_NAMES: Final = {TRACK_VIDEO: "video", TRACK_AUDIO: "audio", TRACK_TEXT: "text"}
+#: The looks (``fx``) a photo or clip can have; ``"none"`` is the photo as shot.
+LOOKS: Final = ("none", "bw", "sepia", "warm", "cool", "vivid", "faded")
+#: The corners (``m.logo.pos``) a logo can sit in: top/bottom, left/right.
+LOGO_CORNERS: Final = ("tl", "tr", "bl", "br")
 
 DEFAULT_CREDITS: Final = 100
 REGISTER_URL: Final = "https://nemovideo.com/register?bind={user_id}"

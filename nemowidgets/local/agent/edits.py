@@ -16,14 +16,19 @@ import random
 import zlib
 from collections.abc import Sequence
 
+from nemowidgets.local.agent.clips import mute_clip, set_look, trim_clip
 from nemowidgets.local.agent.overlays import (
     add_caption,
+    add_file_name_captions,
     add_music,
     remove_captions,
+    remove_logo,
     remove_music,
     remove_title,
+    set_logo,
     set_music_fade,
     set_music_volume,
+    set_text_style,
     set_title,
 )
 from nemowidgets.local.agent.timing import (
@@ -65,13 +70,16 @@ __all__ = [
     "TITLE_SIZE",
     "EditError",
     "add_caption",
+    "add_file_name_captions",
     "add_music",
     "append_media",
     "default_meta",
     "fit_to_music",
     "make_slideshow",
     "move_segment",
+    "mute_clip",
     "remove_captions",
+    "remove_logo",
     "remove_music",
     "remove_segment",
     "remove_title",
@@ -79,16 +87,22 @@ __all__ = [
     "set_canvas",
     "set_fit",
     "set_ken_burns",
+    "set_logo",
+    "set_look",
     "set_music_fade",
     "set_music_volume",
     "set_photo_duration",
     "set_segment_duration",
+    "set_text_style",
     "set_title",
     "set_total_duration",
     "set_transition",
     "shuffle_order",
     "swap_segments",
+    "trim_clip",
 ]
+
+_LOOK_KEYS = ("fx", "br", "ct")
 
 # -- building --------------------------------------------------------------------------------
 
@@ -149,11 +163,15 @@ def append_media(draft: Draft, media: Sequence[dict], photo_ms: int | None = Non
     images = [sg["d"] for sg in video if sg.get("k") == "image"]
     ms = photo_ms or (max(set(images), key=images.count) if images else DEFAULT_PHOTO_MS)
     kb = any("kb" in sg for sg in video)
+    # A look given to every photo and clip is the slideshow's look: new ones get it too.
+    looks = {tuple((k, sg.get(k)) for k in _LOOK_KEYS) for sg in video}
+    look = {k: v for k, v in looks.pop() if v is not None} if len(looks) == 1 else {}
     old_n = len(video)
     for item in media:
         sg = _visual_segment(item, next_id(new), ms)
         if kb and sg["k"] == "image":
             sg["kb"] = {}
+        sg.update(look)
         video.append(sg)
     return reorder(new, range(len(video)), old_n)
 

@@ -1,4 +1,4 @@
-"""Edits of the overlay tracks: the title, captions and background music.
+"""Edits of the overlays: the title, captions and their style, the logo, and background music.
 
 Pure like ``edits.py`` (which re-exports them): the draft is deep-copied, never
 mutated, and every edit ends in :func:`~nemowidgets.local.agent.timing.retime`, which
@@ -9,6 +9,10 @@ long as the video.
 from __future__ import annotations
 
 import copy
+import math
+import re
+
+from PIL import ImageColor
 
 from nemowidgets.local.agent.timing import (
     CAPTION_SIZE,
@@ -29,7 +33,7 @@ from nemowidgets.local.agent.timing import (
     segments,
     track,
 )
-from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT
+from nemowidgets.protocol import LOGO_CORNERS, TRACK_AUDIO, TRACK_TEXT
 
 # -- text ------------------------------------------------------------------------------------
 
@@ -127,6 +131,134 @@ def remove_captions(draft: Draft) -> Draft:
     if text is None or not any("ref" in sg for sg in text["sg"]):
         raise EditError("There are no captions to remove.")
     text["sg"] = [sg for sg in text["sg"] if "ref" not in sg]
+    return new
+
+
+def add_file_name_captions(
+    draft: Draft, pos: str = "bottom", *, keep_extension: bool = False
+) -> Draft:
+    """A caption on every photo and clip with its file name (``beach_day.jpg`` ->
+    ``beach_day``), replacing their previous captions."""
+    if pos not in POSITIONS:
+        raise EditError(f"A caption can be at the {', '.join(POSITIONS)}, not {pos!r}.")
+    new = draft
+    for index, sg in enumerate(segments(draft)):
+        name = str(sg.get("n") or sg.get("src") or f"photo {index + 1}")
+        if not keep_extension:
+            name = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name) or name
+        new = add_caption(new, index, name, pos)
+    if new is draft:
+        raise EditError("The slideshow has no photos yet: ask for a slideshow first.")
+    return new
+
+
+def _colour(value: str, what: str) -> str:
+    """A colour name or hex (``"yellow"``, ``"#fc0"``, ``"#ffcc0080"``) as ``#rrggbb[aa]``."""
+    try:
+        rgba = ImageColor.getcolor(str(value).strip(), "RGBA")
+    except (ValueError, AttributeError):
+        raise EditError(
+            f"{value!r} is not a colour for the {what}: say a colour name or e.g. '#ffcc00'."
+        ) from None
+    assert isinstance(rgba, tuple)
+    text = "#{:02x}{:02x}{:02x}".format(*rgba[:3])
+    return text if rgba[3] == 255 else f"{text}{rgba[3]:02x}"
+
+
+TEXT_TARGETS = ("all", "title", "captions")
+
+
+def set_text_style(
+    draft: Draft,
+    which: str = "all",
+    *,
+    size: float | None = None,
+    color: str | None = None,
+    box: bool | str | None = None,
+) -> Draft:
+    """Style the title, the captions or all text: ``size`` (of the canvas height,
+    0.02-0.3), text ``color`` and a background ``box`` (``True``: translucent black; a
+    colour; ``False``: none).  Unspecified properties are kept."""
+    if which not in TEXT_TARGETS:
+        raise EditError(f"Style the {', '.join(TEXT_TARGETS)}, not {which!r}.")
+    if size is not None and not (math.isfinite(size) and 0.02 <= size <= 0.3):
+        raise EditError(f"Text size can be 0.02 to 0.3 of the picture's height, not {size:g}.")
+    col = None if color is None else _colour(color, "text")
+    bg = box if isinstance(box, bool) or box is None else _colour(box, "text box")
+    new = copy.deepcopy(draft)
+    chosen = [
+        sg
+        for sg in segments(new, TRACK_TEXT)
+        if which == "all" or (which == "captions") == ("ref" in sg)
+    ]
+    if not chosen:
+        raise EditError(f"There is no {'text' if which == 'all' else which} to style yet.")
+    for sg in chosen:
+        if size is not None:
+            sg["sz"] = round(size, 4)
+        if col is not None:
+            sg["col"] = col
+        if bg is False:
+            sg.pop("bg", None)
+        elif bg is not None:
+            sg["bg"] = bg
+    return new
+
+
+# -- logo ------------------------------------------------------------------------------------
+
+_CORNER_WORDS = {"top": "t", "bottom": "b", "left": "l", "right": "r", "upper": "t", "lower": "b"}
+
+
+def corner_code(corner: str) -> str:
+    """``"bottom right"``, ``"bottom-right"``, ``"br"`` -> ``"br"``."""
+    text = str(corner).strip().lower()
+    if text in LOGO_CORNERS:
+        return text
+    words = re.split(r"[\s_-]+", text)
+    code = "".join(_CORNER_WORDS.get(w, "?") for w in words)
+    code = code if code in LOGO_CORNERS else code[::-1]
+    if code not in LOGO_CORNERS:
+        raise EditError(f"A logo goes in a corner (e.g. 'bottom right'), not {corner!r}.")
+    return code
+
+
+def set_logo(
+    draft: Draft,
+    media: str | dict,
+    corner: str = "br",
+    size: float = 0.15,
+    opacity: float = 0.8,
+) -> Draft:
+    """A logo (an uploaded picture; PNG transparency is kept) in a corner of the whole
+    video.  ``size``: its longer side as a fraction of the picture's shorter side
+    (0.02-0.5); ``opacity`` 0-1.  ``media`` is a media id or the upload's media dict."""
+    if isinstance(media, dict):
+        if media.get("file_type") not in (None, "image"):
+            raise EditError(f"{media.get('filename') or 'That file'} is not a picture for a logo.")
+        media_id, name = str(media["id"]), str(media.get("filename") or media["id"])
+    else:
+        media_id = name = str(media)
+    if not (math.isfinite(size) and 0.02 <= size <= 0.5):
+        raise EditError(f"A logo can be 2% to 50% of the picture's height, not {size:.0%}.")
+    if not (math.isfinite(opacity) and 0.0 <= opacity <= 1.0):
+        raise EditError(f"The logo's opacity can be 0% to 100%, not {opacity:.0%}.")
+    new = copy.deepcopy(draft)
+    new.setdefault("m", default_meta())["logo"] = {
+        "src": media_id,
+        "n": name,
+        "pos": corner_code(corner),
+        "sz": round(size, 4),
+        "op": round(opacity, 3),
+    }
+    return new
+
+
+def remove_logo(draft: Draft) -> Draft:
+    if not (draft.get("m") or {}).get("logo"):
+        raise EditError("There is no logo to remove.")
+    new = copy.deepcopy(draft)
+    new["m"].pop("logo", None)
     return new
 
 

@@ -18,6 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from .frames import black
+from .logo import logo_patch
+from .looks import LookCache
 from .stills import Still
 from .text import TextOverlay
 from .threads import background
@@ -45,6 +47,8 @@ class Compositor:
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nemo-render-kb")
         self._titles: dict[int, TextOverlay] = {}
         self._black: np.ndarray | None = None
+        self._looks = LookCache(self.canvas)  # per-segment looks (filters), see looks.py
+        self._logo = None if plan.logo is None else logo_patch(plan.logo, self.canvas)
 
     # -- sources -------------------------------------------------------------------
     def _still(self, visual: Visual) -> Still:
@@ -88,6 +92,10 @@ class Compositor:
 
     # -- frames --------------------------------------------------------------------
     def _single(self, visual: Visual, t: float) -> tuple[object, np.ndarray]:
+        key, buf = self._unfiltered(visual, t)
+        return key, self._looks.apply(visual.index, visual.look, buf)
+
+    def _unfiltered(self, visual: Visual, t: float) -> tuple[object, np.ndarray]:
         source = self._source(visual.index)
         if isinstance(source, Clip):
             return source.frame(t - visual.start)
@@ -134,7 +142,7 @@ class Compositor:
         t = n / self._fps
         key, make = self._base(t)
         titles = self._active_titles(t)
-        if not titles:
+        if not titles and self._logo is None:
             return key, make
         full_key = None if key is None else (key, tuple(titles))
 
@@ -144,9 +152,11 @@ class Compositor:
                 if index not in self._titles:
                     title = self.plan.titles[index]
                     self._titles[index] = TextOverlay(
-                        title.text, self.canvas, title.pos, title.size
+                        title.text, self.canvas, title.pos, title.size, title.style
                     )
                 self._titles[index].apply(buf)
+            if self._logo is not None:  # the logo is the same on every frame: keys stay valid
+                self._logo.apply(buf)
             return buf
 
         return full_key, with_titles

@@ -19,7 +19,7 @@ front, so browsers start playing before the download ends), plus an AAC stereo
 48 kHz track, 192 kb/s (128 for previews).  The audio track is always there, silent
 when the draft has no music and no clip sound, so every output has the same shape
 (H.264 + AAC) and players, the server and concatenation tools need no special case.
-Video clips' rotation metadata (phone videos shot upright) is not applied yet.
+Video clips' rotation metadata (phone videos shot upright) is applied (``video``).
 
 The file is written next to ``out_path`` under a temporary name and renamed when
 complete: a failed or cancelled render leaves nothing behind.
@@ -31,7 +31,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
@@ -65,6 +65,8 @@ class RenderStats:
     height: int
     fps: float
     wall_time: float
+    #: What could not be drawn faithfully (e.g. a character no installed font has).
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Progress:
@@ -198,4 +200,5 @@ def render_draft(
         canvas.height,
         float(canvas.fps),
         time.perf_counter() - started,
+        list(plan.warnings),
     )

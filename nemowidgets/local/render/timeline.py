@@ -8,21 +8,29 @@ drafts that is the timing rule of ``nemowidgets.protocol`` (segment i+1 starts
 ``tr.d`` before segment i ends); where two video-track segments overlap, the earlier
 one's ``tr`` says how to blend them (no ``tr`` or ``"none"``: a hard cut halfway).
 A gap between segments renders black.  The output lasts the draft's ``d``.
+
+Decorations (text colour and box, looks, the logo) are read by ``decor``; what the
+render cannot draw faithfully (a character no font has) becomes one of the plan's
+``warnings``, which reach the user with the render's result.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, media_kind
 
+from . import decor
 from .audio import SAMPLE_RATE, AudioPart
 from .errors import failure
 from .frames import Canvas, even
+from .logo import LogoSpec
+from .looks import Look
+from .text import TextStyle
 
 PREVIEW_MAX_SIDE = 640
 PREVIEW_MAX_FPS = 15
@@ -44,6 +52,7 @@ class Visual:
     in_point: float = 0.0
     kb: object = None
     transition: str = "none"  # into the next segment
+    look: Look | None = None
 
 
 @dataclass
@@ -53,6 +62,7 @@ class Title:
     end: float
     pos: str = "center"
     size: float = 0.08
+    style: TextStyle | None = None
 
 
 @dataclass
@@ -65,6 +75,8 @@ class Plan:
     visuals: list[Visual] = field(default_factory=list)
     titles: list[Title] = field(default_factory=list)
     audio: list[AudioPart] = field(default_factory=list)
+    logo: LogoSpec | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _num(seg: Mapping, key: str, default: float, seg_id: str | None) -> float:
@@ -124,6 +136,68 @@ def _path(seg: Mapping, media: Mapping[str, Path], seg_id: str) -> tuple[Path, s
     return path, name or path.name
 
 
+def _title(seg: Mapping, seg_id: str, start: float, length: float) -> Title | None:
+    text = str(seg.get("txt") or seg.get("n") or "").strip()
+    if not text or length <= 0:
+        return None
+    pos = str(seg.get("pos") or "center")
+    size = _num(seg, "sz", 0.08, seg_id)
+    return Title(text, start, start + length, pos, size, decor.text_style(seg, seg_id, pos, size))
+
+
+def _segment(plan: Plan, tt: object, seg: Mapping, seg_id: str, media: Mapping[str, Path]) -> None:
+    """Add one segment of a video or audio track to the plan."""
+    ms = 1000.0
+    start = _num(seg, "s", 0, seg_id) / ms
+    length = max(0.0, _num(seg, "d", 0, seg_id) / ms)
+    kind = seg.get("k")
+    if kind == "text" or (tt == TRACK_TEXT and kind is None):
+        title = _title(seg, seg_id, start, length)
+        if title is not None:
+            plan.titles.append(title)
+            plan.warnings.extend(decor.text_warnings(seg_id, title.text))
+        return
+    if tt not in (TRACK_VIDEO, TRACK_AUDIO) or length <= 0:
+        return
+    path, name = _path(seg, media, seg_id)
+    kind = kind or media_kind(path.name) or media_kind(name)
+    in_point = max(0.0, _num(seg, "in", 0, seg_id) / ms)
+    volume = min(max(_num(seg, "vol", 1.0, seg_id), 0.0), 2.0)
+    part = AudioPart(
+        path,
+        round(start * SAMPLE_RATE),
+        round(length * SAMPLE_RATE),
+        in_point,
+        volume,
+        round(max(0.0, _num(seg, "fi", 0, seg_id)) / ms * SAMPLE_RATE),
+        round(max(0.0, _num(seg, "fo", 0, seg_id)) / ms * SAMPLE_RATE),
+        bool(seg.get("loop")),
+        seg_id,
+        name,
+    )
+    if tt == TRACK_VIDEO and kind in ("image", "video"):
+        tr = seg.get("tr") if isinstance(seg.get("tr"), Mapping) else {}
+        plan.visuals.append(
+            Visual(
+                len(plan.visuals),
+                seg_id,
+                kind,
+                path,
+                name,
+                start,
+                start + length,
+                in_point,
+                seg.get("kb"),
+                str(tr.get("type") or "none"),
+                decor.look(seg, seg_id, name),
+            )
+        )
+        if kind == "video" and not seg.get("mu"):  # ``mu``: the clip's own sound is muted
+            plan.audio.append(replace(part, fade_in=0, fade_out=0, loop=False, required=False))
+    elif kind in ("audio", "video"):
+        plan.audio.append(part)
+
+
 def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan:
     """Read and check ``draft``; raise :class:`RenderFailure` naming what is wrong."""
     if not isinstance(draft, Mapping) or not isinstance(draft.get("t", []), list):
@@ -134,92 +208,28 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
             "Make a draft first (ask the agent for a slideshow).",
         )
     meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
-    canvas = _canvas(meta, quality)
-    fit = str(meta.get("fit") or "blur")
-    visuals: list[Visual] = []
-    titles: list[Title] = []
-    audio: list[AudioPart] = []
-    ms = 1000.0
+    plan = Plan(
+        _canvas(meta, quality),
+        PRESETS[quality],
+        AUDIO_BITRATES[quality],
+        str(meta.get("fit") or "blur"),
+        0,
+        logo=decor.logo_spec(meta, media),
+    )
     for track in draft.get("t", []):
         if not isinstance(track, Mapping):
             continue
         tt = track.get("tt")
         for number, seg in enumerate(track.get("sg") or []):
-            if not isinstance(seg, Mapping):
-                continue
-            seg_id = str(seg.get("id") or f"track{tt}[{number}]")
-            start = _num(seg, "s", 0, seg_id) / ms
-            length = max(0.0, _num(seg, "d", 0, seg_id) / ms)
-            kind = seg.get("k")
-            if kind == "text" or (tt == TRACK_TEXT and kind is None):
-                text = str(seg.get("txt") or seg.get("n") or "").strip()
-                if text and length > 0:
-                    titles.append(
-                        Title(
-                            text,
-                            start,
-                            start + length,
-                            str(seg.get("pos") or "center"),
-                            _num(seg, "sz", 0.08, seg_id),
-                        )
-                    )
-                continue
-            if tt not in (TRACK_VIDEO, TRACK_AUDIO) or length <= 0:
-                continue
-            path, name = _path(seg, media, seg_id)
-            kind = kind or media_kind(path.name) or media_kind(name)
-            in_point = max(0.0, _num(seg, "in", 0, seg_id) / ms)
-            volume = min(max(_num(seg, "vol", 1.0, seg_id), 0.0), 2.0)
-            if tt == TRACK_VIDEO and kind in ("image", "video"):
-                tr = seg.get("tr") if isinstance(seg.get("tr"), Mapping) else {}
-                visuals.append(
-                    Visual(
-                        len(visuals),
-                        seg_id,
-                        kind,
-                        path,
-                        name,
-                        start,
-                        start + length,
-                        in_point,
-                        seg.get("kb"),
-                        str(tr.get("type") or "none"),
-                    )
-                )
-                if kind == "video":
-                    audio.append(
-                        AudioPart(
-                            path,
-                            round(start * SAMPLE_RATE),
-                            round(length * SAMPLE_RATE),
-                            in_point,
-                            volume,
-                            seg_id=seg_id,
-                            name=name,
-                            required=False,
-                        )
-                    )
-            elif kind in ("audio", "video"):
-                audio.append(
-                    AudioPart(
-                        path,
-                        round(start * SAMPLE_RATE),
-                        round(length * SAMPLE_RATE),
-                        in_point,
-                        volume,
-                        round(max(0.0, _num(seg, "fi", 0, seg_id)) / ms * SAMPLE_RATE),
-                        round(max(0.0, _num(seg, "fo", 0, seg_id)) / ms * SAMPLE_RATE),
-                        bool(seg.get("loop")),
-                        seg_id,
-                        name,
-                    )
-                )
+            if isinstance(seg, Mapping):
+                _segment(plan, tt, seg, str(seg.get("id") or f"track{tt}[{number}]"), media)
+    visuals = plan.visuals
     visuals.sort(key=lambda v: (v.start, v.index))
     for index, visual in enumerate(visuals):
         visual.index = index
-    _clip_sound_ramps(visuals, audio)
+    _clip_sound_ramps(visuals, plan.audio)
     end = max((v.end for v in visuals), default=0.0)
-    duration = _num(draft, "d", end * ms, None) / ms if draft.get("d") else end
+    duration = _num(draft, "d", end * 1000, None) / 1000 if draft.get("d") else end
     if duration <= 0:
         raise failure(
             None,
@@ -227,10 +237,9 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
             "the draft has no photos or clips to render",
             "Add photos or video clips to the video track first.",
         )
-    frames = max(1, math.floor(duration * float(canvas.fps) + 0.5))  # half up, not to even
-    return Plan(
-        canvas, PRESETS[quality], AUDIO_BITRATES[quality], fit, frames, visuals, titles, audio
-    )
+    # half up, not to even
+    plan.frames = max(1, math.floor(duration * float(plan.canvas.fps) + 0.5))
+    return plan
 
 
 def _clip_sound_ramps(visuals: list[Visual], audio: list[AudioPart]) -> None:

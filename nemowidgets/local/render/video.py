@@ -8,6 +8,12 @@ YUV happen in one swscale call.  With the ``blur`` fit the backdrop is made once
 from the clip's first frame (a blurred backdrop barely changes; re-blurring every
 frame would cost more than it shows).  When the clip is shorter than the segment
 its last frame is held.  The clip's sound is mixed by ``audio`` (see the pipeline).
+
+Rotation: a phone stores an upright video as landscape pixels plus a display matrix
+("turn this 90 degrees to show it").  PyAV gives the angle as ``frame.rotation``
+(counter-clockwise degrees); the clip is scaled to the rotated shape and its planes
+are turned with ``numpy.rot90``, after scaling, so the turn touches only canvas-sized
+planes.  Mirroring in a display matrix is rare and not applied.
 """
 
 from __future__ import annotations
@@ -20,8 +26,22 @@ import numpy as np
 from av.video.reformatter import Colorspace
 
 from .errors import RenderFailure, failure
-from .frames import Canvas, black, even, from_video_frame, paste
+from .frames import Canvas, black, even, from_video_frame, paste, planes
 from .stills import FITS, backdrop_yuv
+
+
+def quarter_turns(frame: av.VideoFrame) -> int:
+    """How many quarter turns counter-clockwise the frame wants before it is shown."""
+    try:
+        angle = float(getattr(frame, "rotation", 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+    return round(angle / 90.0) % 4
+
+
+def rotate_yuv(buf: np.ndarray, canvas: Canvas, turns: int) -> np.ndarray:
+    """``buf`` (of ``canvas``'s size) turned ``turns`` quarter turns counter-clockwise."""
+    return np.concatenate([np.rot90(p, turns).ravel() for p in planes(buf, canvas)])
 
 
 class Clip:
@@ -74,7 +94,11 @@ class Clip:
     def _make_backdrop(self, frame: av.VideoFrame) -> np.ndarray:
         if self.fit != "blur":
             return black(self.canvas)
-        return backdrop_yuv(frame.to_image(), self.canvas, self.fit)
+        image = frame.to_image()
+        turns = quarter_turns(frame)
+        if turns:
+            image = image.rotate(90 * turns, expand=True)
+        return backdrop_yuv(image, self.canvas, self.fit)
 
     def _time(self, frame: av.VideoFrame) -> float:
         return float(frame.time) if frame.time is not None else self.in_point
@@ -82,7 +106,8 @@ class Clip:
     def _convert(self, frame: av.VideoFrame) -> np.ndarray:
         """Scale ``frame`` into the canvas (contain or cover) as a YUV buffer."""
         w, h = self.canvas.width, self.canvas.height
-        fw, fh = frame.width, frame.height
+        turns = quarter_turns(frame)
+        fw, fh = (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
         scale = (max if self.fit == "cover" else min)(w / fw, h / fh)
         sw, sh = even(fw * scale), even(fh * scale)
         if self.fit == "cover":
@@ -90,13 +115,17 @@ class Clip:
         else:
             sw, sh = min(sw, w), min(sh, h)
         scaled = frame.reformat(
-            width=sw,
-            height=sh,
+            width=sh if turns % 2 else sw,
+            height=sw if turns % 2 else sh,
             format="yuv420p",
             dst_colorspace=Colorspace.ITU601,
             interpolation="BICUBIC",
         )
         content = from_video_frame(scaled)
+        if turns:
+            content = rotate_yuv(
+                content, Canvas(scaled.width, scaled.height, self.canvas.fps), turns
+            )
         if (sw, sh) == (w, h):
             return content
         out = self._backdrop.copy()  # cover: negative offsets crop the centre
