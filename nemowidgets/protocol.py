@@ -17,7 +17,15 @@ Draft (local backend)::
     {"t": [track, ...],
      "d": total duration in ms,
      "m": {"width": 1920, "height": 1080, "fps": 30, "aspect": "16:9",
-           "fit": "blur" | "black" | "cover", "title": str | None}}
+           "fit": "blur" | "black" | "cover", "title": str | None,
+           "logo": logo (optional)}}
+
+Logo (``m.logo``, a picture shown in a corner of the whole video)::
+
+    {"src": media id of an uploaded picture (PNG transparency is kept),
+     "n": its file name, "pos": "tl" | "tr" | "bl" | "br" (default "br"),
+     "sz": its longer side as a fraction of the canvas's shorter side
+           (0.02-0.5, default 0.15), "op": opacity 0.0-1.0 (default 0.8)}
 
 Track::
 
@@ -32,18 +40,28 @@ Segment keys (all times in integer milliseconds):
 ``src``   media id of the uploaded file (video and audio tracks)
 ``n``     display name (the uploaded file name, or the text for titles)
 ``k``     media kind: ``"image"``, ``"video"``, ``"audio"`` or ``"text"``
-``in``    in-point inside the source (video / audio trims)
+``in``    in-point inside the source (video / audio trims); a clip shows
+          ``in`` .. ``in + d`` of its file
 ``tr``    transition into the *next* segment: ``{"type": str, "d": ms}``;
           the next segment starts ``d`` ms before this one ends
 ``kb``    Ken Burns: ``{"z0": 1.0, "z1": 1.12, "x0": .5, "y0": .5,
           "x1": .5, "y1": .5}`` (zoom and centre at start and end), or absent
 ``vol``   volume, 0.0-2.0 (audio, and the sound of video clips)
+``mu``    ``true``: the video clip's own sound is muted (the music plays
+          on; ``vol`` is kept for unmuting)
+``fx``    look of a photo or clip: ``"none"``, ``"bw"``, ``"sepia"``,
+          ``"warm"``, ``"cool"``, ``"vivid"`` or ``"faded"`` (``LOOKS``)
+``br``    brightness of a photo or clip, -1.0-1.0 (0 = as shot)
+``ct``    contrast of a photo or clip, 0.0-3.0 (1 = as shot)
 ``fi``    fade in (audio)
 ``fo``    fade out (audio)
 ``loop``  loop the source to fill ``d`` (audio)
 ``txt``   overlay text (text track)
 ``pos``   text position: ``"top"``, ``"center"`` or ``"bottom"``
 ``sz``    text size as a fraction of the canvas height (``0.08``)
+``col``   text colour: a CSS name or ``"#rrggbb"`` (default white)
+``bg``    box behind the text: ``true`` (translucent black), or a colour
+          (``"#rrggbb"``, 60 % opaque; ``"#rrggbbaa"`` sets the opacity)
 ``ref``   caption: the ``id`` of the video segment it belongs to; its
           ``s``/``d`` follow that segment (the title has no ``ref``)
 ========  ==============================================================

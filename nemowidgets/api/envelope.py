@@ -339,9 +339,14 @@ def parse_render_job(
         progress = 100.0
     sid = _str(data.get("sessionId") or data.get("session_id"), ctx, "data.sessionId",
                required=False)  # fmt: skip
+    raw_warnings = data.get("warnings")
+    warnings = tuple(
+        _quote(str(w), ctx) for w in (raw_warnings if isinstance(raw_warnings, list) else [])
+    )
     return RenderJob(
         id=job_id or "", status=status, progress=progress, url=url,
         error=_quote(error_text, ctx) if error_text else None, session_id=sid or session_id,
+        warnings=warnings,
     )  # fmt: skip
 
 

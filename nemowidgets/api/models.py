@@ -58,6 +58,9 @@ class RenderJob:
     url: str | None = None
     error: str | None = None
     session_id: str | None = None
+    #: What the renderer could not draw faithfully (local backend: e.g. a character no
+    #: installed font has); empty when all is well.
+    warnings: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:

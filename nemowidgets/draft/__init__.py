@@ -28,12 +28,23 @@ from nemowidgets.draft._parts import number as _number
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["BASE_COLUMNS", "Draft", "Segment", "Track", "format_seconds"]
+__all__ = ["BASE_COLUMNS", "STYLE_COLUMNS", "Draft", "Segment", "Track", "format_seconds"]
 
 #: The columns every :meth:`Draft.to_dataframe` has, in this order.
 BASE_COLUMNS = ("track", "kind", "segment", "start", "end", "duration", "name", "volume", "text")
+#: Named columns for the local backend's look, sound and text-style keys (see
+#: ``nemowidgets.protocol``), after the base columns and only when a segment has one.
+STYLE_COLUMNS: dict[str, str] = {
+    "fx": "look",
+    "br": "brightness",
+    "ct": "contrast",
+    "mu": "muted",
+    "col": "color",
+    "bg": "box",
+}
 #: Segment keys folded into the base columns (``src`` stays a column of its own).
-_CONSUMED = frozenset({"s", "d", "n", "vol", "txt"})
+_CONSUMED = frozenset({"s", "d", "n", "vol", "txt", *STYLE_COLUMNS})
+_STYLE_NAMES = frozenset(STYLE_COLUMNS.values())
 #: Track labels of the summary, in the protocol's style (docs/protocol.md).
 _LABELS = {"video": "Video", "audio": "BGM", "text": "Title"}
 
@@ -170,12 +181,16 @@ class Draft:
                     "volume": seg.volume,
                     "text": seg.text,
                 }
+                for key, column in STYLE_COLUMNS.items():
+                    if key in seg.raw:
+                        row[column] = seg.raw[key]
                 for key, value in seg.raw.items():
                     if key in _CONSUMED:
                         continue
                     # A backend key that collides with a base column keeps its value
                     # under "sg.<key>" rather than overwrite ours or be dropped.
-                    row[f"sg.{key}" if key in BASE_COLUMNS else key] = value
+                    taken = key in BASE_COLUMNS or key in _STYLE_NAMES
+                    row[f"sg.{key}" if taken else key] = value
                 rows.append(row)
         return rows
 
@@ -185,6 +200,7 @@ class Draft:
 
         rows = self.rows()
         columns = list(BASE_COLUMNS)
+        columns += [c for c in STYLE_COLUMNS.values() if any(c in row for row in rows)]
         for row in rows:
             columns.extend(k for k in row if k not in columns)
         # Object columns keep dicts (``tr``, ``kb``) as objects, not expanded.

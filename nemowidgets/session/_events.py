@@ -113,6 +113,11 @@ class ExportResult:
     height: int | None
     quality: str = "high"
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the renderer could not draw faithfully (e.g. a character no font has)."""
+        return self.job.warnings
+
     def _repr_html_(self) -> str:
         # Jupyter serves files under its root: a path relative to the notebook's
         # folder (where the export was written by default) plays inline.
@@ -125,6 +130,7 @@ class ExportResult:
         return (
             f"<video src='{html.escape(src)}' controls style='max-width:100%'></video>"
             f"<div>{html.escape(self.path.name)} · {size} · {dur}</div>"
+            + "".join(f"<div>⚠ {html.escape(w)}</div>" for w in self.warnings)
         )
 
 

@@ -70,6 +70,18 @@ def validate_draft(draft: Any, session_media: set[str]) -> None:
     duration = draft.get("d")
     if duration is not None and (not _number(duration) or not 0 <= duration <= MAX_DRAFT_MS):
         raise ApiError(BAD_REQUEST, f"draft.d must be 0-{MAX_DRAFT_MS} ms (up to 2 hours).")
+    logo = meta.get("logo")
+    if (
+        isinstance(logo, dict)
+        and logo.get("src") is not None
+        and str(logo["src"]) not in session_media
+    ):
+        raise ApiError(
+            BAD_REQUEST,
+            f"The logo (draft.m.logo) uses media {str(logo['src'])[:40]}, which is not in "
+            "this session: upload it again or remove the logo.",
+            422,
+        )
     segments = 0
     for ti, track in enumerate(tracks):
         if not isinstance(track, dict):
@@ -125,6 +137,9 @@ def _job_data(job: dict[str, Any], base: str) -> dict[str, Any]:
         data["output"] = {"url": f"{base}/renders/{job['id']}.mp4"}
     if job["status"] == RENDER_FAILED and job.get("error"):
         data["error"] = job["error"]
+    warnings = (job.get("stats") or {}).get("warnings")
+    if job["status"] == RENDER_COMPLETED and warnings:
+        data["warnings"] = list(warnings)  # local extension: what could not be drawn
     return data
 
 

@@ -234,6 +234,8 @@ class JobRunner:
             self._finish(render_id, status=RENDER_CANCELLED)
             return
         part.replace(out)
+        for warning in getattr(stats, "warnings", None) or ():
+            log.warning("render %s: %s", render_id, warning)
         self._finish(
             render_id,
             status=RENDER_COMPLETED,
@@ -307,7 +309,7 @@ class JobRunner:
 def _stats(stats: Any) -> dict[str, Any] | None:
     if stats is None:
         return None
-    keys = ("frames", "duration", "width", "height", "fps", "wall_time")
+    keys = ("frames", "duration", "width", "height", "fps", "wall_time", "warnings")
     return {key: getattr(stats, key, None) for key in keys}
 
 
