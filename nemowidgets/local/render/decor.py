@@ -12,6 +12,7 @@ import math
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from PIL import ImageColor
 
@@ -39,7 +40,7 @@ def colour(value: object, seg_id: str, key: str) -> tuple[int, int, int, int]:
     return rgba[0], rgba[1], rgba[2], rgba[3]
 
 
-def text_style(seg: Mapping, seg_id: str, pos: str, size: float) -> TextStyle:
+def text_style(seg: Mapping[str, Any], seg_id: str, pos: str, size: float) -> TextStyle:
     """The segment's ``col`` (text colour) and ``bg`` (box: a colour, or true for the
     default translucent black) as a :class:`TextStyle`."""
     r, g, b, _ = colour(seg["col"], seg_id, "col") if seg.get("col") else (255, 255, 255, 255)
@@ -56,14 +57,14 @@ def text_style(seg: Mapping, seg_id: str, pos: str, size: float) -> TextStyle:
     return TextStyle(pos, size, (r, g, b), box)
 
 
-def look(seg: Mapping, seg_id: str, name: str) -> Look | None:
+def look(seg: Mapping[str, Any], seg_id: str, name: str) -> Look | None:
     try:
         return parse_look(seg.get("fx"), seg.get("br"), seg.get("ct"))
     except ValueError as exc:
         raise failure(seg_id, name, str(exc), _FIX) from None
 
 
-def _number(raw: Mapping, key: str, default: float, lo: float, hi: float) -> float:
+def _number(raw: Mapping[str, Any], key: str, default: float, lo: float, hi: float) -> float:
     value = raw.get(key)
     if value is None:
         return default
@@ -78,7 +79,7 @@ def _number(raw: Mapping, key: str, default: float, lo: float, hi: float) -> flo
     return number
 
 
-def logo_spec(meta: Mapping, media: Mapping[str, Path]) -> logo.LogoSpec | None:
+def logo_spec(meta: Mapping[str, Any], media: Mapping[str, Path]) -> logo.LogoSpec | None:
     """``m.logo`` checked: an uploaded picture, a corner, a size and an opacity."""
     raw = meta.get("logo")
     if raw in (None, False, {}):

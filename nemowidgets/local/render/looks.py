@@ -73,7 +73,7 @@ class Look:
 
     def apply(self, buf: np.ndarray, canvas: Canvas) -> np.ndarray:
         """A new buffer: ``buf`` with the look (``buf`` itself is not changed)."""
-        out = buf.copy()
+        out: np.ndarray = buf.copy()
         ys, cs = canvas.y_size, canvas.c_size
         for table, lo, hi in zip(
             self.tables, (0, ys, ys + cs), (ys, ys + cs, ys + 2 * cs), strict=False
@@ -120,7 +120,7 @@ class LookCache:
     buffer it came from and reused: a still's look costs one pass for the whole photo.
     """
 
-    def __init__(self, canvas: Canvas, keep: int = 4) -> None:
+    def __init__(self, canvas: Canvas, keep: int = 2) -> None:
         self.canvas = canvas
         self._keep = keep
         self._last: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -134,6 +134,6 @@ class LookCache:
         out = look.apply(buf, self.canvas)
         self._last.pop(index, None)
         self._last[index] = (buf, out)
-        while len(self._last) > self._keep:  # the oldest segments have finished showing
+        while len(self._last) > self._keep:  # at most two segments show at once (a transition)
             del self._last[next(iter(self._last))]
         return out

@@ -51,7 +51,8 @@ class RgbaPatch:
 
         # Premultiplied chroma, averaged over 2x2 blocks together with the alpha.
         def quads(a: np.ndarray) -> np.ndarray:
-            return a.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+            out: np.ndarray = a.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+            return out
 
         c_alpha = quads(alpha)
         self._c_keep = 1.0 - c_alpha

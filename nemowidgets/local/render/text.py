@@ -220,12 +220,14 @@ def render_text(text: str, px: int, max_width: float, style: TextStyle) -> Image
             if run.color:
                 _draw_colour_run(colour, run, x, baseline)
             else:
-                common = {"font": run.font, "anchor": "ls", "direction": _direction_arg(run)}
+                shown, direction = _shown(run), _direction_arg(run)
                 ImageDraw.Draw(outline).text(
-                    (x, baseline), _shown(run), fill=255, stroke_width=stroke, stroke_fill=255,
-                    **common,
+                    (x, baseline), shown, fill=255, font=run.font, anchor="ls",
+                    direction=direction, stroke_width=stroke, stroke_fill=255,
                 )  # fmt: skip
-                ImageDraw.Draw(fill).text((x, baseline), _shown(run), fill=255, **common)
+                ImageDraw.Draw(fill).text(
+                    (x, baseline), shown, fill=255, font=run.font, anchor="ls", direction=direction
+                )
             x += run.width
         y += ascent + descent + spacing
     out = Image.new("RGBA", (w, h), (0, 0, 0, 0))
