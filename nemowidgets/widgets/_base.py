@@ -42,6 +42,7 @@ __all__ = [
     "data_uri",
     "describe_error",
     "human_size",
+    "kind_label",
     "linkify",
     "small_jpeg",
 ]
@@ -66,7 +67,7 @@ CSS = """<style>
 .nemo-table th,.nemo-table td{border-bottom:1px solid var(--jp-border-color2,#e5e5e5);
  padding:2px 6px;text-align:left;vertical-align:middle}
 .nemo-table td.num{text-align:right;font-variant-numeric:tabular-nums}
-.nemo-table img{height:28px;border-radius:2px;display:block}
+.nemo-table img{height:28px;width:42px;object-fit:contain;border-radius:2px;display:block}
 .nemo-strip{position:relative;font-size:11px}
 .nemo-lane{display:flex;align-items:center;margin:3px 0}
 .nemo-lane-label{width:4.5em;flex:none;color:var(--jp-ui-font-color2,#666)}
@@ -74,7 +75,8 @@ CSS = """<style>
  border-radius:3px}
 .nemo-seg{position:absolute;top:2px;bottom:2px;border-radius:3px;overflow:hidden;color:#fff;
  white-space:nowrap;text-overflow:ellipsis;padding:1px 3px;box-sizing:border-box;
- border:1px solid rgba(0,0,0,.25);background-size:cover;background-position:center;
+ border:1px solid rgba(0,0,0,.25);background-size:contain;background-repeat:no-repeat;
+ background-position:center;
  text-shadow:0 0 2px #000}
 .nemo-axis{position:relative;height:14px;margin-left:4.5em;color:var(--jp-ui-font-color2,#666)}
 .nemo-tick{position:absolute;top:0;border-left:1px solid #aaa;padding-left:2px;font-size:10px}
@@ -107,6 +109,15 @@ def human_size(size: float | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return ""  # pragma: no cover
+
+
+#: What a media kind is called on screen (the protocol's "image" is a photo to a user).
+KIND_LABELS = {"image": "photo"}
+
+
+def kind_label(kind: str | None) -> str:
+    """``"image"`` -> ``"photo"``; other kinds as they are."""
+    return KIND_LABELS.get(kind or "", kind or "")
 
 
 def data_uri(data: bytes, mime: str = "image/jpeg") -> str:

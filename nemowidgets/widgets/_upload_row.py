@@ -6,16 +6,19 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as W
 
+from nemowidgets.api.errors import UnsupportedFileError
 from nemowidgets.protocol import media_kind
-from nemowidgets.widgets._base import human_size, linkify
+from nemowidgets.widgets._base import human_size, kind_label, linkify
 
 if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.api.models import MediaInfo
     from nemowidgets.session import Upload
 
-__all__ = ["THUMB_PX", "UploadRow"]
+__all__ = ["FORMATS_HINT", "THUMB_PX", "UploadRow"]
 
 THUMB_PX = 56
+#: The supported formats, said once under the list rather than in every refused row.
+FORMATS_HINT = UnsupportedFileError.default_hint
 #: Simple vector icons (no emoji font needed) for files without a picture.
 _ICONS = {
     "audio": "<circle cx='22' cy='38' r='6'/><circle cx='38' cy='34' r='6'/>"
@@ -38,6 +41,9 @@ def _icon(kind: str) -> bytes:
 class UploadRow:
     """One file of the list and its row of widgets (no file bytes are kept)."""
 
+    #: The statuses of files that could not be used (listed below the others).
+    BAD = frozenset({"invalid", "failed"})
+
     def __init__(self, key: int, name: str, size: int | None, source: str) -> None:
         self.key = key
         self.name = name
@@ -55,7 +61,7 @@ class UploadRow:
             value=_icon(self.kind),
             format="svg+xml",
             layout=W.Layout(
-                width=f"{THUMB_PX}px", height=f"{THUMB_PX}px", object_fit="cover", flex="none"
+                width=f"{THUMB_PX}px", height=f"{THUMB_PX}px", object_fit="contain", flex="none"
             ),
         )
         self.info = W.HTML(layout=W.Layout(flex="1 1 auto", min_width="8em", margin="0 0 0 10px"))
@@ -87,7 +93,7 @@ class UploadRow:
 
     def render(self) -> None:
         esc = linkify
-        meta = " · ".join(x for x in (self.kind, human_size(self.size)) if x)
+        meta = " · ".join(x for x in (kind_label(self.kind), human_size(self.size)) if x)
         if self.media is not None and self.media.duration:
             meta += f" · {self.media.duration:.1f} s"
         status = {
@@ -98,8 +104,9 @@ class UploadRow:
         }.get(self.status, "")
         body = f"<b>{esc(self.name)}</b><br><span class='nemo-muted'>{esc(meta)}"
         body += f" · {esc(status)}</span>" if status else "</span>"
-        if self.error:
-            body += f"<br><span class='nemo-error-text' role='alert'>✗ {esc(self.error)}</span>"
+        error = self.error.replace(FORMATS_HINT, "").strip()  # said once, under the list
+        if error:
+            body += f"<br><span class='nemo-error-text' role='alert'>✗ {esc(error)}</span>"
         self.info.value = body
         self.bar.layout.visibility = "visible" if self.status == "uploading" else "hidden"
         if self.status == "uploaded":

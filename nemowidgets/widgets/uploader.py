@@ -2,24 +2,22 @@
 
 Two sources, because of where the bytes are:
 
-* **The browser** (``ipywidgets.FileUpload``): the browser sends the picked
-  files to the kernel in *one* websocket message, and Jupyter Server refuses
-  messages over its ``websocket_max_message_size`` (tornado's default,
-  :data:`BROWSER_UPLOAD_LIMIT` = 10 MiB, raised with
-  ``c.ServerApp.tornado_settings = {"websocket_max_message_size": ...}``).  An
-  oversized pick never reaches the kernel - the connection drops - so the
-  limit is stated beside the button and bigger files go through the chooser.
-* **The kernel's machine** (``ipyfilechooser.FileChooser`` + Add): pick a file,
-  or a folder to add every supported file in it; the Session streams it from
-  disk (no size issue, no copy in memory).
+* **The browser** (:class:`~nemowidgets.widgets.dropzone.DropZone`): a "From
+  browser" picker, and a drop anywhere on the Studio.  Jupyter Server refuses
+  a websocket message over :data:`BROWSER_UPLOAD_LIMIT` (10 MiB), so the page
+  sends each file in chunks with back-pressure; the kernel writes them to a
+  file on disk and the Session streams that file to the server, like a file
+  of the kernel's machine: no size limit but the server's, no copy in memory.
+* **The kernel's machine** (a folder picker + Add): pick a file, or a folder
+  to add every supported file in it; the Session streams it from disk.
 
 Every file is checked before it is sent (``Session.check_upload``: format, magic
-bytes, size) and the error is shown beside it; a folder means the files
-``Session.media_files_in`` lists (the same rule as ``Session.upload(folder)``).
-Removing a file cancels its upload through its ``Session.start_upload`` handle.
-Uploaded bytes never stay in widget state that a notebook saves: the
-FileUpload's ``value`` is cleared as soon as the bytes are taken, and no trait
-holds them.
+bytes, size; a browser file's name and size already before its first chunk) and
+the error is shown beside it; a folder means the files ``Session.media_files_in``
+lists (the same rule as ``Session.upload(folder)``).  Removing a file cancels its
+upload through its ``Session.start_upload`` handle.  Files that could not be used
+are listed below the good ones, with the supported formats said once.  Uploaded
+bytes never stay in widget state that a notebook saves.
 """
 
 from __future__ import annotations
@@ -34,20 +32,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as W
 
-from nemowidgets.api.errors import ConfigurationError
-from nemowidgets.protocol import SUPPORTED_EXTENSIONS
+from nemowidgets.api.errors import ConfigurationError, FileTooLargeError, UnsupportedFileError
+from nemowidgets.protocol import MAX_UPLOAD_BYTES, SUPPORTED_EXTENSIONS, media_kind
 from nemowidgets.widgets._base import (
     CSS,
     Coalescer,
     SessionWidget,
     Thumbnails,
     describe_error,
-    guard,
+    human_size,
     linkify,
     media_key,
     small_jpeg,
 )
-from nemowidgets.widgets._upload_row import THUMB_PX, UploadRow
+from nemowidgets.widgets._upload_row import FORMATS_HINT, THUMB_PX, UploadRow
+from nemowidgets.widgets.dropzone import DropZone
 
 if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.api.models import MediaInfo
@@ -56,8 +55,34 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["BROWSER_UPLOAD_LIMIT", "Uploader"]
 
 #: Jupyter Server's default limit on one websocket message from the browser
-#: (tornado ``websocket_max_message_size``): a browser pick must fit in it.
+#: (tornado ``websocket_max_message_size``); the DropZone's chunks stay far below it.
 BROWSER_UPLOAD_LIMIT = 10 * 1024 * 1024
+
+#: A browser photo up to this size gets its thumbnail from the file at once.
+_THUMB_FROM_FILE_LIMIT = 25 * 1024 * 1024
+
+
+def browser_precheck(name: str, size: int) -> None:
+    """Refuse a browser file by its name and size, before any of it is sent.
+
+    The same rules as the full check after the transfer (which also reads the
+    magic bytes), so a file is not sent for minutes only to be refused.
+    """
+    if media_kind(name) is None:
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""
+        what = f".{ext} files are" if ext else "a file without an extension is"
+        raise UnsupportedFileError(f"{name}: {what} not supported.", filename=name)
+    if size == 0:
+        raise UnsupportedFileError(
+            f"{name} is empty (0 bytes).",
+            hint="Pick the file again; it may not have been saved or copied completely.",
+            filename=name,
+        )
+    if size > MAX_UPLOAD_BYTES:
+        raise FileTooLargeError(
+            f"{name} is {human_size(size)}, over the {MAX_UPLOAD_BYTES // 1024**2} MB limit.",
+            filename=name,
+        )
 
 
 class Uploader(SessionWidget):
@@ -74,7 +99,8 @@ class Uploader(SessionWidget):
         self, session: Session, *, path: str | os.PathLike[str] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(session, **kwargs)
-        from ipyfilechooser import FileChooser  # its default path is the cwd at *its* import
+        # ipyfilechooser reads the cwd at *its* import: imported here, not at ours.
+        from nemowidgets.widgets.folder_picker import MediaChooser
 
         self._lock = threading.RLock()
         self._items: list[UploadRow] = []
@@ -83,23 +109,14 @@ class Uploader(SessionWidget):
         self._updating = False
         self._thumbs = Thumbnails(session, size=THUMB_PX * 2)
         self._progress = Coalescer(self._show_progress, 0.1)  # progress events can be many
-        accept = ",".join(sorted(f".{ext}" for ext in SUPPORTED_EXTENSIONS))
-        self._browser = W.FileUpload(
-            accept=accept,
-            multiple=True,
-            description="From browser",
-            tooltip="Upload photos, music or clips from this computer",
-            layout=W.Layout(width="auto", flex="none"),
+        self._browser = DropZone(
+            accept=",".join(sorted(f".{ext}" for ext in SUPPORTED_EXTENSIONS)),
+            on_file=self._on_browser_file,
+            precheck=browser_precheck,
+            on_refused=self._on_browser_refused,
         )
-        self._browser.add_class("nemo-fileupload")
-        self._browser.observe(self._on_browser_value, names="value")
-        self._browser.observe(self._on_browser_error, names="error")
-        limit = f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB"
-        self._browser_hint = W.HTML(
-            f"<span class='nemo-muted'>Up to {limit} per pick (Jupyter's message limit). "
-            "Bigger files: use the files on the kernel's machine below.</span>"
-        )
-        self._chooser = FileChooser(
+        self._browser.add_class("nemo-dropzone")
+        self._chooser = MediaChooser(
             path=os.fspath(path) if path is not None else os.getcwd(),
             select_desc="Select",
             change_desc="Change",
@@ -120,14 +137,18 @@ class Uploader(SessionWidget):
         self._note.add_class("nemo-upload-note")
         self._list = W.VBox(layout=W.Layout(width="100%"))
         self._list.add_class("nemo-upload-list")
+        self._formats = W.HTML(
+            f"<span class='nemo-muted'>{FORMATS_HINT}</span>", layout=W.Layout(display="none")
+        )
+        self._formats.add_class("nemo-upload-formats")
         self.children = (
             W.HTML(CSS),
             W.Label("Media"),
             self._browser,
-            self._browser_hint,
             self._chooser,
             W.HBox([self._add_button, self._note], layout=W.Layout(align_items="center")),
             self._list,
+            self._formats,
         )
         self._bind()
 
@@ -179,29 +200,23 @@ class Uploader(SessionWidget):
         self._say("")
         self.add(selected)
 
-    def _on_browser_value(self, change: dict[str, Any]) -> None:
-        if self._updating or not change["new"]:
-            return
-        picked = [(str(f["name"]), bytes(f["content"])) for f in change["new"]]
-        with guard(self):  # take the bytes, then clear them from the widget state
-            self._browser.value = ()
+    def _on_browser_file(self, name: str, path: Path) -> None:
+        """A file from the browser arrived in full (kernel thread): upload it like any file."""
         self._say("")
-        jobs = []
-        for name, data in picked:
-            item = UploadRow(next(self._keys), name, len(data), "browser")
-            if item.kind == "image":
-                item.set_thumb(small_jpeg(data, THUMB_PX * 2))
-            jobs.append((item, (name, data)))
-        self._start(jobs)
+        item = UploadRow(next(self._keys), name, path.stat().st_size, "browser")
+        if item.kind == "image" and (item.size or 0) <= _THUMB_FROM_FILE_LIMIT:
+            item.set_thumb(small_jpeg(path.read_bytes(), THUMB_PX * 2))  # at once, from disk
+        self._start([(item, path)])
 
-    def _on_browser_error(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            self._say(
-                f"The browser could not send the files ({change['new']}). Files over "
-                f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB: use the files on the kernel's "
-                "machine instead.",
-                error=True,
-            )
+    def _on_browser_refused(self, name: str, size: int, exc: Exception) -> None:
+        """A browser file refused before it was sent: listed with the reason."""
+        item = UploadRow(next(self._keys), name, size, "browser")
+        item.remove.on_click(lambda _, it=item: self._remove(it))
+        item.status, item.error = "invalid", describe_error(exc)
+        with self._lock:
+            self._items.append(item)
+        item.render()
+        self._show_list()
 
     def _start(self, jobs: Sequence[tuple[UploadRow, Path | tuple[str, bytes]]]) -> None:
         """Validate and list the files; upload the valid ones one after another, in order.
@@ -249,6 +264,7 @@ class Uploader(SessionWidget):
                 continue
             except Exception as exc:  # shown beside the file (and by the status bar)
                 item.status, item.error = "failed", describe_error(exc)
+                self._show_list()  # below the good ones
             else:
                 if item.media is None and result:
                     self._uploaded(item, result[0])
@@ -297,9 +313,13 @@ class Uploader(SessionWidget):
 
     # -- view ----------------------------------------------------------------------------
     def _show_list(self) -> None:
+        """The good files first, then those that could not be used, then the formats once."""
         with self._lock:
-            rows = tuple(i.row for i in self._items)
-        self._list.children = rows
+            good = [i for i in self._items if i.status not in UploadRow.BAD]
+            bad = [i for i in self._items if i.status in UploadRow.BAD]
+        self._list.children = tuple(i.row for i in good + bad)
+        needs_formats = any(FORMATS_HINT in i.error for i in bad)
+        self._formats.layout.display = None if needs_formats else "none"
 
     def _say(self, text: str, *, error: bool = False) -> None:
         cls = "nemo-error-text" if error else "nemo-muted"

@@ -166,6 +166,31 @@ def start_jupyterlab(root: Path, env: dict[str, str]) -> Server:
     return server
 
 
+def start_notebook7(root: Path, env: dict[str, str]) -> Server:
+    """Jupyter Notebook 7 (the classic notebook's successor, built on JupyterLab)."""
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable,
+        "-m",
+        "notebook",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        *_root_flag(),
+    ]
+    proc, log = _spawn("notebook7", cmd, root, env)
+    server = Server("notebook7", proc, f"http://127.0.0.1:{port}", log, token)
+    try:
+        server.wait_ready(f"/api/status?token={token}")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def start_voila(notebook: Path, env: dict[str, str]) -> Server:
     port = free_port()
     cmd = [
@@ -200,6 +225,13 @@ _KERNEL_IDLE = """() => {
 def open_in_lab(page, server: Server, notebook: str) -> None:
     """Open ``notebook`` in JupyterLab, wait for its kernel, and run every cell."""
     page.goto(f"{server.url}/lab/tree/{notebook}?token={server.token}", timeout=90_000)
+    page.wait_for_function(_KERNEL_IDLE, timeout=90_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def open_in_notebook7(page, server: Server, notebook: str) -> None:
+    """Open ``notebook`` in Notebook 7, wait for its kernel, and run every cell."""
+    page.goto(f"{server.url}/notebooks/{notebook}?token={server.token}", timeout=90_000)
     page.wait_for_function(_KERNEL_IDLE, timeout=90_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 

@@ -123,7 +123,7 @@ def test_studio_end_to_end_on_the_local_backend(session: Session, media_dir: Pat
     assert st.timeline._strip.value.count("class='nemo-seg'") == 4
     assert "slideshow" in st.stream_log.text.lower()
     assert st.stream_log.text.startswith(f"› {PROMPT}")
-    assert "credits available" in st.status_bar._line.value
+    assert "credit" not in st.status_bar._line.value  # the local backend has none
 
     # 3. export a preview from the player, and play it
     st.player._quality.value = "preview"
@@ -152,7 +152,6 @@ def test_studio_end_to_end_on_the_local_backend(session: Session, media_dir: Pat
 def test_browser_files_upload_to_the_real_server(session: Session) -> None:
     st = studio(session)
     pick_in_browser(st.uploader, [("red.jpg", jpeg_bytes()), ("liar.mp3", b"GIF89a" + b"0" * 64)])
-    assert st.uploader._browser.value == ()
     wait_for(lambda: statuses(st.uploader).get("red.jpg") == "uploaded", 30, "the upload")
     assert statuses(st.uploader)["liar.mp3"] == "invalid"
     assert "liar.mp3" in st.uploader.files[1]["error"]

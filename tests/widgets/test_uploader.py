@@ -12,36 +12,51 @@ from nemowidgets.api.models import MediaInfo
 from nemowidgets.protocol import SUPPORTED_EXTENSIONS
 from nemowidgets.widgets import BROWSER_UPLOAD_LIMIT, Uploader
 
-from .conftest import from_frontend, jpeg_bytes, updates, walk
+from .conftest import jpeg_bytes, walk
 
 MARKER = b"NEMO-SECRET-CONTENT-7f3a"
 
 
-def pick_in_browser(uploader: Uploader, files: list[tuple[str, bytes]]) -> None:
-    """What the browser sends when files are picked: one update with the bytes as buffers."""
-    value = [
-        {
-            "name": name,
-            "type": "",
-            "size": len(data),
-            "last_modified": 1_700_000_000_000,
-            "content": memoryview(data),
-        }
-        for name, data in files
-    ]
-    from_frontend(uploader._browser, {"value": value})
+def pick_in_browser(
+    uploader: Uploader, files: list[tuple[str, bytes]], chunk: int = 7
+) -> list[dict]:
+    """What the drop zone's page does per file: begin, chunks (acked), end; the answers."""
+    zone = uploader._browser
+    answers: list[dict] = []
+
+    def say(content: dict, buffers: list | None = None) -> dict:
+        before = len(zone.comm.messages)
+        zone._handle_msg(
+            {
+                "content": {"data": {"method": "custom", "content": content}},
+                "buffers": buffers or [],
+            }
+        )
+        sent = [m["content"] for m in zone.comm.messages[before:] if m.get("method") == "custom"]
+        answers.extend(sent)
+        return sent[-1] if sent else {}
+
+    for n, (name, data) in enumerate(files):
+        fid = f"f{n}"
+        if say({"t": "begin", "id": fid, "name": name, "size": len(data)})["t"] != "ready":
+            continue
+        for offset in range(0, len(data), chunk):
+            ack = say({"t": "chunk", "id": fid, "offset": offset}, [data[offset : offset + chunk]])
+            assert ack == {"t": "ack", "id": fid, "received": min(len(data), offset + chunk)}
+        assert say({"t": "end", "id": fid})["t"] == "done"
+    return answers
 
 
 def statuses(uploader: Uploader) -> dict[str, str]:
     return {f["name"]: f["status"] for f in uploader.files}
 
 
-def test_file_upload_accepts_the_supported_types(fake) -> None:
+def test_browser_picker_accepts_the_supported_types(fake) -> None:
     up = Uploader(fake)
     accepted = {ext.lstrip(".") for ext in up._browser.accept.split(",")}
     assert accepted == set(SUPPORTED_EXTENSIONS)
-    assert up._browser.multiple is True
-    assert f"{BROWSER_UPLOAD_LIMIT // 1024**2} MB" in up._browser_hint.value
+    # chunks far below Jupyter's message limit, a small window in flight
+    assert up._browser.chunk_size * up._browser.window < BROWSER_UPLOAD_LIMIT
 
 
 def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
@@ -56,9 +71,6 @@ def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
             ("fake.png", b"ID3\x04\x00 a song, not a picture"),
         ],
     )
-    # the bytes are taken and the FileUpload's value cleared, also in the browser
-    assert up._browser.value == ()
-    assert updates(up._browser, "value")[-1]["state"]["value"] == []
     fake.settle(0.05)
     assert statuses(up) == {"beach.jpg": "uploading", "notes.txt": "invalid", "fake.png": "invalid"}
     errors = {f["name"]: f["error"] for f in up.files}
@@ -71,7 +83,10 @@ def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
     assert rows["notes.txt"].thumb.format == "svg+xml"
     fake.gate.set()
     fake.settle(0.1)
-    assert [c for c in fake.calls if c[0] == "upload"] == [("upload", ("beach.jpg", photo))]
+    uploads = [c[1] for c in fake.calls if c[0] == "upload"]
+    assert [p.name for p in uploads] == ["beach.jpg"]  # a file on disk, with its own name
+    assert uploads[0].read_bytes() == photo
+    assert up._browser.count == 2  # beach.jpg and fake.png arrived (fake.png then refused)
     assert statuses(up)["beach.jpg"] == "uploaded"
     assert len(up.files) == 3  # the media event did not add a duplicate row
     # no trait of any widget holds the uploaded content
@@ -82,10 +97,34 @@ def test_browser_files_are_checked_uploaded_and_cleared(fake) -> None:
             )
 
 
-def test_browser_error_gives_the_chooser_hint(fake) -> None:
+def test_browser_file_refused_before_it_is_sent(fake) -> None:
     up = Uploader(fake)
-    from_frontend(up._browser, {"error": "NotReadableError"})
-    assert "kernel's machine" in up._note.value
+    answers = pick_in_browser(up, [("notes.txt", b"hello"), ("empty.mp4", b"")])
+    assert answers[0]["t"] == "refused"
+    assert "notes.txt" in answers[0]["message"]
+    assert statuses(up) == {"notes.txt": "invalid", "empty.mp4": "invalid"}
+    zone = up._browser
+    huge = {"t": "begin", "id": "x", "name": "huge.mp4", "size": 501 * 1024**2}
+    zone._handle_msg({"content": {"data": {"method": "custom", "content": huge}}, "buffers": []})
+    assert zone.comm.messages[-1]["content"]["t"] == "refused"
+    assert "500 MB" in {f["name"]: f["error"] for f in up.files}["huge.mp4"]
+
+
+def test_failed_rows_go_below_the_good_ones_with_the_formats_once(fake, tmp_path: Path) -> None:
+    up = Uploader(fake)
+    pick_in_browser(up, [("a.txt", b"x"), ("b.doc", b"y")])
+    good = tmp_path / "good.jpg"
+    good.write_bytes(jpeg_bytes())
+    up.add(good)
+    fake.settle(0.1)
+    names = [
+        row.children[1].value.split("</b>")[0].removeprefix("<b>") for row in up._list.children
+    ]
+    assert names == ["good.jpg", "a.txt", "b.doc"]
+    assert up._formats.layout.display is None
+    assert "mp4 mov" in up._formats.value
+    for item in up._items:
+        assert "mp4 mov" not in item.info.value  # not in every row
 
 
 def choose(up: Uploader, folder: Path, filename: str = "") -> None:
