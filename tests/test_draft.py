@@ -215,6 +215,7 @@ def test_dataframe_rows_columns_and_unknown_keys() -> None:
         assert consumed not in frame.columns
     assert len(frame) == 5  # 3 photos + music + title
     assert list(frame["track"]) == [1, 1, 1, 2, 3]
+    assert list(frame["kind"]) == ["photo", "photo", "photo", "audio", "text"]
     assert list(frame["segment"]) == [1, 2, 3, 1, 1]
     assert list(frame["start"]) == [0.0, 2.5, 5.0, 0.0, 0.0]
     assert list(frame["end"]) == [3.0, 5.5, 8.0, 8.0, 3.0]
@@ -224,6 +225,13 @@ def test_dataframe_rows_columns_and_unknown_keys() -> None:
     assert frame.loc[1, "mystery"] == {"a": 1}  # dict values stay objects
     assert frame.loc[0, "tr"] == {"type": "crossfade", "d": 500}
     assert frame.loc[2, "sg.start"] == "collides"
+
+
+def test_dataframe_kind_is_photo_for_stills_and_video_for_clips() -> None:
+    raw = {"t": [{"tt": 0, "sg": [{"d": 1000, "k": "image"}, {"d": 1000, "k": "video"}, {"d": 5}]}]}
+    frame = Draft(raw).to_dataframe()
+    assert list(frame["kind"]) == ["photo", "video", "video"]
+    assert list(frame["k"][:2]) == ["image", "video"]  # the backend's key, untouched
 
 
 def test_dataframe_name_falls_back_to_src_and_start_to_timing_rule() -> None:

@@ -83,7 +83,7 @@ def test_1_upload_prompt_draft_export(studio, media) -> None:
     assert turn.draft is draft
     assert turn.diff.startswith("New timeline: Timeline (2 tracks)")
     frame = draft.to_dataframe()
-    assert list(frame["kind"]) == ["video"] * 3 + ["audio"]
+    assert list(frame["kind"]) == ["photo"] * 3 + ["audio"]
     assert list(frame["name"]) == ["photo_1.jpg", "photo_2.jpg", "photo_3.jpg", "music.wav"]
     assert session.balance is not None
 

@@ -355,7 +355,7 @@ the audio track, maybe a title. Times are in seconds.""",
         """\
 df = first.to_dataframe()
 print("total length:", first.duration, "s")
-photos = df[df["kind"] == "video"][["segment", "name", "start", "end", "duration"]]
+photos = df[df["kind"] == "photo"][["segment", "name", "start", "end", "duration"]]
 photos""",
     ),
     (

@@ -20,7 +20,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from nemowidgets.draft._diff import diff_lines as _diff_lines
-from nemowidgets.draft._parts import Segment, Track, format_seconds, parse_track
+from nemowidgets.draft._parts import Segment, Track, format_seconds, parse_track, row_kind
 from nemowidgets.draft._parts import bad as _bad
 from nemowidgets.draft._parts import is_number as _is_number
 from nemowidgets.draft._parts import number as _number
@@ -172,7 +172,7 @@ class Draft:
             for seg in track.segments:
                 row: dict[str, Any] = {
                     "track": track.number,
-                    "kind": track.kind,
+                    "kind": row_kind(track.kind, seg.media_kind),
                     "segment": seg.number,
                     "start": seg.start,
                     "end": seg.end,

@@ -13,13 +13,34 @@ from typing import Any, TypeGuard
 from nemowidgets.api.errors import MalformedPayloadError
 from nemowidgets.protocol import TRACK_KIND_NAMES
 
-__all__ = ["Segment", "Track", "bad", "format_seconds", "is_number", "number", "parse_track"]
+__all__ = [
+    "Segment",
+    "Track",
+    "bad",
+    "format_seconds",
+    "is_number",
+    "number",
+    "parse_track",
+    "row_kind",
+]
 
 
 def format_seconds(seconds: float) -> str:
     """``10.0`` -> ``"10"``, ``25.5`` -> ``"25.5"``, ``3.25`` -> ``"3.25"`` (no unit)."""
     text = f"{seconds:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def row_kind(track_kind: str, media_kind: str | None) -> str:
+    """What a segment is, for the table: ``"photo"`` for a still on the video track.
+
+    The track's kind says where a segment plays (a photo and a clip both play on
+    the video track); the segment's media kind (``k``) says what it is, and a
+    user asking for the photos means the stills.
+    """
+    if track_kind == "video" and media_kind == "image":
+        return "photo"
+    return track_kind
 
 
 def is_number(value: object) -> TypeGuard[int | float]:

@@ -285,9 +285,21 @@ class VideoPlayer(SessionWidget):
         self._status.value = f"<span class='{cls}'>{body}</span>" if text else ""
 
     def _update_controls(self) -> None:
-        self._export.disabled = self._rendering or self._session.draft is None
+        why = self._why_no_export()
+        self._export.disabled = why is not None
+        self._export.tooltip = why or "Render the timeline to an MP4 (exporting is free)"
         self._quality.disabled = self._rendering
         self._cancel.disabled = not self._rendering
+
+    def _why_no_export(self) -> str | None:
+        """Why Export cannot be pressed now (its tooltip says so); ``None`` if it can."""
+        if getattr(self._session, "closed", False):
+            return "The session is closed: make a new one to export."
+        if self._rendering:
+            return "A render is running: wait for it, or press Cancel beside this button."
+        if self._session.draft is None:
+            return "Nothing to export yet: add media and ask for a slideshow first."
+        return None
 
     def _exported(self, future: Future[Any]) -> None:
         """The export's future is done (Session thread)."""
@@ -376,5 +388,7 @@ class VideoPlayer(SessionWidget):
 
     def _on_closed(self, data: dict[str, Any]) -> None:
         self._rendering = False
+        self._update_controls()
         self._export.disabled = True
+        self._export.tooltip = "The session is closed: make a new one to export."
         self._cancel.disabled = True

@@ -112,7 +112,7 @@ class PromptBox(SessionWidget):
             description="Cancel",
             icon="stop",
             disabled=True,
-            tooltip="Stop the running turn or render",
+            tooltip="Stop the agent's running turn",
             layout=W.Layout(width="auto", flex="none"),
         )
         self._cancel.add_class("nemo-cancel")
@@ -178,7 +178,11 @@ class PromptBox(SessionWidget):
         return future
 
     def cancel(self) -> None:
-        """Cancel the running turn (or render): what the Cancel button does."""
+        """Cancel the running turn: what the Cancel button does.
+
+        The button is enabled only while a turn runs: a render has its own Cancel
+        beside the Export button, so each running job has one Cancel.
+        """
         self._session.cancel()
         self._say("Cancelling…")
 
@@ -221,9 +225,7 @@ class PromptBox(SessionWidget):
         self._send_button.disabled = locked
         for chip in self._chips:
             chip.disabled = locked
-        self._cancel.disabled = self._closed_session or not (
-            self._turn_running or self._session.busy
-        )
+        self._cancel.disabled = self._closed_session or not self._turn_running
 
     def _sync(self) -> None:
         self._closed_session = bool(getattr(self._session, "closed", False))

@@ -1,5 +1,9 @@
 """StatusBar: is the Session connected, to which backend, how many credits, what went wrong.
 
+Only what is true for the backend: the local backend has no credits (nothing
+costs anything), so none are shown, and the server's session id (a 19-digit
+number) means nothing to a user, so it is only in the line's tooltip.
+
 It is also what starts the connection: a Studio shows "Connecting…" at once and
 the Session connects on its own thread (``session.submit(session.aconnect())``),
 so displaying the widget never blocks the kernel.  Errors are shown with the
@@ -97,16 +101,21 @@ class StatusBar(SessionWidget):
             head = "<span title='closed'>○</span> Session closed"
         else:
             head = "<span style='color:#b00020' title='not connected'>●</span> Not connected"
-        parts = [head, f"{esc(s.backend)} backend"]
-        if s.session_id:
-            parts.append(f"session {esc(str(s.session_id))}")
+        local = s.backend == "local"
+        parts = [
+            head,
+            "local backend (on this machine, free)" if local else f"{esc(s.backend)} backend",
+        ]
         credits = s.balance
-        if credits is not None:
+        if credits is not None and not local:
             parts.append(f"{credits.available:g} credits available · {credits.frozen:g} frozen")
         if self._busy_what:
             parts.append(f"◷ {esc(_BUSY_WORDS.get(self._busy_what, self._busy_what))}…")
+        tip = f" title='session {esc(str(s.session_id), quote=True)}'" if s.session_id else ""
         self._line.value = (
-            "<div role='status' aria-live='polite'>" + " &nbsp;·&nbsp; ".join(parts) + "</div>"
+            f"<div role='status' aria-live='polite'{tip}>"
+            + " &nbsp;·&nbsp; ".join(parts)
+            + "</div>"
         )
 
     def _show_error(self, message: str, hint: str) -> None:

@@ -58,12 +58,14 @@ def test_a_prompt_sent_from_code_disables_the_box_too(fake) -> None:
     assert box._text.disabled
 
 
-def test_cancel_is_enabled_during_an_export(fake) -> None:
+def test_cancel_is_for_the_turn_an_export_has_its_own(fake) -> None:
     box = PromptBox(fake)
     fake.busy, fake.busy_what = True, "export"
     fake.emit("busy", busy=True, what="export")
-    assert not box._cancel.disabled
+    assert box._cancel.disabled  # the player's Cancel stops the render: one Cancel per job
     assert not box._send_button.disabled  # an export does not block the next prompt
+    fake.emit("turn_started", prompt="x", action="agent")
+    assert not box._cancel.disabled
 
 
 def test_empty_prompt_is_not_sent(fake) -> None:

@@ -8,20 +8,34 @@ from nemowidgets.widgets import StatusBar
 
 
 def test_connecting_then_ready_with_backend_and_credits(fake) -> None:
+    fake.backend = "cloud"
     bar = StatusBar(fake)
     fake.settle()
     assert ("connect", None) in fake.calls  # it starts the connection, off the kernel thread
     assert "Connecting…" in bar._line.value
-    fake.session_id, fake.connected = "s-42", True
-    fake.emit("connected", backend="local", session_id="s-42")
+    fake.session_id, fake.connected = "4834082859673944429", True
+    fake.emit("connected", backend="cloud", session_id=fake.session_id)
     assert "Ready" in bar._line.value
-    assert "local backend" in bar._line.value
-    assert "s-42" in bar._line.value
+    assert "cloud backend" in bar._line.value
+    text = bar._line.value.split(">", 1)[1]  # what is shown, not the tooltip
+    assert "4834082859673944429" not in text  # a number that means nothing to a user
+    assert "title='session 4834082859673944429'" in bar._line.value
     fake.balance = Credits(available=97, frozen=3)
     fake.emit("credits", credits=fake.balance)
     assert "97 credits available" in bar._line.value
     assert "3 frozen" in bar._line.value
     assert "nemo-status" in bar._line._dom_classes
+
+
+def test_local_backend_shows_no_credits_and_no_session_number(fake) -> None:
+    bar = StatusBar(fake)
+    fake.session_id, fake.connected = "4356519543690354682", True
+    fake.emit("connected", backend="local", session_id=fake.session_id)
+    fake.balance = Credits(available=100, frozen=0)
+    fake.emit("credits", credits=fake.balance)
+    assert "local backend" in bar._line.value
+    assert "credit" not in bar._line.value
+    assert "4356519543690354682" not in bar._line.value.split(">", 1)[1]
 
 
 def test_no_connect_when_asked_not_to(fake) -> None:
