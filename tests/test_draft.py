@@ -499,3 +499,23 @@ def test_repr_and_html() -> None:
     assert "v7" in page
     assert "<b>x</b>" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+# -- export names ----------------------------------------------------------------
+
+
+def test_export_names_say_what_the_video_is() -> None:
+    from nemowidgets.draft._names import export_stem, slugify
+
+    draft = Draft(make_draft(3, title=None), version=3)
+    assert export_stem(draft, "high") == "slideshow-v3-1080p"
+    assert export_stem(draft, "preview") == "slideshow-v3-preview"
+    assert export_stem(Draft(make_draft(3, title="Our summer '24!")), "high", 2) == (
+        "our-summer-24-v2-1080p"
+    )
+    assert export_stem(Draft(make_draft(3, title=None, aspect="9:16")), "high", 1).endswith(
+        "-v1-1080p"
+    )
+    assert slugify("صيف ٢٠٢٤") == "صيف-٢٠٢٤"  # letters of any script stay
+    assert slugify("../../etc/passwd") == "etc-passwd"  # never a path
+    assert slugify("a" * 90) == "a" * 40

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def test_1_upload_prompt_draft_export(studio, media) -> None:
     assert isinstance(result, ExportResult)
     assert result.path.exists()
     assert result.path.parent == session.export_dir.resolve()
+    assert re.fullmatch(r"slideshow-v\d+-preview\.mp4", result.path.name), result.path.name
     assert session.exports == (result,)
     duration, width, height, fps = _decoded_duration(result.path)
     assert abs(duration - draft.duration) <= 1 / fps + 1e-6

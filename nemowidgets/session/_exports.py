@@ -28,6 +28,7 @@ from nemowidgets.api.errors import (
 )
 from nemowidgets.api.models import RenderJob
 from nemowidgets.draft import Draft
+from nemowidgets.draft._names import export_stem
 from nemowidgets.session import _args as args
 from nemowidgets.session._connection import Connection
 from nemowidgets.session._drafts import Drafts
@@ -110,22 +111,32 @@ class Exports:
         return tuple(self._exports)
 
     # -- where videos go -----------------------------------------------------------
-    def _default_path(self, folder: Path | None = None) -> Path:
+    def _default_path(
+        self, draft: Draft | None = None, quality: str = "high", folder: Path | None = None
+    ) -> Path:
+        """A new file named for what it holds (``slideshow-v3-1080p.mp4``), never an existing one."""
         folder = (folder or self._settings.export_dir or Path.cwd() / EXPORT_FOLDER).resolve()
-        n = len(self._exports) + 1
+        stem = "video" if draft is None else export_stem(draft, quality, self._version(draft))
+        n = 1
         while True:
-            path = folder / f"{self._connection.session_id}-{n}.mp4"
+            path = folder / (f"{stem}.mp4" if n == 1 else f"{stem}-{n}.mp4")
             if not path.exists() and path not in self._reserved:
                 self._reserved.add(path)
                 return path
             n += 1
 
-    def _dest(self, target: Path | None) -> Path:
+    def _version(self, draft: Draft) -> int | None:
+        """The draft's version, else its place in the history (as the history menu shows it)."""
+        if draft.version is not None:
+            return draft.version
+        return next((i + 1 for i, d in enumerate(self._drafts.history) if d is draft), None)
+
+    def _dest(self, target: Path | None, draft: Draft, quality: str) -> Path:
         """The default path; inside an existing folder; or the file asked for."""
         if target is None:
-            return self._default_path()
+            return self._default_path(draft, quality)
         if target.is_dir():
-            return self._default_path(target)
+            return self._default_path(draft, quality, target)
         return target.resolve()
 
     # -- exporting -----------------------------------------------------------------
@@ -147,7 +158,7 @@ class Exports:
             job = await self._connection.with_session(
                 lambda sid: client.export(sid, self._media.remap(chosen.raw), quality)
             )
-            dest = self._dest(target)
+            dest = self._dest(target, chosen, quality)
             record = {
                 "id": job.id,
                 "session_id": self._connection.session_id,

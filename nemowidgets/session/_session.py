@@ -227,7 +227,8 @@ class Session(SessionView):
         path: str | Path | None = None,
     ) -> ExportResult:
         """Render ``draft`` (default: the current one) and download the MP4 to ``path``
-        (default ``./nemowidgets-exports/<session>-<n>.mp4``)."""
+        (default ``./nemowidgets-exports/slideshow-v<version>-1080p.mp4``: the draft's
+        title or "slideshow", its version, its size or "preview"; never over a file)."""
         return self._runtime.run(self._exports.export(quality, draft, path))
 
     async def aexport(
