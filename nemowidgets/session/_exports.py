@@ -114,7 +114,7 @@ class Exports:
     def _default_path(
         self, draft: Draft | None = None, quality: str = "high", folder: Path | None = None
     ) -> Path:
-        """A new file named for what it holds (``slideshow-v3-1080p.mp4``), never an existing one."""
+        """A new file named for what it holds (``slideshow-v3-1080p.mp4``), never an old one."""
         folder = (folder or self._settings.export_dir or Path.cwd() / EXPORT_FOLDER).resolve()
         stem = "video" if draft is None else export_stem(draft, quality, self._version(draft))
         n = 1
