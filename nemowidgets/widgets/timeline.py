@@ -72,7 +72,7 @@ class TimelineTable(SessionWidget):
         self._updating = False
         self._diff_text = ""
         self._thumbs = Thumbnails(session, size=96)
-        self._summary = W.HTML(layout=W.Layout(flex="1 1 auto"))
+        self._summary = W.HTML(layout=W.Layout(flex="1 1 20em", min_width="0"))
         self._summary.add_class("nemo-summary")
         self._history = W.Dropdown(
             options=[],
@@ -91,7 +91,10 @@ class TimelineTable(SessionWidget):
         self.children = (
             W.HTML(CSS),
             W.Label("Timeline"),
-            W.HBox([self._summary, self._history], layout=W.Layout(align_items="center")),
+            W.HBox(  # the version menu wraps under the summary in a narrow column
+                [self._summary, self._history],
+                layout=W.Layout(align_items="center", flex_flow="row wrap"),
+            ),
             self._strip,
             self._diff,
             self._table,

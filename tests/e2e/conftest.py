@@ -48,6 +48,7 @@ def studio_folder(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     for i in range(3):
         make_photo(media / f"photo_{i + 1}.jpg", i, (640, 480))
     make_music(media / "music.mp3", 10)
+    (media / "notes.txt").write_text("not media: the folder picker must not list it")
     write_notebook(root / "studio.ipynb", STUDIO_CELLS)
     return root, isolated_env(tmp_path / "env")
 

@@ -1,23 +1,36 @@
-"""The Studio end to end, in headless Chromium: JupyterLab and Voila, local backend.
+"""The Studio end to end, in headless Chromium: JupyterLab, Notebook 7 and Voila, local backend.
 
 What a user does, through the page only: pick the media folder in the file
 chooser and Add it (3 photos + music), send the slideshow prompt, watch rows
 appear in the timeline and text in the log, Export, wait for the progress bar,
 and play the video: the ``<video>`` element must load metadata with the draft's
-duration (within one frame) and 1920x1080.  Each step leaves a screenshot in
-test-artifacts/e2e/<test>/.
+duration (within one frame) and 1920x1080.  On the way, the Studio must not
+mislead: no credits and no session number on the local backend, a disabled
+Export that says why, a folder picker with no file-name box listing only folders
+and media, photos called "photo" in the timeline, one enabled Cancel while the
+render runs, and a video file named for what it is.  Each step leaves a
+screenshot in test-artifacts/e2e/<test>/.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 from pathlib import Path
 
 import pytest
 
-from .harness import Server, open_in_lab, open_in_voila, start_jupyterlab, start_voila
+from .harness import (
+    Server,
+    open_in_lab,
+    open_in_notebook7,
+    open_in_voila,
+    start_jupyterlab,
+    start_notebook7,
+    start_voila,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -42,6 +55,9 @@ def add_media_folder(page, folder: str) -> None:
     label = next(o for o in listing.locator("option").all_inner_texts() if o.endswith(folder))
     listing.select_option(label=label)  # a folder entry: the chooser moves into it
     expect_(listing.locator("option", has_text="photo_1.jpg")).to_have_count(1)
+    # a picker for media: only folders and media files, and no "output filename" box
+    assert "notes.txt" not in listing.locator("option").all_inner_texts()
+    expect_(chooser.locator("input[placeholder='output filename']")).to_be_hidden()
     chooser.get_by_role("button", name="Select").click()  # select the folder itself
     page.locator(".nemo-add").first.click()
 
@@ -58,7 +74,14 @@ def drive_studio(page, root: Path, shots: Path) -> dict:
     steps: dict[str, float] = {}
     prompt = page.locator(".nemo-prompt textarea").first
     expect_(prompt).to_be_visible(timeout=120_000)
-    expect_(page.locator(".nemo-status").first).to_be_visible()
+    status = page.locator(".nemo-status").first
+    expect_(status).to_contain_text("local backend", timeout=60_000)
+    expect_(status).to_contain_text("Ready", timeout=60_000)
+    assert "credit" not in status.inner_text()  # the local backend has none
+    assert not re.search(r"\d{12,}", status.inner_text())  # no session number
+    export = page.locator("button.nemo-export, .nemo-export button").first
+    expect_(export).to_be_disabled()
+    assert "Nothing to export yet" in (export.get_attribute("title") or "")
     page.screenshot(path=shots / "01-studio.png", full_page=True)
     steps["loaded"] = time.monotonic() - t0
 
@@ -77,6 +100,9 @@ def drive_studio(page, root: Path, shots: Path) -> dict:
     expect_(rows.nth(3)).to_be_visible(timeout=120_000)  # 3 photos + the music, at least
     expect_(page.locator(".nemo-log").first).not_to_have_text("", timeout=30_000)
     wait_idle(page)
+    kinds = page.locator(".nemo-timeline table tbody tr td:nth-child(3)").all_inner_texts()
+    assert kinds.count("photo") == 3, kinds
+    assert "video" not in kinds, kinds
     page.screenshot(path=shots / "03-timeline.png", full_page=True)
     steps["turn"] = time.monotonic() - t0
 
@@ -84,6 +110,15 @@ def drive_studio(page, root: Path, shots: Path) -> dict:
     page.locator("button.nemo-export, .nemo-export button").first.click()
     progress = page.locator(".nemo-progress .progress-bar").first
     expect_(progress).to_be_attached()
+    # one Cancel for the one running job: the render's, not also the prompt's
+    render_cancel = page.locator("button.nemo-export-cancel, .nemo-export-cancel button").first
+    expect_(render_cancel).to_be_enabled(timeout=30_000)
+    cancels = page.locator(".nemo-studio").first.evaluate(
+        "s => [...s.querySelectorAll('button')].filter(b => !b.disabled && b.offsetParent"
+        " && b.textContent.trim() === 'Cancel').length"
+    )
+    assert cancels == 1, cancels  # visible and enabled
+    assert "render is running" in (export.get_attribute("title") or "")
     page.wait_for_function(  # the bar's real % reaches the end
         "el => el.style.width === '100%'", arg=progress.element_handle(), timeout=300_000
     )
@@ -93,6 +128,8 @@ def drive_studio(page, root: Path, shots: Path) -> dict:
         "v => v.readyState >= 1 && v.videoWidth > 0", arg=video.element_handle(), timeout=120_000
     )
     steps["exported"] = time.monotonic() - t0
+    link = page.locator(".nemo-download-link").first
+    expect_(link).to_contain_text(re.compile(r"slideshow-v\d+-1080p\.mp4"))
     meta = video.evaluate(
         "v => ({duration: v.duration, width: v.videoWidth, height: v.videoHeight})"
     )
@@ -144,6 +181,20 @@ def test_studio_in_jupyterlab(browser, studio_folder, shots: Path) -> None:
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         meta = run_in(server, page, root, shots, lambda p: open_in_lab(p, server, "studio.ipynb"))
+        page.close()
+    finally:
+        server.stop()
+    check(meta)
+
+
+def test_studio_in_notebook7(browser, studio_folder, shots: Path) -> None:
+    root, env = studio_folder
+    server = start_notebook7(root, env)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        meta = run_in(
+            server, page, root, shots, lambda p: open_in_notebook7(p, server, "studio.ipynb")
+        )
         page.close()
     finally:
         server.stop()
