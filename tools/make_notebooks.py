@@ -5,9 +5,10 @@ their source lives here as plain text and the files are generated, without
 outputs.  ``--check`` exits 1 when a committed notebook differs from what this
 script would write (a test runs it).
 
-Conventions the notebook tests rely on: every notebook leaves its session in
-``session``, its last export in ``result`` and the draft it exported in
-``exported`` (a :class:`nemowidgets.Draft`).
+Conventions the notebook tests rely on: every notebook but the Voila app
+(``app.ipynb``, tested in the browser) leaves its session in ``session``, its
+last export in ``result`` and the draft it exported in ``exported`` (a
+:class:`nemowidgets.Draft`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ One `Session` talks to the backend; the Studio's parts all share it.
 
 1. **Add media**: click *Select*, open the `sample-media` folder, click *Select*
    again, then *Add* (a folder adds every photo, video and song in it). Or drop
-   files on the upload button.
+   files from your computer anywhere on the Studio, or click *From browser*
+   (any size: they travel in chunks).
 2. **Prompt**: type what you want and press *Send* (or Ctrl+Enter).
 3. Watch the agent's log and the **timeline** fill in.
 4. **Export**: the MP4 renders with a progress bar and plays below it.""",
@@ -290,6 +292,31 @@ except nemowidgets.UnsupportedFileError as err:
     ),
 ]
 
+#: The Voila app (``nemowidgets demo --voila``): the Studio alone, shown at once.  Voila
+#: shows every output and runs all cells before the page appears, so: no export, no
+#: printed lists, no second video, no notebook instructions.
+APP: list[Cell] = [
+    (
+        MD,
+        """\
+# nemowidgets Studio
+
+Turn photos and music into a video. **Add media**: drop files from your computer
+anywhere below, click *From browser*, or pick the `sample-media` folder with
+*Select* and *Add*. Then **describe the video** (or click an example), press *Send*,
+and **Export**. Everything runs on this machine; nothing is uploaded elsewhere.""",
+    ),
+    (
+        CODE,
+        """\
+import nemowidgets
+from nemowidgets.samples import make_samples
+
+_ = make_samples("sample-media", photos=3, music_seconds=10)
+nemowidgets.studio(nemowidgets.Session.local())""",
+    ),
+]
+
 TEACHING: list[Cell] = [
     (
         MD,
@@ -450,6 +477,7 @@ Video(str(result.path), embed=True, width=640)""",
 
 NOTEBOOK_CELLS: dict[str, list[Cell]] = {
     "quickstart.ipynb": QUICKSTART,
+    "app.ipynb": APP,
     "cloud.ipynb": CLOUD,
     "teaching.ipynb": TEACHING,
 }

@@ -1,4 +1,11 @@
-"""``nemowidgets demo``: the quickstart notebook in JupyterLab (or Voila)."""
+"""``nemowidgets demo``: the quickstart notebook in JupyterLab, or the Studio app in Voila.
+
+Voila runs the whole notebook before it shows anything, and shows every output:
+the quickstart (an export at 1080p, Python lists, a second video, "Shift+Enter")
+would be a blank page for half a minute and then a page of notebook leftovers.
+So ``--voila`` serves ``app.ipynb`` instead: a title, a line of help, and the
+Studio, shown at once.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +19,10 @@ from pathlib import Path
 
 from nemowidgets.cli._common import UsageError
 
-__all__ = ["QUICKSTART", "cmd_demo", "find_notebook"]
+__all__ = ["APP", "QUICKSTART", "cmd_demo", "find_notebook"]
 
 QUICKSTART = "quickstart.ipynb"
+APP = "app.ipynb"  #: the Voila app: the Studio alone
 
 
 def find_notebook(name: str = QUICKSTART) -> Path:
@@ -29,17 +37,18 @@ def find_notebook(name: str = QUICKSTART) -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     folder: Path = (args.dir or Path.cwd()).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / QUICKSTART
+    name = APP if args.voila else QUICKSTART
+    target = folder / name
     if target.exists():
         print(f"using your copy: {target}", file=sys.stderr)
     else:
-        shutil.copyfile(find_notebook(), target)
-        print(f"copied the quickstart to {target}", file=sys.stderr)
+        shutil.copyfile(find_notebook(name), target)
+        print(f"copied {name} to {target}", file=sys.stderr)
 
     module = "voila" if args.voila else "jupyterlab"
     if not _importable(module):
         raise UsageError(f"{module} is not installed: pip install 'nemowidgets[notebook]'")
-    cmd = [sys.executable, "-m", module, QUICKSTART]
+    cmd = [sys.executable, "-m", module, name]
     if args.no_browser:
         cmd.append("--no-browser")
     if args.port is not None:
