@@ -264,3 +264,32 @@ def test_demo_copies_the_quickstart_and_serves_it(env: dict[str, str], tmp_path:
             raise
     assert "quickstart.ipynb" in output
     assert proc.returncode in (0, 130), output
+
+
+def test_demo_voila_serves_the_studio_app_not_the_quickstart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voila shows every output after running every cell: it gets the Studio alone."""
+    import json
+
+    from nemowidgets.cli import _demo
+
+    started: list[list[str]] = []
+
+    class Proc:
+        def __init__(self, cmd: list[str], cwd: Path) -> None:
+            started.append(cmd)
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(_demo.subprocess, "Popen", Proc)
+    assert main(["demo", "--voila", "--no-browser", "--dir", str(tmp_path)]) == 0
+    assert started[0][2:4] == ["voila", "app.ipynb"]
+    app = json.loads((tmp_path / "app.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in app["cells"] if c["cell_type"] == "code")
+    text = "\n".join("".join(c["source"]) for c in app["cells"])
+    assert "studio(" in code
+    assert "export" not in code  # nothing renders before the page shows
+    assert "Shift+Enter" not in text
+    assert not (tmp_path / "quickstart.ipynb").exists()

@@ -1,8 +1,8 @@
-"""Write the README's error table from ``nemowidgets.api.errors``.
+"""Write the error table of docs/reference.md from ``nemowidgets.api.errors``.
 
 The tree drawn in that module's docstring is the source: each line gives a class
 and what it means; the classes give the protocol code, the HTTP status and the
-hint every message carries.  ``--check`` exits 1 when the README is stale.
+hint every message carries.  ``--check`` exits 1 when the table is stale.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import readme_block
 from nemowidgets.api import errors
 
 NAME = "errors-table"
+PAGE = readme_block.ROOT / "docs/reference.md"
 _TREE_LINE = re.compile(r"^[\s│├└─]*(?P<cls>[A-Z]\w+)\s{2,}(?P<what>.+)$")
 
 
@@ -47,7 +48,7 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     description = __doc__.splitlines()[0]
-    return readme_block.run_cli(NAME, render, description, argv, what="error table")
+    return readme_block.run_cli(NAME, render, description, argv, what="error table", page=PAGE)
 
 
 if __name__ == "__main__":
