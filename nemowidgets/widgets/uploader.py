@@ -268,7 +268,11 @@ class Uploader(SessionWidget):
             item.kind = media.file_type
         item.render()
         if not item.has_thumb:
-            self._thumbs.fetch([media], self._thumbs_ready)
+            cached = self._thumbs.get(media)  # e.g. a file back after an undo
+            if cached:
+                item.set_thumb(cached)
+            else:
+                self._thumbs.fetch([media], self._thumbs_ready)
 
     def _thumbs_ready(self) -> None:
         with self._lock:
