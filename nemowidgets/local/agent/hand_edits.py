@@ -61,13 +61,15 @@ def _seconds_ms(item: dict[str, Any]) -> int | None:
 
 
 # Adapters from the checked JSON arguments to the pure functions (which take positions).
-def _segment_duration(d: Draft, media: Media, segment: int, ms: int) -> Draft:
+def _segment_duration(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
+    segment, ms = kw["segment"], kw["ms"]
+    E.set_segment_duration(d, segment, ms)  # the index and range checks, with their words
     sg = segments(d)[segment]
     source = next((m for m in media if m.get("id") == sg.get("src")), None)
     return E.set_segment_duration(d, segment, ms, _seconds_ms(source) if source else None)
 
 
-def _fit_to_music(d: Draft, media: Media) -> Draft:
+def _fit_to_music(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
     music = segments(d, TRACK_AUDIO)
     item = next((m for m in media if music and m.get("id") == music[0].get("src")), None)
     length = _seconds_ms(item) if item else None
@@ -76,12 +78,13 @@ def _fit_to_music(d: Draft, media: Media) -> Draft:
     return E.fit_to_music(d, length)
 
 
-def _add_music(d: Draft, media: Media, media_id: str, vol: float | None = None) -> Draft:
-    item = _media_item(media, media_id, ("audio",), "args.media_id")
-    return E.add_music(d, item, vol)
+def _add_music(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
+    item = _media_item(media, kw["media_id"], ("audio",), "args.media_id")
+    return E.add_music(d, item, kw.get("vol"))
 
 
-def _slideshow(d: Draft | None, media: Media, **kw: Any) -> Draft:
+def _slideshow(d: Draft | None, media: Media, kw: dict[str, Any]) -> Draft:
+    kw = dict(kw)
     ids = kw.pop("media", None)
     visuals = [m for m in media if m.get("file_type") in ("image", "video")]
     if ids is not None:
@@ -92,13 +95,13 @@ def _slideshow(d: Draft | None, media: Media, **kw: Any) -> Draft:
     return E.make_slideshow(visuals, music=song, meta=meta, **kw)
 
 
-def _append(d: Draft, media: Media, **kw: Any) -> Draft:
+def _append(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
     items = [_media_item(media, i, ("image", "video"), "args.media") for i in kw["media"]]
     return E.append_media(d, items, kw.get("photo_ms"))
 
 
 def _plain(fn: Callable[..., Draft]) -> Callable[..., Draft]:
-    def run(d: Draft, media: Media, **kw: Any) -> Draft:
+    def run(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
         return fn(d, **kw)
 
     return run
@@ -233,7 +236,7 @@ def _one(
         if v is not None
     }
     try:
-        new = spec.run(target, media, **checked)
+        new = spec.run(target, media, checked)
     except HandEditError as exc:
         raise HandEditError(f"{where}.{exc}", f"{where}.{exc.field}") from None
     return new, {"name": name, "args": dict(args)}
