@@ -46,12 +46,20 @@ CALLS: dict[str, dict[str, Any]] = {
     "make_slideshow": {"media": ["m_2", "m_1"], "photo_ms": 2500, "music": "m_9"},
     "append_media": {"media": ["m_1"]},
     "remove_media": {"media_id": "m_1"},
+    "set_look": {"look": "bw", "segments": ["seg_1", 1], "contrast": 1.2},
+    "trim_clip": {"segment": "seg_3", "start_ms": 500, "end_ms": 2500},
+    "mute_clip": {"segment": "seg_3"},
+    "add_file_name_captions": {"pos": "top"},
+    "set_text_style": {"which": "all", "size": 0.05, "box": True},
+    "set_logo": {"media_id": "m_2", "corner": "tl"},
+    "remove_logo": {},
 }
 
 
 def slideshow() -> dict[str, Any]:
     d = E.make_slideshow(MEDIA[:3], transition="crossfade", music=MEDIA[3])
     d = E.set_title(d, "Trip")
+    d = E.set_logo(d, MEDIA[1])
     return E.add_caption(d, 1, "Hi")
 
 

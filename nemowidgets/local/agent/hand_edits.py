@@ -100,6 +100,25 @@ def _append(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
     return E.append_media(d, items, kw.get("photo_ms"))
 
 
+def _logo(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
+    kw = dict(kw)
+    item = _media_item(media, kw.pop("media_id"), ("image",), "args.media_id")
+    return E.set_logo(d, item, **kw)
+
+
+def _trim(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
+    kw = dict(kw)
+    index = kw.pop("segment")
+    E.check_index(d, index)
+    source = next((m for m in media if m.get("id") == segments(d)[index].get("src")), None)
+    return E.trim_clip(d, index, source_ms=_seconds_ms(source) if source else None, **kw)
+
+
+def _look(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
+    kw = dict(kw)
+    return E.set_look(d, kw.pop("look", None), kw.pop("segments", None), **kw)
+
+
 def _plain(fn: Callable[..., Draft]) -> Callable[..., Draft]:
     def run(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
         return fn(d, **kw)
@@ -108,6 +127,7 @@ def _plain(fn: Callable[..., Draft]) -> Callable[..., Draft]:
 
 
 _SEG, _INT, _NUM, _STR, _BOOL, _IDS = "segment", "int", "number", "str", "bool", "ids"
+_SEGS, _BOOL_OR_STR = "segments", "bool or str"
 EDITS: dict[str, _Spec] = {
     "move_segment": _Spec(
         _plain(lambda d, segment, to: E.move_segment(d, segment, to)),
@@ -162,6 +182,30 @@ EDITS: dict[str, _Spec] = {
         needs_video=False,
     ),
     "append_media": _Spec(_append, {"media": _IDS, "photo_ms": _INT}, frozenset({"media"})),
+    "set_look": _Spec(
+        _look,
+        {"look": _STR, "segments": _SEGS, "brightness": _NUM, "contrast": _NUM},
+    ),
+    "trim_clip": _Spec(
+        _trim, {"segment": _SEG, "start_ms": _INT, "end_ms": _INT}, frozenset({"segment"})
+    ),
+    "mute_clip": _Spec(
+        _plain(lambda d, segment=None, muted=True: E.mute_clip(d, segment, muted)),
+        {"segment": _SEG, "muted": _BOOL},
+    ),
+    "add_file_name_captions": _Spec(
+        _plain(E.add_file_name_captions), {"pos": _STR, "keep_extension": _BOOL}
+    ),
+    "set_text_style": _Spec(
+        _plain(E.set_text_style),
+        {"which": _STR, "size": _NUM, "color": _STR, "box": _BOOL_OR_STR},
+    ),
+    "set_logo": _Spec(
+        _logo,
+        {"media_id": _STR, "corner": _STR, "size": _NUM, "opacity": _NUM},
+        frozenset({"media_id"}),
+    ),
+    "remove_logo": _Spec(_plain(E.remove_logo)),
     "remove_media": _Spec(
         _plain(lambda d, media_id: E.remove_media(d, media_id)),
         {"media_id": _STR},
@@ -177,6 +221,14 @@ def _typed(kind: str, value: Any, where: str, draft: Draft | None) -> Any:
     """``value`` checked against a parameter ``kind`` (a segment id becomes its position)."""
     if value is None:
         return None
+    if kind == _SEGS:
+        if not isinstance(value, list):
+            raise HandEditError(f"{where} must be a list of segments (ids or positions).", where)
+        return [_typed(_SEG, v, f"{where}[{i}]", draft) for i, v in enumerate(value)]
+    if kind == _BOOL_OR_STR:
+        if not isinstance(value, bool | str):
+            raise HandEditError(f"{where} must be true, false or a colour, not {value!r}.", where)
+        return value
     if kind == _SEG:
         if isinstance(value, str):
             ids = [sg.get("id") for sg in segments(draft)]
