@@ -34,9 +34,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         RateLimitedError,
         RenderError,
         SessionNotFoundError,
+        StaleDraftError,
         StreamError,
         TransportError,
         UnsupportedFileError,
+        UnsupportedOnCloudError,
     )
     from nemowidgets.api.events import AgentEvent
     from nemowidgets.api.models import Credits, MediaInfo, RenderJob
@@ -69,9 +71,11 @@ _ERRORS = (
     "RateLimitedError",
     "RenderError",
     "SessionNotFoundError",
+    "StaleDraftError",
     "StreamError",
     "TransportError",
     "UnsupportedFileError",
+    "UnsupportedOnCloudError",
 )
 
 #: Where each public name lives; the single source for ``__all__`` and lazy loading.

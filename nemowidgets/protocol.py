@@ -18,7 +18,7 @@ Draft (local backend)::
      "d": total duration in ms,
      "m": {"width": 1920, "height": 1080, "fps": 30, "aspect": "16:9",
            "fit": "blur" | "black" | "cover", "title": str | None,
-           "logo": logo (optional)}}
+           "logo": logo (optional), "removed_media": [media id, ...]}}
 
 Logo (``m.logo``, a picture shown in a corner of the whole video)::
 
@@ -26,6 +26,10 @@ Logo (``m.logo``, a picture shown in a corner of the whole video)::
      "n": its file name, "pos": "tl" | "tr" | "bl" | "br" (default "br"),
      "sz": its longer side as a fraction of the canvas's shorter side
            (0.02-0.5, default 0.15), "op": opacity 0.0-1.0 (default 0.8)}
+
+``m.removed_media`` lists the files the user removed from the session (the
+``remove_media`` edit): they stay stored, but the state's media list and the
+agent no longer see them; a draft version without them brings them back (undo).
 
 Track::
 
@@ -87,6 +91,13 @@ RENDER_PATH: Final = "/api/render/proxy/lambda"
 RENDER_POLL_PATH: Final = "/api/render/proxy/lambda/{render_id}"
 RENDER_CANCEL_PATH: Final = "/api/render/proxy/lambda/{render_id}/cancel"
 RENDER_DOWNLOAD_PATH: Final = "/api/render/proxy/{render_id}/download"
+#: Local backend only (docs/protocol.md, local extensions): named edits and setting the draft.
+LOCAL_EDITS_PATH: Final = "/_local/edits"
+LOCAL_DRAFT_PATH: Final = "/_local/draft"
+#: At most this many edits in one ``LOCAL_EDITS_PATH`` request.
+MAX_EDITS_PER_REQUEST: Final = 100
+#: Why a draft is set as a whole (the stored version's ``source``).
+DRAFT_SET_SOURCES: Final = ("undo", "redo", "restore", "set")
 
 # -- headers -----------------------------------------------------------------
 HEADER_CLIENT_ID: Final = "X-Client-Id"

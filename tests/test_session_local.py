@@ -139,13 +139,14 @@ def test_2_edit_diff_history_and_restore(studio) -> None:
     assert drafts[-1].data["version"] == session.draft.version
 
     restored = session.restore(0)
-    assert restored is first
-    assert session.draft is first
+    assert restored.raw == first.raw  # a new version of the server's draft, as it was at v1
+    assert restored.version == session.history[-2].version + 1
+    assert session.draft is restored
     assert seen[-2].kind == "draft"
     assert seen[-2].data["restored"] is True
     assert "Photo 2 duration 5s → 3s" in seen[-2].data["diff"]
-    session.state()  # the server's draft did not move: the restored one stays current
-    assert session.draft is first
+    session.state()  # the server's draft is the restored one
+    assert session.draft is restored
     with pytest.raises(Exception, match="No draft version 9"):
         session.restore(9)
 

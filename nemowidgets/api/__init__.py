@@ -27,9 +27,11 @@ from nemowidgets.api.errors import (
     RenderError,
     ServerError,
     SessionNotFoundError,
+    StaleDraftError,
     StreamError,
     TransportError,
     UnsupportedFileError,
+    UnsupportedOnCloudError,
 )
 from nemowidgets.api.events import AgentEvent
 from nemowidgets.api.models import Credits, MediaInfo, RenderJob, SessionInfo, TokenInfo
@@ -43,8 +45,9 @@ __all__ = [
     "Credits", "DraftError", "ExportBlockedError", "FileTooLargeError", "MalformedPayloadError",
     "MediaError", "MediaInfo", "MissingClientIdError", "NemoClient", "NemoError",
     "NoCreditsError", "NotFoundError", "RateLimitedError", "RenderError", "RenderJob",
-    "RetryPolicy", "ServerError", "SessionInfo", "SessionNotFoundError", "StreamError",
-    "StreamPolicy", "TokenInfo", "TransportError", "UnsupportedFileError",
+    "RetryPolicy", "ServerError", "SessionInfo", "SessionNotFoundError", "StaleDraftError",
+    "StreamError", "StreamPolicy", "TokenInfo", "TransportError", "UnsupportedFileError",
+    "UnsupportedOnCloudError",
 ]  # fmt: skip
 
 

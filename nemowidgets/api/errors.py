@@ -23,9 +23,11 @@ that catches ``NemoError`` catches everything we raise on purpose::
     │   ├── ExportBlockedError       HTTP 402: export needs a registered plan
     │   ├── RateLimitedError         HTTP 429: too many requests
     │   ├── ServerError              HTTP 5xx: the server failed
-    │   └── NotFoundError            HTTP 404: an unknown render or media id
+    │   ├── NotFoundError            HTTP 404: an unknown render or media id
+    │   └── StaleDraftError          HTTP 409: an edit made on a draft that moved on
     ├── AgentError                   the agent reported an error in-band
     ├── RenderError                  a render job failed (names file and segment)
+    ├── UnsupportedOnCloudError      a local-backend extension (hand edits, undo) on the cloud
     └── CancelledByUser              the user cancelled a turn or a render
 
 Why one tree: notebooks show exceptions to people, not programs.  A bare
@@ -58,9 +60,11 @@ __all__ = [
     "RenderError",
     "ServerError",
     "SessionNotFoundError",
+    "StaleDraftError",
     "StreamError",
     "TransportError",
     "UnsupportedFileError",
+    "UnsupportedOnCloudError",
     "redact",
 ]
 
@@ -202,12 +206,28 @@ class NotFoundError(APIError):
     default_hint = "The id is unknown to this server."
 
 
+class StaleDraftError(APIError):
+    """A hand edit, undo or restore was made on a draft version the session has left."""
+
+    http_status = 409
+    default_hint = "Nothing was changed: the timeline now shows the newer draft; edit that one."
+
+
 class AgentError(NemoError):
     default_hint = "Rephrase the request, or try again."
 
 
 class RenderError(NemoError):
     default_hint = "Fix or remove the named media, then export again."
+
+
+class UnsupportedOnCloudError(NemoError):
+    """A local-backend extension (docs/protocol.md) asked of a server that lacks it."""
+
+    default_hint = (
+        "Use the local backend (Session.local()), or ask the agent in words, "
+        "e.g. 'undo' or 'remove photo 2'."
+    )
 
 
 class CancelledByUser(NemoError):

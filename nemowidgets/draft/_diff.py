@@ -253,6 +253,11 @@ def _meta_lines(old: Timeline, new: Timeline, titles_changed: bool) -> list[str]
             lines.append(f"Frame rate {_val(a)} → {_val(b)} fps")
         elif key == "fit":
             lines.append(f"Photo fit {_val(a)} → {_val(b)}")
+        elif key == "removed_media":  # the local backend's removed files (nemowidgets.protocol)
+            n = len(b if isinstance(b, list) else []) - len(a if isinstance(a, list) else [])
+            if n:
+                word = "removed from" if n > 0 else "back in"
+                lines.append(f"{abs(n)} file{'s' * (abs(n) != 1)} {word} the media")
         elif key == "title":
             if not titles_changed:
                 lines.append(f"Project title {_val(a)} → {_val(b)}")

@@ -13,6 +13,7 @@ argument) or, for drafts, :class:`~nemowidgets.api.errors.MalformedPayloadError`
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import os
 import re
@@ -232,6 +233,29 @@ def check_media(media: Any) -> MediaInfo:
             "media", f"media must be one of session.media (a MediaInfo), not {_type(media)}."
         )
     return media
+
+
+def check_edit(name: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """One named edit as the server takes it: ``{"name", "args"}`` of JSON values."""
+    if not isinstance(name, str) or not name.strip():
+        raise _bad(
+            "name", f"name must be an edit's name such as 'move_segment', not {_type(name)}."
+        )
+    try:
+        json.dumps(args, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise _bad(
+            "args", f"The arguments of {name} must be JSON values (numbers, text): {exc}."
+        ) from None
+    return {"name": name.strip(), "args": dict(args)}
+
+
+def no_media_id(media: MediaInfo) -> ConfigurationError:
+    return _bad(
+        "media",
+        f"{media.filename} has no media id, so it cannot be taken out of the draft here; "
+        "ask the agent instead, e.g. 'remove photo 2'.",
+    )
 
 
 def check_index(index: Any, size: int) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nemowidgets.api.errors import NemoError
+from nemowidgets.api.errors import ConfigurationError, NemoError
 from nemowidgets.api.models import MediaInfo
 from nemowidgets.protocol import media_kind
 from nemowidgets.session import _args as args
@@ -99,6 +99,35 @@ class MediaLibrary:
     def announce(self) -> None:
         self._runtime.emit("media", media=self._media)
 
+    def sync(self, data: dict[str, Any]) -> bool:
+        """Follow the media list of a state payload after an edit (a removed or restored file).
+
+        Known media keep their records (and so their source files and thumbnails);
+        announced only when the list changed.
+        """
+        listed = media_from_state(data)
+        known = {media_key(m): m for m in self._media}
+        new = tuple(known.get(media_key(m), m) for m in listed)
+        if [media_key(m) for m in new] == [media_key(m) for m in self._media]:
+            return False
+        self._media = new
+        self.announce()
+        return True
+
+    def find(self, media: MediaInfo | str) -> MediaInfo:
+        """One of the session's media: itself, or by id or file name; else ConfigurationError."""
+        for m in self._media:
+            if m is media or m == media or media in (m.id, m.filename):
+                return m
+        shown = media.filename if isinstance(media, MediaInfo) else str(media)[:80]
+        names = ", ".join(m.filename for m in self._media[:8]) or "none yet"
+        raise ConfigurationError(
+            f"{shown!r} is not one of this session's media (argument 'media'); "
+            f"the session has: {names}.",
+            hint="Pass one of session.media, or its id or file name.",
+            field="media",
+        )
+
     # -- uploads -----------------------------------------------------------------------
     async def upload(
         self, items: UploadItem | Iterable[UploadItem], progress: Progress | None
@@ -123,7 +152,8 @@ class MediaLibrary:
                     assert isinstance(item, tuple)
                     with contextlib.suppress(Exception):
                         self._thumbs[key] = await asyncio.to_thread(image_thumbnail, item[1])
-            self._media = self._media + tuple(media)
+            present = {media_key(m) for m in self._media}  # an edit's state may list them already
+            self._media = self._media + tuple(m for m in media if media_key(m) not in present)
             self.announce()
         return list(media)
 

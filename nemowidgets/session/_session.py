@@ -102,7 +102,7 @@ class Session(SessionView):
         self._runtime = Runtime()
         self._connection = Connection(self._runtime, where)
         self._media = MediaLibrary(self._runtime, self._connection)
-        self._drafts = Drafts(self._runtime, self._connection)
+        self._drafts = Drafts(self._runtime, self._connection, self._media)
         self._exports = Exports(self._runtime, self._connection, self._media, self._drafts)
         self._conversation = Conversation(
             self._runtime, self._connection, self._media, self._drafts, self._exports
@@ -255,19 +255,62 @@ class Session(SessionView):
         return await self._runtime.arun(self._media.thumbnail(media))
 
     def restore(self, index: int) -> Draft:
-        """Make ``history[index]`` the current draft (export renders it).
+        """Make ``history[index]`` the current draft (export renders it, and undo undoes it).
 
-        Local only: the protocol cannot upload a draft, so the agent's next edit
-        starts from the server's latest version.
+        On the local backend it becomes the server's draft (a new version), so the
+        agent's next edit builds on it; on the cloud it is only shown and exported.
         """
         args.check_index(index, len(self._drafts.history))
-        if self._runtime.loop.in_thread():
-            return self._drafts.restore(index)
+        return self._runtime.run(self._drafts.restore(index))
 
-        async def on_loop() -> Draft:  # so its events are delivered when this returns
-            return self._drafts.restore(index)
+    async def arestore(self, index: int) -> Draft:
+        args.check_index(index, len(self._drafts.history))
+        return await self._runtime.arun(self._drafts.restore(index))
 
-        return self._runtime.run(on_loop())
+    # -- editing by hand (local backend) ----------------------------------------
+    def edit(self, name: str, /, **edit_args: Any) -> Draft | None:
+        """Apply one named edit, as a prompt would: ``session.edit("move_segment",
+        segment="seg_1", to=2)``; a new draft version, undoable.  The names and
+        arguments are the agent's own edits (docs/protocol.md lists them)."""
+        edits = [args.check_edit(name, edit_args)]
+        return self._runtime.run(self._drafts.edit(edits))
+
+    async def aedit(self, name: str, /, **edit_args: Any) -> Draft | None:
+        edits = [args.check_edit(name, edit_args)]
+        return await self._runtime.arun(self._drafts.edit(edits))
+
+    def remove_media(self, media: MediaInfo | str) -> Draft | None:
+        """Take a file out of the video and the media list, as one undoable version.
+
+        ``media``: one of :attr:`media`, or its id or file name.  The upload itself
+        stays on the server, so :meth:`undo` brings it back.
+        """
+        return self._runtime.run(self._remove(media))
+
+    async def aremove_media(self, media: MediaInfo | str) -> Draft | None:
+        return await self._runtime.arun(self._remove(media))
+
+    async def _remove(self, media: MediaInfo | str) -> Draft | None:
+        found = self._media.find(media)
+        if not found.id:
+            raise args.no_media_id(found)
+        edit = {"name": "remove_media", "args": {"media_id": found.id}}
+        return await self._drafts.edit([edit])
+
+    def undo(self) -> Draft:
+        """Go back to the draft before the last change (prompt or hand edit); the server's
+        draft follows, so the next prompt builds on it."""
+        return self._runtime.run(self._drafts.undo())
+
+    async def aundo(self) -> Draft:
+        return await self._runtime.arun(self._drafts.undo())
+
+    def redo(self) -> Draft:
+        """Repeat the change the last :meth:`undo` took back."""
+        return self._runtime.run(self._drafts.redo())
+
+    async def aredo(self) -> Draft:
+        return await self._runtime.arun(self._drafts.redo())
 
     # -- shutdown ------------------------------------------------------------------
     async def _shutdown(self) -> None:

@@ -100,6 +100,16 @@ class SessionView:
         return self._drafts.history
 
     @property
+    def can_undo(self) -> bool:
+        """Whether :meth:`undo` has a change to take back."""
+        return self._drafts.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether :meth:`redo` has an undone change to repeat."""
+        return self._drafts.can_redo
+
+    @property
     def last_state(self) -> dict[str, Any] | None:
         """The latest state payload."""
         return self._drafts.state

@@ -2,10 +2,13 @@
 
 Updated after every turn (the Session's ``"draft"`` events).  The table is
 built from :meth:`Draft.to_dataframe` (times in seconds) with a thumbnail in
-each media row; the strip draws one lane per track and one block per segment,
-sized by its duration and showing its photo.  A history dropdown lists the
-draft versions; choosing one restores it (``session.restore(i)``), while the
-widget's own updates of the dropdown never do (a guard flag).
+each media row; the strip (:class:`~nemowidgets.widgets.strip.TimelineStrip`)
+draws the tracks as they will play and takes hand edits: drag to reorder, drag
+an edge to trim, click to select (the table's row follows).  A history dropdown
+lists the draft versions; choosing one restores it (``session.arestore(i)``),
+while the widget's own updates of the dropdown never do (a guard flag).  Undo
+and Redo beside it walk the Session's undo stack.  Every action is submitted to
+the Session: a click never waits.
 """
 
 from __future__ import annotations
@@ -18,18 +21,27 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import ipywidgets as W
 
 from nemowidgets.draft import format_seconds
-from nemowidgets.widgets._base import CSS, SessionWidget, Thumbnails, data_uri, guard, linkify
+from nemowidgets.widgets._base import (
+    CSS,
+    SessionWidget,
+    Thumbnails,
+    data_uri,
+    describe_error,
+    guard,
+    linkify,
+)
+from nemowidgets.widgets.strip import TimelineStrip
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Coroutine
+    from concurrent.futures import Future
+
     from nemowidgets.api.models import MediaInfo
     from nemowidgets.draft import Draft
     from nemowidgets.session import Session
 
 __all__ = ["TimelineTable"]
 
-_COLORS = {"video": "#3f6fd8", "audio": "#2e8b57", "text": "#d9822b"}
-_LANE_NAMES = {"video": "Video", "audio": "Music", "text": "Titles"}
-_TICK_STEPS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
 _EMPTY = (
     "<div class='nemo-muted'>No timeline yet: upload photos (and music), then ask for "
     "a slideshow.</div>"
@@ -82,8 +94,13 @@ class TimelineTable(SessionWidget):
         )
         self._history.add_class("nemo-history")
         self._history.observe(self._on_pick, names="value")
-        self._strip = W.HTML(layout=W.Layout(width="100%"))
+        self._undo = self._action_button("Undo", "undo", "Take back the last change", "nemo-undo")
+        self._redo = self._action_button("Redo", "repeat", "Repeat the undone change", "nemo-redo")
+        self._undo.on_click(lambda _: self._run(self._session.aundo(), "undo"))
+        self._redo.on_click(lambda _: self._run(self._session.aredo(), "redo"))
+        self._strip = TimelineStrip(session, layout=W.Layout(width="100%"))
         self._strip.add_class("nemo-strip")
+        self._strip.observe(self._on_select, names="selected")
         self._diff = W.HTML(layout=W.Layout(width="100%"))
         self._diff.add_class("nemo-diff")
         self._table = W.HTML(layout=W.Layout(width="100%", max_height="24em", overflow="auto"))
@@ -91,8 +108,8 @@ class TimelineTable(SessionWidget):
         self.children = (
             W.HTML(CSS),
             W.Label("Timeline"),
-            W.HBox(  # the version menu wraps under the summary in a narrow column
-                [self._summary, self._history],
+            W.HBox(  # the version menu and undo/redo wrap under the summary in a narrow column
+                [self._summary, self._history, self._undo, self._redo],
                 layout=W.Layout(align_items="center", flex_flow="row wrap"),
             ),
             self._strip,
@@ -101,17 +118,60 @@ class TimelineTable(SessionWidget):
         )
         self._bind()
 
-    # -- history dropdown ------------------------------------------------------------
+    # -- history dropdown, undo and redo --------------------------------------------
+    @staticmethod
+    def _action_button(text: str, icon: str, tip: str, cls: str) -> W.Button:
+        button = W.Button(
+            description=text,
+            icon=icon,
+            tooltip=tip,
+            disabled=True,
+            layout=W.Layout(width="auto", flex="none", margin="0 0 0 6px"),
+        )
+        button.add_class(cls)
+        return button
+
+    def _run(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
+        """Submit ``coro`` to the Session (never wait); say so beside the diff if it fails."""
+        self._undo.disabled = self._redo.disabled = True  # one at a time
+        try:
+            future = self._session.submit(coro)
+        except Exception as exc:  # the Session is closed
+            self._failed(what, exc)
+            return
+        future.add_done_callback(lambda f: self._after(f, what))
+
+    def _after(self, future: Future[Any], what: str) -> None:
+        exc = None if future.cancelled() else future.exception()
+        if exc is not None:
+            self._failed(what, exc)
+        self._show_undo()
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self._diff.value = (
+            f"<span class='nemo-error-text'>Could not {what}: {linkify(describe_error(exc))}</span>"
+        )
+        self._show_undo()
+
+    def _show_undo(self) -> None:
+        cloud = self._session.backend == "cloud"
+        self._undo.disabled = cloud or not getattr(self._session, "can_undo", False)
+        self._redo.disabled = cloud or not getattr(self._session, "can_redo", False)
+        if cloud:
+            note = "Undo and redo need the local backend; on the cloud, say 'undo' to the agent"
+            self._undo.tooltip = self._redo.tooltip = note
+
     def _on_pick(self, change: dict[str, Any]) -> None:
         if self._updating or change["new"] is None:
             return  # our own update of the options, not the user's choice
-        try:
-            self._session.restore(int(change["new"]))
-        except Exception as exc:
-            self._diff.value = (
-                f"<span class='nemo-error-text'>Could not restore: "
-                f"{linkify(getattr(exc, 'message', str(exc)))}</span>"
-            )
+        self._run(self._session.arestore(int(change["new"])), "restore")
+
+    def _on_select(self, change: dict[str, Any]) -> None:
+        """The strip's selection changed (the user clicked a segment): the row follows."""
+        draft = self._session.draft
+        if draft is not None:
+            with self._lock:
+                self._table.value = self._table_html(draft, self._media_by_id())
 
     def _show_history(self, draft: Draft | None) -> None:
         history = tuple(self._session.history)
@@ -140,7 +200,7 @@ class TimelineTable(SessionWidget):
         with self._lock:
             if draft is None:
                 self._summary.value = "<span class='nemo-muted'>No draft yet</span>"
-                self._strip.value = ""
+                self._strip.show(None, {})
                 self._table.value = _EMPTY
                 self._show_history(None)
                 return
@@ -159,9 +219,13 @@ class TimelineTable(SessionWidget):
                 f"<b>{format_seconds(draft.duration)} s</b>{html.escape(size)} · "
                 f"<span class='nemo-muted'>{html.escape(draft.summary())}</span>"
             )
-            self._strip.value = self._strip_html(draft, media)
+            self._strip.show(draft, media)
+            self._strip.set_thumbs(
+                {s: uri for s in srcs if (uri := self._thumb(s, media)) is not None}
+            )
             self._table.value = self._table_html(draft, media)
             self._show_history(draft)
+            self._show_undo()
 
     def _thumb(self, src: Any, media: dict[str, MediaInfo]) -> str | None:
         m = media.get(str(src)) if not _blank(src) else None
@@ -181,14 +245,21 @@ class TimelineTable(SessionWidget):
             "<th scope='col'>volume</th><th scope='col'>text</th></tr>"
         )
         rows = []
+        chosen = self._strip.selected
         for rec in df.to_dict("records"):
             uri = self._thumb(rec.get("src"), media)
             pic = f"<img src='{uri}' alt='{esc(str(rec.get('name') or ''))}'>" if uri else ""
             volume = "" if _blank(rec.get("volume")) else f"{float(rec['volume']) * 100:.0f}%"
             text = "" if _blank(rec.get("text")) else str(rec["text"])
             name = "" if _blank(rec.get("name")) else str(rec["name"])
+            seg_id = "" if _blank(rec.get("id")) else str(rec["id"])
+            picked = bool(chosen) and seg_id == chosen
+            cls = f"nemo-row nemo-row-{esc(str(rec['kind']))}"
+            aria = ""
+            if picked:
+                cls, aria = cls + " nemo-row-selected", " aria-selected='true'"
             rows.append(
-                f"<tr class='nemo-row nemo-row-{esc(str(rec['kind']))}'><td>{pic}</td>"
+                f"<tr class='{cls}' data-id='{esc(seg_id, quote=True)}'{aria}><td>{pic}</td>"
                 f"<td>{rec['track']}.{rec['segment']}</td><td>{esc(str(rec['kind']))}</td>"
                 f"<td>{esc(name)}</td><td class='num'>{_seconds(rec['start'])}</td>"
                 f"<td class='num'>{_seconds(rec['end'])}</td>"
@@ -197,48 +268,9 @@ class TimelineTable(SessionWidget):
                 f"<td>{esc(text)}</td></tr>"
             )
         return (
+            "<style>.nemo-row-selected td{background:rgba(255,179,0,.22)}</style>"
             f"<table class='nemo-table nemo-timeline-table' aria-label='Timeline segments'>"
             f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-
-    def _strip_html(self, draft: Draft, media: dict[str, MediaInfo]) -> str:
-        total = max([draft.duration, *(t.end for t in draft.tracks)]) or 1.0
-        esc = html.escape
-        lanes = []
-        for track in draft.tracks:
-            color = _COLORS.get(track.kind, "#777")
-            blocks = []
-            for seg in track.segments:
-                left = seg.start / total * 100
-                width = max(seg.duration / total * 100, 0.4)
-                label = seg.text or seg.name or ""
-                tip = f"{label} · {format_seconds(seg.start)}–{format_seconds(seg.end)} s"
-                if _transition(seg.transition):
-                    tip += f" · then {_transition(seg.transition)}"
-                if seg.volume is not None:
-                    tip += f" · volume {seg.volume * 100:.0f}%"
-                uri = self._thumb(seg.raw.get("src"), media) if track.kind == "video" else None
-                bg = f"background-color:{color};"
-                if uri:
-                    bg += f"background-image:url({uri});"
-                blocks.append(
-                    f"<div class='nemo-seg' style='left:{left:.3f}%;width:{width:.3f}%;{bg}' "
-                    f"title='{esc(tip, quote=True)}'>{esc(label)}</div>"
-                )
-            name = _LANE_NAMES.get(track.kind, track.name or track.kind)
-            lanes.append(
-                f"<div class='nemo-lane'><div class='nemo-lane-label'>{esc(name)}</div>"
-                f"<div class='nemo-lane-body'>{''.join(blocks)}</div></div>"
-            )
-        step = next((s for s in _TICK_STEPS if total / s <= 10), _TICK_STEPS[-1])
-        ticks = "".join(
-            f"<div class='nemo-tick' style='left:{i * step / total * 100:.3f}%'>"
-            f"{format_seconds(i * step)}s</div>"
-            for i in range(int(total // step) + 1)
-        )
-        return (
-            f"<div class='nemo-strip-body' role='img' aria-label='{esc(draft.summary())}'>"
-            f"{''.join(lanes)}<div class='nemo-axis'>{ticks}</div></div>"
         )
 
     def _sync(self) -> None:

@@ -15,9 +15,11 @@ Every file is checked before it is sent (``Session.check_upload``: format, magic
 bytes, size; a browser file's name and size already before its first chunk) and
 the error is shown beside it; a folder means the files ``Session.media_files_in``
 lists (the same rule as ``Session.upload(folder)``).  Removing a file cancels its
-upload through its ``Session.start_upload`` handle.  Files that could not be used
-are listed below the good ones, with the supported formats said once.  Uploaded
-bytes never stay in widget state that a notebook saves.
+upload through its ``Session.start_upload`` handle; removing an uploaded file takes
+it out of the video and the media list (``Session.aremove_media``: one undoable
+draft version).  Files that could not be used are listed below the good ones, with
+the supported formats said once.  Uploaded bytes never stay in widget state that a
+notebook saves.
 """
 
 from __future__ import annotations
@@ -275,13 +277,18 @@ class Uploader(SessionWidget):
 
     def _uploaded(self, item: UploadRow, media: MediaInfo) -> None:
         item.media, item.status, item.error = media, "uploaded", ""
+        item.remove.tooltip = self._remove_tip(item.name)
         if media.size:
             item.size = media.size
         if media.file_type:
             item.kind = media.file_type
         item.render()
         if not item.has_thumb:
-            self._thumbs.fetch([media], self._thumbs_ready)
+            cached = self._thumbs.get(media)  # e.g. a file back after an undo
+            if cached:
+                item.set_thumb(cached)
+            else:
+                self._thumbs.fetch([media], self._thumbs_ready)
 
     def _thumbs_ready(self) -> None:
         with self._lock:
@@ -303,13 +310,40 @@ class Uploader(SessionWidget):
                 upload.cancel()  # thread-safe: the upload runs on the Session's thread
             self._say(f"Upload of {item.name} cancelled.")
         elif item.status == "uploaded" and item.media is not None:
-            self._hidden.add(media_key(item.media))
+            self._remove_media(item, item.media)
+        self._show_list()
+        item.row.close()
+
+    def _remove_tip(self, name: str) -> str:
+        if self._session.backend == "cloud":
+            return f"Hide {name} from this list (to take it out of the video, ask the agent)"
+        return f"Remove {name} from the video and the media list (Undo brings it back)"
+
+    def _remove_media(self, item: UploadRow, media: MediaInfo) -> None:
+        """Take an uploaded file out of the draft and the media (one undoable version)."""
+        if self._session.backend == "cloud":  # no hand edits there: only hide it
+            self._hidden.add(media_key(media))
             self._say(
                 f"{item.name} is hidden from this list but stays in the session's media; "
                 f"to take it out of the video, ask e.g. “remove {item.name}”."
             )
-        self._show_list()
-        item.row.close()
+            return
+        self._say(f"Removing {item.name} from the video and the media list (Undo brings it back).")
+        try:
+            future = self._session.submit(self._session.aremove_media(media))
+        except (RuntimeError, ConfigurationError) as exc:  # the Session is closed
+            self._say(f"Could not remove {item.name}: {describe_error(exc)}", error=True)
+            return
+
+        def done(f: Any) -> None:
+            exc = None if f.cancelled() else f.exception()
+            if exc is not None:  # still in the session: list it again
+                self._say(f"Could not remove {item.name}: {describe_error(exc)}", error=True)
+                self._reconcile(self._session.media)
+            else:
+                self._say(f"Removed {item.name} from the video and the media list.")
+
+        future.add_done_callback(done)
 
     # -- view ----------------------------------------------------------------------------
     def _show_list(self) -> None:

@@ -3,7 +3,7 @@
 This stands in for OUR ``nemowidgets.Session``: it implements just the part of
 its contract the widgets use (``observe``, ``submit``, the async twins,
 ``start_upload`` and the upload rules, the read-only attributes, ``cancel``,
-``restore``) and lets a test emit
+``restore``, the hand edits and undo/redo) and lets a test emit
 ``SessionEvent``s.  Like the real one it owns a loop thread
 (:class:`nemowidgets.session._loop.LoopThread`) and calls observers *on that thread*.
 The behaviour of the real Session is tested in ``tests/test_session_*.py``; the
@@ -54,6 +54,10 @@ class FakeSession:
         self.export_error: BaseException | None = None
         self.thumbnail_bytes: bytes | None = None
         self.restored: list[int] = []
+        self.can_undo = False
+        self.can_redo = False
+        self.edits: list[tuple[str, dict[str, Any]]] = []
+        self.edit_error: BaseException | None = None
 
     # -- observing -------------------------------------------------------------------
     def observe(
@@ -163,6 +167,31 @@ class FakeSession:
 
     def cancel(self) -> None:
         self.calls.append(("cancel", None))
+
+    async def arestore(self, index: int) -> Any:
+        return self.restore(index)
+
+    async def aedit(self, name: str, /, **args: Any) -> Any:
+        self.calls.append(("edit", name))
+        self.edits.append((name, args))
+        await self._wait_gate()
+        if self.edit_error is not None:
+            raise self.edit_error
+        return self.draft
+
+    async def aundo(self) -> Any:
+        self.calls.append(("undo", None))
+        return self.draft
+
+    async def aredo(self) -> Any:
+        self.calls.append(("redo", None))
+        return self.draft
+
+    async def aremove_media(self, media: MediaInfo) -> Any:
+        self.calls.append(("remove_media", media.filename))
+        self.media = tuple(m for m in self.media if m is not media)
+        self._emit_here("media", media=self.media)
+        return self.draft
 
     def restore(self, index: int) -> Any:
         self.restored.append(index)

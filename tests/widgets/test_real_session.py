@@ -120,7 +120,7 @@ def test_studio_end_to_end_on_the_local_backend(session: Session, media_dir: Pat
         20,
         "thumbnails in the table",
     )
-    assert st.timeline._strip.value.count("class='nemo-seg'") == 4
+    assert sum(len(lane["segments"]) for lane in st.timeline._strip.model["lanes"]) == 4
     assert "slideshow" in st.stream_log.text.lower()
     assert st.stream_log.text.startswith(f"› {PROMPT}")
     assert "credit" not in st.status_bar._line.value  # the local backend has none

@@ -96,14 +96,13 @@ def test_draft_event_shows_table_strip_summary_and_diff(fake) -> None:
     assert "1920×1080" in table._summary.value
     assert "Last change:" in table._diff.value
     assert "3 photos" in table._diff.value
-    strip = table._strip.value
-    assert strip.count("class='nemo-lane'") == 3
-    assert strip.count("class='nemo-seg'") == 5
-    # segment 2 starts at 2.5 s of 8 s: 31.25 % from the left
-    assert "left:31.250%" in strip
-    assert "Video" in strip
-    assert "Music" in strip
-    assert "Titles" in strip
+    strip = table._strip.model
+    assert [lane["label"] for lane in strip["lanes"]] == ["Video", "Music", "Titles"]
+    assert sum(len(lane["segments"]) for lane in strip["lanes"]) == 5
+    video = strip["lanes"][0]
+    assert [sg["s"] for sg in video["segments"]] == [0, 2500, 5000]  # crossfades overlap
+    assert video["overlaps"][0] == {"s": 2500, "d": 500, "type": "crossfade", "after": "seg_1"}
+    assert strip["total"] == 8000
 
 
 def test_text_in_the_draft_is_escaped(fake) -> None:
@@ -111,7 +110,7 @@ def test_text_in_the_draft_is_escaped(fake) -> None:
     publish(fake, draft(title="<b>bold</b> & 'quotes'"))
     assert "<b>bold</b>" not in table._table.value
     assert "&lt;b&gt;bold" in table._table.value
-    assert "<b>bold</b>" not in table._strip.value
+    assert table._strip.model["lanes"][2]["segments"][0]["label"] == "<b>bold</b> & 'quotes'"
 
 
 def test_thumbnails_appear_in_media_rows(fake) -> None:
@@ -124,7 +123,8 @@ def test_thumbnails_appear_in_media_rows(fake) -> None:
     rows = body_rows(table._table.value)
     assert all("data:image/jpeg;base64," in r for r in rows[:3])
     assert "data:image" not in rows[3]  # audio: none
-    assert table._strip.value.count("background-image:url(data:image/jpeg") == 3
+    assert sorted(table._strip.thumbs) == ["m_1", "m_2", "m_3"]
+    assert all(v.startswith("data:image/jpeg;base64,") for v in table._strip.thumbs.values())
     assert sorted(c[1] for c in fake.calls if c[0] == "thumbnail") == [
         "photo_1.jpg",
         "photo_2.jpg",

@@ -221,11 +221,28 @@ def test_remove_pending_failed_and_uploaded_items(fake, media_dir: Path) -> None
     bad, good = up._items
     bad.remove.click()
     assert statuses(up) == {"photo_1.jpg": "uploaded"}
+    assert "Undo brings it back" in good.remove.tooltip  # the button says what it does
     good.remove.click()
     assert up.files == []
+    fake.settle(0.1)
+    assert ("remove_media", "photo_1.jpg") in fake.calls  # out of the draft, not just the list
+    assert "Removed photo_1.jpg from the video" in up._note.value
+    fake.emit("media", media=fake.media)  # no longer the session's: not listed again
+    assert up.files == []
+
+
+def test_on_the_cloud_remove_only_hides(fake, media_dir: Path) -> None:
+    fake.backend = "cloud"
+    up = Uploader(fake)
+    up.add(media_dir / "photo_1.jpg")
+    fake.settle(0.1)
+    (item,) = up._items
+    assert "ask the agent" in item.remove.tooltip
+    item.remove.click()
     assert "stays in the session" in up._note.value
     fake.emit("media", media=fake.media)  # hidden media are not listed again
     assert up.files == []
+    assert not any(c[0] == "remove_media" for c in fake.calls)
 
 
 def test_media_uploaded_elsewhere_are_listed_with_thumbnails(fake) -> None:

@@ -24,7 +24,9 @@ Security, in order of the request:
 * No static directories (so no listings) and no CORS headers.
 
 Local extras (not in the protocol): ``GET /_local/stats`` (per session: prompts
-received, draft versions, media, renders; for the caller's sessions only) and,
+received, draft versions, media, renders; for the caller's sessions only),
+``POST /_local/edits`` and ``POST /_local/draft`` (hand edits and setting the
+draft, :mod:`.edit_routes`) and,
 only when fault injection is on, ``GET``/``POST /_local/faults``.
 Credits: local prompts and exports are free; the balance is always 100/0/100.
 """
@@ -34,7 +36,6 @@ from __future__ import annotations
 import logging
 import secrets
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 import anyio.to_thread
@@ -47,7 +48,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from nemowidgets.local.faults import FaultPlan, plan_from
-from nemowidgets.local.server import media_routes, render_routes, turn_routes
+from nemowidgets.local.server import edit_routes, media_routes, render_routes, turn_routes
 from nemowidgets.local.server.context import (
     BAD_REQUEST,
     ApiError,
@@ -58,6 +59,7 @@ from nemowidgets.local.server.context import (
     ok,
     read_json,
 )
+from nemowidgets.local.server.state_payload import iso, state_payload
 from nemowidgets.local.store import Store
 from nemowidgets.local.store.jobs import JobRunner
 from nemowidgets.protocol import (
@@ -67,8 +69,9 @@ from nemowidgets.protocol import (
     DEFAULT_CREDITS,
     HEADER_CLIENT_ID,
     HEADER_LOCAL_SECRET,
+    LOCAL_DRAFT_PATH,
+    LOCAL_EDITS_PATH,
     RENDER_CANCEL_PATH,
-    RENDER_COMPLETED,
     RENDER_DOWNLOAD_PATH,
     RENDER_PATH,
     RENDER_POLL_PATH,
@@ -192,7 +195,7 @@ async def anonymous_token(request: Request) -> Response:
         {
             "token": token,
             "user_id": user_id,
-            "expires_at": _iso(expires),
+            "expires_at": iso(expires),
             "credits": DEFAULT_CREDITS,
         }
     )
@@ -215,41 +218,7 @@ async def credits(request: Request) -> Response:
 async def state(request: Request) -> Response:
     ctx = ctx_of(request)
     session = ctx.require_session(request, request.path_params["session_id"])
-    sid = session["session_id"]
-    version, draft, _parent = ctx.store.current_draft(sid)
-    base = base_url(request)
-    media = [media_routes.media_entry(m, base) for m in ctx.store.list_media(sid)]
-    meta: dict = {}
-    if isinstance(draft, dict) and isinstance(draft.get("m"), dict):
-        meta = draft["m"]
-    generated = []
-    for job in ctx.store.session_renders(sid):
-        item = {k: job[k] for k in ("id", "status", "progress", "quality")}
-        item["created_at"] = _iso(job["created_at"])
-        if job["status"] == RENDER_COMPLETED:
-            item["url"] = f"{base}/renders/{job['id']}.mp4"
-        if job.get("error"):
-            item["error"] = job["error"]
-        generated.append(item)
-    return ok(
-        {
-            "session_id": sid,
-            "task_id": session["task_id"],
-            "state": {
-                "draft": draft,
-                "draft_version": version,
-                "video_infos": media,
-                "media": media,
-                "canvas_config": {
-                    "width": meta.get("width", 1920),
-                    "height": meta.get("height", 1080),
-                    "aspect": meta.get("aspect", "16:9"),
-                },
-                "video_analyses": [],
-                "generated_media": generated,
-            },
-        }
-    )
+    return ok(state_payload(ctx, session, base_url(request)))
 
 
 async def stats(request: Request) -> Response:
@@ -279,10 +248,6 @@ async def faults_endpoint(request: Request) -> Response:
         except (TypeError, ValueError) as exc:
             raise ApiError(BAD_REQUEST, str(exc)) from None
     return ok(plan.snapshot())
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 # -- errors ----------------------------------------------------------------------
@@ -369,6 +334,8 @@ def create_app(
         ),
         Route("/renders/{render_id}.mp4", render_routes.serve_render, methods=["GET"]),
         Route("/_local/stats", stats, methods=["GET"]),
+        Route(LOCAL_EDITS_PATH, edit_routes.post_edits, methods=["POST"]),
+        Route(LOCAL_DRAFT_PATH, edit_routes.post_draft, methods=["POST"]),
     ]
     if plan is not None:
         routes.append(Route("/_local/faults", faults_endpoint, methods=["GET", "POST"]))

@@ -47,8 +47,11 @@ MAX_DRAFT_MS = 2 * 3600 * 1000
 MAX_CANVAS_SIDE = 4096
 
 
-def validate_draft(draft: Any, session_media: set[str]) -> None:
+def validate_draft(draft: Any, session_media: set[str], *, require_segments: bool = True) -> None:
     """Refuse a draft that cannot be rendered here, naming the bad field.
+
+    ``require_segments=False`` (setting a draft, which may be an emptied timeline)
+    skips only the "at least one segment" rule.
 
     The renderer checks the rest; this catches what must not even be queued: a
     malformed shape, an empty timeline, absurd sizes, and media of another session.
@@ -113,7 +116,7 @@ def validate_draft(draft: Any, session_media: set[str]) -> None:
                     422,
                 )
             segments += 1
-    if not segments:
+    if not segments and require_segments:
         raise ApiError(
             BAD_REQUEST,
             "The draft has no segments: build a timeline before "

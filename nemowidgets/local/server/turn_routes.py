@@ -59,10 +59,16 @@ def _prompt_of(body: dict[str, Any]) -> str:
 def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
     """The agent's turn (worker thread): read draft and media, respond, store the new version."""
     from nemowidgets.local.agent import respond
+    from nemowidgets.local.agent.edits import hidden_media, keep_hidden
 
     with ctx.session_lock(session_id):
         version, draft, _parent = ctx.store.current_draft(session_id)
-        media = [ctx.store.agent_media(m) for m in ctx.store.list_media(session_id)]
+        hidden = hidden_media(draft)  # files the user removed: the agent does not see them
+        media = [
+            ctx.store.agent_media(m)
+            for m in ctx.store.list_media(session_id)
+            if m["id"] not in hidden
+        ]
         canvas = (
             dict(draft["m"])
             if isinstance(draft, dict) and isinstance(draft.get("m"), dict)
@@ -90,7 +96,8 @@ def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
             else:
                 result.version, result.changed = undone[0], True
         elif getattr(reply, "draft", None) is not None:
-            result.version = ctx.store.add_draft(session_id, reply.draft, parent=version)
+            new = keep_hidden(reply.draft, hidden)
+            result.version = ctx.store.add_draft(session_id, new, parent=version)
             result.changed = True
         return result
 
