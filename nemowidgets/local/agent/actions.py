@@ -60,6 +60,10 @@ class Resolver:
             )
         return self.ids[index]
 
+    def number(self, pos: int) -> int:
+        """The photo's number as the user saw it before this prompt (the last one: n)."""
+        return pos if pos > 0 else len(self.ids) + pos + 1
+
     def at(self, draft: dict, pos: int) -> int:
         """The current index of the photo the user called ``pos``."""
         seg_id = self.id(pos)
@@ -110,14 +114,14 @@ def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tupl
         return (
             edits.move_segment(draft, i, to_index),
             {"photo": i + 1, "to": to_index + 1},
-            f"Moved photo {i + 1} ({_name(video[i])}) to position {to_index + 1}.",
+            f"Moved photo {ids.number(a['photo'])} ({_name(video[i])}) to position {to_index + 1}.",
         )
     if name == "swap_segments":
         i, j = ids.at(draft, a["a"]), ids.at(draft, a["b"])
         return (
             edits.swap_segments(draft, i, j),
             {"a": i + 1, "b": j + 1},
-            f"Swapped photos {i + 1} and {j + 1}.",
+            f"Swapped photos {ids.number(a['a'])} and {ids.number(a['b'])}.",
         )
     if name == "reverse_order":
         return edits.reverse_order(draft), {}, f"Reversed the order of the {len(video)} photos."
@@ -195,13 +199,11 @@ def _apply_more(
             f"({round(seg.get('vol', 0) * 100)}%, {fmt_s(seg.get('fo', 0))} s fade-out).",
         )
     if name == "remove_music":
+        if music is None:  # "no music" with none there: nothing to do, not an error
+            return draft, {}, "There is no music to remove."
         return edits.remove_music(draft), {}, "Removed the music."
     if name == "set_music_volume":
-        vol = a.get("vol")
-        if vol is None:
-            vol = min(2.0, round((music or {}).get("vol", edits.DEFAULT_VOLUME) * a["scale"], 3))
-        new = edits.set_music_volume(draft, vol)
-        return new, {"vol": vol}, f"Music volume: {round(vol * 100)}%."
+        return _volume(draft, music, a)
     if name == "set_music_fade":
         new = edits.set_music_fade(draft, a.get("fade_in_ms"), a.get("fade_out_ms"))
         seg = _music_seg(new) or {}
@@ -245,6 +247,8 @@ def _apply_more(
         }
         return edits.set_fit(draft, a["fit"]), dict(a), f"Photos are now shown {words[a['fit']]}."
     if name == "remove_title":
+        if not any("ref" not in sg for sg in segments(draft, TRACK_TEXT)):
+            return draft, {}, "There is no title to remove."
         return edits.remove_title(draft), {}, "Removed the title."
     if name == "set_title":
         return _title(draft, a)
@@ -259,8 +263,35 @@ def _apply_more(
             f"({fmt_s(cap['s'])}-{fmt_s(cap['s'] + cap['d'])} s).",
         )
     if name == "remove_captions":
+        if not any("ref" in sg for sg in segments(draft, TRACK_TEXT)):
+            return draft, {}, "There are no captions to remove."
         return edits.remove_captions(draft), {}, "Removed the captions."
     raise EditError(f"I can't do {name!r} yet.")  # pragma: no cover - every intent is handled
+
+
+#: "louder" stops at the recording's own level: a gain above 1.0 can clip, so going past
+#: 100 % takes a number ("music at 150%"), never a relative word.
+LOUDEST_RELATIVE = 1.0
+
+
+def _volume(draft: dict, music: dict | None, a: dict) -> tuple[dict, dict, str]:
+    vol = a.get("vol")
+    capped = ""
+    if vol is None:
+        current = float((music or {}).get("vol", edits.DEFAULT_VOLUME))
+        vol = round(current * a["scale"], 3)
+        if a["scale"] > 1 and vol > LOUDEST_RELATIVE:
+            if current >= LOUDEST_RELATIVE:
+                return (
+                    draft,
+                    {"vol": current},
+                    f"The music is already at {round(current * 100)}%, as loud as the recording; "
+                    "louder can distort, so say e.g. 'music at 150%' to boost it anyway.",
+                )
+            vol = LOUDEST_RELATIVE
+            capped = " (as loud as the recording; say e.g. 'music at 150%' to boost it further)"
+    new = edits.set_music_volume(draft, vol)
+    return new, {"vol": vol}, f"Music volume: {round(vol * 100)}%{capped}."
 
 
 def _scaled(current: int, a: dict, step: int = 50) -> int:

@@ -47,6 +47,7 @@ from nemowidgets.local.agent.zh_reply import to_chinese
 from nemowidgets.protocol import TRACK_AUDIO
 
 SUMMARY = "\0summary"  # where the description of a new slideshow goes, once it is final
+NOOP = "\0noop"  # marks the sentence of an edit that had nothing to do ("no title" with none)
 
 
 @dataclass
@@ -166,10 +167,11 @@ def _respond(
         intents = _prepare(intents, work, media, ids)
         for intent in intents:
             call = ToolCall(intent.name, dict(intent.args))
+            before = work
             work, call.args, text = apply(intent, work, media, ids)
             call.result = {"ok": True, "duration_ms": work["d"]}
             calls.append(call)
-            texts.append(text)
+            texts.append(NOOP + text if work is before else text)
     except EditError as exc:
         failed = ToolCall(call.name, call.args, {"ok": False, "error": str(exc)})
         return AgentReply(f"{exc} Nothing was changed.", [failed], None)
@@ -181,8 +183,13 @@ def _respond(
         texts.append(f"The video is now {work['d'] / 1000:.1f} s long.")
     texts += parsed.questions + parsed.notes
     if work == usable:
-        return AgentReply("No change needed: " + " ".join(texts), calls, None)
-    return AgentReply(" ".join(texts), calls, work)
+        return AgentReply("No change needed: " + " ".join(_said(texts, True)), calls, None)
+    return AgentReply(" ".join(_said(texts, False)), calls, work)
+
+
+def _said(texts: list[str], unchanged: bool) -> list[str]:
+    """The sentences to say: a no-op removal ("no title" with none) only when nothing changed."""
+    return [t.removeprefix(NOOP) for t in texts if unchanged or not t.startswith(NOOP)]
 
 
 def _prepare(intents: list[Intent], draft: dict, media: list[dict], ids: Resolver) -> list[Intent]:

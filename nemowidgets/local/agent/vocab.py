@@ -3,7 +3,8 @@
 Separate from ``intents.py`` (which decides what a prompt asks for) so that the
 vocabulary can grow without touching the logic.  A prompt is normalised once:
 quoted text is lifted out into placeholders (``⟦0⟧``) so that nothing inside a
-title is read as a command; Chinese is rewritten into English (``zh.py``);
+title is read as a command, and so is unquoted title and caption text ("a title
+saying Holiday 2024", ``unquoted.py``); Chinese is rewritten into English (``zh.py``);
 numbers in words become digits and "last" as a verb of time becomes "be"
 (``slots.py``).  Everything afterwards matches case-insensitively on the normalised text.
 
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from nemowidgets.local.agent.slots import numbers_in_words, verb_last
+from nemowidgets.local.agent.unquoted import lift_unquoted
 from nemowidgets.local.agent.zh import to_english
 
 #: Quoted text: straight, curly, CJK corner brackets, guillemets; a single-quoted
@@ -36,6 +38,7 @@ def normalise(prompt: str) -> tuple[str, list[str]]:
         return f" ⟦{len(quotes) - 1}⟧ "
 
     text = QUOTE_RE.sub(lift, prompt.replace("⟦", "[").replace("⟧", "]"))
+    text = lift_unquoted(text, quotes)
     text = to_english(text)
     text = verb_last(numbers_in_words(text.replace("’", "'")))
     return " ".join(text.split()), quotes
@@ -113,6 +116,15 @@ def position(text: str) -> int | None:
     if word[0].isdigit():
         return int(re.sub(r"\D", "", word))
     return ORDINALS.get(word.replace("-", " "), ORDINALS.get(word))
+
+
+def where(pos: int | None) -> str:
+    """A position as the user would say it: "photo 2", "the last photo" (never "photo -1")."""
+    if pos is None or pos > 0:
+        return f"photo {pos}"
+    if pos == -1:
+        return "the last photo"
+    return "the second to last photo" if pos == -2 else f"photo {-pos} from the end"
 
 
 # -- what the detectors share -------------------------------------------------------------

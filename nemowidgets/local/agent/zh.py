@@ -64,7 +64,22 @@ _SLOTS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
 )
 _PLACE = r"(?:最前面|最前|开头|第一个|第一位|前面)"
 _END = r"(?:最后面|最后|末尾|结尾|最末)"
+#: Verbs of removal; Chinese puts the object first with 把 ("把音乐去掉") or at the end
+#: of the clause ("音乐不要了", "第二张删掉吧").
+_REMOVE = (
+    r"(?:去掉|删掉|删除|删了|去了|拿掉|移除|去除|关掉|关了|关闭|取消掉|取消|不要了|不用了|不需要了)"
+)
+_TAIL = r"(?:吧|了|啦|呀|吗)?"
 _SHAPES: tuple[tuple[str, str], ...] = (
+    (r"(关小|调小|降低|减小)", " a bit quieter "),
+    (r"(调到最大声|开到最大|最大声|最大音量|音量最大|音量调到最大)", " full volume "),
+    (rf"把([^，,。；;！!？?把]+?){_REMOVE}{_TAIL}", r" remove \1 "),
+    (
+        rf"(^|[，,。；;！!？?])([^，,。；;！!？?把]+?){_REMOVE}{_TAIL}(?=\s*(?:$|[，,。；;！!？?]))",
+        r"\1 remove \2 ",
+    ),
+    (r"(不要加|不用加|不需要加|别加|不加)", " no "),
+    (r"只要|只", " just "),
     (
         rf"把([^，,。；;]+?)(?:移到|放到|挪到|移动到|放在|调到|换到)\s*{_PLACE}",
         r" move \1 to the front ",
@@ -98,7 +113,7 @@ CHINESE: tuple[tuple[str, str], ...] = (
     (r"滤镜", " filter "),
     (r"水印", " watermark "),
     (r"不想要|不需要|不用|不要|别用|别加|别|取消|关掉|关闭|停止|无", " no "),
-    (r"删除|删掉|去掉|去除|移除|拿掉", " remove "),
+    (r"删除|删掉|删了|去掉|去除|移除|拿掉", " remove "),
     (r"幻灯片|相册视频|照片视频", " slideshow "),
     (r"(做成|生成|制作|做)(一个)?视频", " make a video "),
     (r"做成|改成视频", " make it "),

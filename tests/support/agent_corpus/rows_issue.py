@@ -135,7 +135,8 @@ ROWS = [
     row("issue total", "default", "make a 15 second video", total_s=15, keeps=KEEP),
     row("issue percent", "default", "music at 40%", volume=0.4),
     row("issue percent relative", "default", "quieter", volume=("<", 0.8)),
-    row("issue percent relative", "default", "a lot louder", volume=(">=", 1.1)),
+    # a relative "louder" stops at 100 % (as recorded: more can clip); a number goes past it
+    row("issue percent relative", "default", "a lot louder", volume=1.0, says="100%"),
     row("issue position", "default", "remove the last one", without=_C, count=4),
     row("issue zh position", "default", "删除第二张", without=_M, count=4),
     row("issue aspect", "default", "for Reels", aspect="9:16", keeps=("transition", "music")),

@@ -13,7 +13,7 @@ from tests.support.agent_corpus.table import KEEP, KEEP_STYLE, PHOTOS, row
 _B, _M, _A, _MT, _C = PHOTOS
 _NS = "not supported"
 _NO_Q = ("?", "？")  # a negated part must not turn into a question
-_NO_INDEX = ("-1", "-2", "photo 0")
+_NO_INDEX = ("photo -1", "photo -2", "photo 0")
 
 _TEXT = [
     row(
@@ -410,6 +410,13 @@ _ORDER = [
     row(
         "review order position",
         "default",
+        "put photo 5 first and photo 1 should really be last",
+        first=_C,
+        says=("did not understand", "photo 1 should really be last"),
+    ),
+    row(
+        "review order position",
+        "default",
         "move photo 9 first and photo 1 last",
         unchanged=True,
         says="no photo 9",
@@ -426,7 +433,7 @@ _ORDER = [
 _ZH_REMOVE = [
     row("review zh neg", "default", "把音乐去掉", music=None, keeps=("transition", "order")),
     row("review zh neg", "default", "删掉音乐", music=None),
-    row("review zh neg", "default", "关掉音乐", music=None),
+    row("review zh neg", "default", "把音乐关掉", music=None),
     row("review zh neg", "default", "音乐不要了", music=None),
     row("review zh neg", "default", "把转场去掉", transition=None, keeps=KEEP_STYLE),
     row("review zh neg", "titled", "把标题删掉", title=None),
@@ -491,8 +498,16 @@ _NEAR = [
         volume=1.0,
         says="100%",
     ),
-    row("review near relative", "default", "a lot louder", volume=1.0, says="100%"),
-    row("review near relative zh", "default", "音乐大声一点", volume=("between", (0.9, 1.0))),
+    row("review near relative", "default", "much louder music", volume=1.0, says="100%"),
+    row(
+        "review near relative",
+        "loud",
+        "make the music louder",
+        unchanged=True,
+        says=("already at 100%", "150%"),
+    ),
+    row("review near relative zh", "loud", "音乐大声一点", unchanged=True, says="100%"),
+    row("review near relative zh", "default", "大声一点", volume=("between", (0.9, 1.0))),
     row("review near relative zh", "default", "音乐调到最大声", volume=1.0),
     row("review near percent", "default", "music at 150%", volume=1.5),
 ]

@@ -64,6 +64,8 @@ SETUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "silent": ("photos", ("make a slideshow with transitions",)),
     "titled": ("trip", ("make a slideshow with transitions and music", "add the title 'Summer'")),
     "vertical": ("trip", ("make a slideshow with transitions and music", "9:16")),
+    # the default slideshow with its music at 100 % (as loud as the recording).
+    "loud": ("trip", ("make a slideshow with transitions and music", "music at 100%")),
     "no_photos": ("songs", ()),
     "empty": ("nothing", ()),
 }
