@@ -9,6 +9,8 @@ words what changed, so the reply can be exact ("Photo 3 (beach.jpg) now lasts
 
 from __future__ import annotations
 
+from typing import Any
+
 import nemowidgets.local.agent.edits as edits
 from nemowidgets.local.agent.timing import EditError, fmt_s, segments
 from nemowidgets.local.agent.vocab import Intent
@@ -27,7 +29,7 @@ def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def tr_text(video: list[dict]) -> str:
+def tr_text(video: list[dict[str, Any]]) -> str:
     trs = [sg["tr"] for sg in video if sg.get("tr")]
     if not trs:
         return "hard cuts" if len(video) > 1 else "no transitions with one photo"
@@ -35,15 +37,15 @@ def tr_text(video: list[dict]) -> str:
     return f"{fmt_s(top)} s {TR_NAMES.get(trs[0]['type'], trs[0]['type'])}"
 
 
-def _name(sg: dict) -> str:
+def _name(sg: dict[str, Any]) -> str:
     return str(sg.get("n") or sg.get("src") or sg.get("id"))
 
 
 class Resolver:
     """Photo positions as the user saw them (before this prompt's edits) → segment ids."""
 
-    def __init__(self, draft: dict | None) -> None:
-        self.ids = [sg.get("id") for sg in segments(draft)]
+    def __init__(self, draft: dict[str, Any] | None) -> None:
+        self.ids: list[str] = [str(sg.get("id")) for sg in segments(draft)]
 
     def id(self, pos: int) -> str:
         n = len(self.ids)
@@ -64,7 +66,7 @@ class Resolver:
         """The photo's number as the user saw it before this prompt (the last one: n)."""
         return pos if pos > 0 else len(self.ids) + pos + 1
 
-    def at(self, draft: dict, pos: int) -> int:
+    def at(self, draft: dict[str, Any], pos: int) -> int:
         """The current index of the photo the user called ``pos``."""
         seg_id = self.id(pos)
         for i, sg in enumerate(segments(draft)):
@@ -73,23 +75,27 @@ class Resolver:
         raise EditError(f"Photo {pos} was already removed by this request.")
 
 
-def _media(media: list[dict], media_id: str | None) -> dict | None:
+def _media(media: list[dict[str, Any]], media_id: str | None) -> dict[str, Any] | None:
     return next((m for m in media if m.get("id") == media_id), None)
 
 
-def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tuple[dict, dict, str]:
+def apply(
+    intent: Intent, draft: dict[str, Any], media: list[dict[str, Any]], ids: Resolver
+) -> tuple[dict[str, Any], dict[str, Any], str]:
     """Run one edit: (new draft, the call's args, a sentence saying what changed)."""
     a, name = intent.args, intent.name
     video = segments(draft)
     if name == "append_media":
         used = {sg.get("src") for sg in video}
-        new = [m for m in media if m.get("file_type") in ("image", "video") and m["id"] not in used]
-        if not new:
+        fresh = [
+            m for m in media if m.get("file_type") in ("image", "video") and m["id"] not in used
+        ]
+        if not fresh:
             raise EditError("All uploaded photos are already in the slideshow.")
         return (
-            edits.append_media(draft, new),
-            {"media": [m["id"] for m in new]},
-            f"Added {count(len(new), 'new photo')} at the end.",
+            edits.append_media(draft, fresh),
+            {"media": [m["id"] for m in fresh]},
+            f"Added {count(len(fresh), 'new photo')} at the end.",
         )
     if name == "remove_segment":
         i = ids.at(draft, a["photo"])
@@ -103,7 +109,7 @@ def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tupl
         to = a["to"]
         if isinstance(to, dict):
             rest = [sg.get("id") for k, sg in enumerate(video) if k != i]
-            j = rest.index(ids.id(to.get("after") or to.get("before")))
+            j = rest.index(ids.id(int(to.get("after") or to.get("before") or 0)))
             to_index = j + 1 if "after" in to else j
         else:
             to_index = to - 1 if to > 0 else len(video) + to
@@ -167,7 +173,7 @@ def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tupl
     if name == "set_ken_burns":
         on, style = bool(a.get("on")), a.get("style")
         moves = {"in": "slowly zooms in", "out": "slowly zooms out"}.get(
-            style, "slowly zooms or pans"
+            str(style), "slowly zooms or pans"
         )
         return (
             edits.set_ken_burns(draft, on, style),
@@ -177,13 +183,13 @@ def apply(intent: Intent, draft: dict, media: list[dict], ids: Resolver) -> tupl
     return _apply_more(intent, draft, media, ids)
 
 
-def _music_seg(draft: dict) -> dict | None:
+def _music_seg(draft: dict[str, Any]) -> dict[str, Any] | None:
     return next(iter(segments(draft, TRACK_AUDIO)), None)
 
 
 def _apply_more(
-    intent: Intent, draft: dict, media: list[dict], ids: Resolver
-) -> tuple[dict, dict, str]:
+    intent: Intent, draft: dict[str, Any], media: list[dict[str, Any]], ids: Resolver
+) -> tuple[dict[str, Any], dict[str, Any], str]:
     a, name = intent.args, intent.name
     music = _music_seg(draft)
     if name == "add_music":
@@ -274,7 +280,9 @@ def _apply_more(
 LOUDEST_RELATIVE = 1.0
 
 
-def _volume(draft: dict, music: dict | None, a: dict) -> tuple[dict, dict, str]:
+def _volume(
+    draft: dict[str, Any], music: dict[str, Any] | None, a: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], str]:
     vol = a.get("vol")
     capped = ""
     if vol is None:
@@ -294,14 +302,14 @@ def _volume(draft: dict, music: dict | None, a: dict) -> tuple[dict, dict, str]:
     return new, {"vol": vol}, f"Music volume: {round(vol * 100)}%{capped}."
 
 
-def _scaled(current: int, a: dict, step: int = 50) -> int:
+def _scaled(current: int, a: dict[str, Any], step: int = 50) -> int:
     """A relative length: ``current`` plus ``delta_ms``, or times ``scale`` (to ``step`` ms)."""
     if a.get("scale"):
-        return max(step, round(current * a["scale"] / step) * step)
+        return max(step, round(current * float(a["scale"]) / step) * step)
     return current + int(a.get("delta_ms", 0))
 
 
-def _photo_text(draft: dict) -> str:
+def _photo_text(draft: dict[str, Any]) -> str:
     durs = sorted({sg["d"] for sg in segments(draft) if sg.get("k", "image") == "image"})
     return (
         f"{fmt_s(durs[0])} s"
@@ -310,9 +318,9 @@ def _photo_text(draft: dict) -> str:
     )
 
 
-def _title(draft: dict, a: dict) -> tuple[dict, dict, str]:
+def _title(draft: dict[str, Any], a: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
     end = int(draft.get("d") or 0)
-    args = {k: a[k] for k in ("text", "pos") if k in a}
+    args: dict[str, Any] = {k: a[k] for k in ("text", "pos") if k in a}
     if a.get("whole"):
         args.update(start_ms=0, end_ms=end)
     elif "last_ms" in a:

@@ -27,6 +27,7 @@ slideshow", then what is still ambiguous.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.motion import ken_burns
 from nemowidgets.local.agent.names import describes_content, resolve_names
@@ -59,7 +60,9 @@ MAX_PROMPT_CHARS = 4000
 _I = re.I
 
 
-def parse(prompt: str, media: list[dict] | None = None, draft: dict | None = None) -> Parsed:
+def parse(
+    prompt: str, media: list[dict[str, Any]] | None = None, draft: dict[str, Any] | None = None
+) -> Parsed:
     """The intents of ``prompt``; ``media`` and ``draft`` let it resolve names ("moon.jpg")."""
     out = Parsed(lang=language(prompt))
     if len(prompt) > MAX_PROMPT_CHARS:
@@ -141,7 +144,7 @@ _TOTAL = "|".join(
 )
 
 
-def _lengths(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _lengths(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     for m in p.take(_TOTAL):
         add(out, "set_total_duration", m.start(), ms=dur_ms(m.group(0)))
 
@@ -174,7 +177,7 @@ _EACH_PHOTO = "|".join(
 )
 
 
-def _durations(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _durations(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     for m in p.take(_ONE_PHOTO):
         which = position(m.group("o") or m.group("o2"))
         ms = dur_ms(m.group("d") or m.group("d2")) or 0
@@ -233,7 +236,7 @@ _FITS = (
 )
 
 
-def _canvas(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _canvas(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     found = [(m.start(), aspect) for aspect, pattern in _ASPECT_WORDS for m in p.take(pattern)]
     if len({a for _, a in found}) > 1 and re.search(r"\bor\b", p.text, _I):
         out.questions.append(f"Which format: {' or '.join(sorted({a for _, a in found}))}?")
@@ -273,12 +276,12 @@ _SLIDESHOW = "|".join(
 )
 
 
-def _slideshow(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _slideshow(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     if m := p.take(_SLIDESHOW):
         add(out, "make_slideshow", m[0].start())
 
 
-def _ambiguous(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _ambiguous(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     done = names(out)
     left = LEFT_MOVE.search(p.text)
     if left and done & REORDERS:  # one move of several was not read: say so, never drop it

@@ -11,6 +11,7 @@ part was not done (:data:`LEFT_MOVE`) instead of dropping it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.vocab import (
     DUR,
@@ -73,7 +74,7 @@ _APPEND = (
 )
 
 
-def _dest(text: str) -> dict | int:
+def _dest(text: str) -> dict[str, Any] | int:
     word = text.lower()
     if word.startswith(("after", "before", "behind")):
         return {"after" if word.startswith("after") else "before": position(text.split(None, 1)[1])}
@@ -84,7 +85,7 @@ def _dest(text: str) -> dict | int:
     return position(text) or 1
 
 
-def structure(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def structure(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     for m in p.take(_SWAP):
         add(out, "swap_segments", m.start(), a=position(m.group("a")), b=position(m.group("b")))
         end = m.end()
@@ -114,9 +115,9 @@ def structure(p: Prompt, out: Parsed, media: list[dict]) -> None:
         for t in re.finditer(rf"(?<![\w.])({ORDW}|\d+)(?![\w.])", body, _I):
             add(out, "remove_segment", m.start() + t.start(), photo=position(t.group(1)))
         p.eat(*m.span())
-    if m := p.take(r"\breverse(?:d)?\b|\bbackwards?\b|\bin\s+reverse\b"):
-        add(out, "reverse_order", m[0].start())
-    if m := p.take(r"\bshuffle[ds]?\b|\brandom(?:i[sz]e)?\b|\bmix\s+up\b|\bscramble\b"):
-        add(out, "shuffle_order", m[0].start())
-    if m := p.take(_APPEND):
-        add(out, "append_media", m[0].start())
+    if hit := p.take(r"\breverse(?:d)?\b|\bbackwards?\b|\bin\s+reverse\b"):
+        add(out, "reverse_order", hit[0].start())
+    if hit := p.take(r"\bshuffle[ds]?\b|\brandom(?:i[sz]e)?\b|\bmix\s+up\b|\bscramble\b"):
+        add(out, "shuffle_order", hit[0].start())
+    if hit := p.take(_APPEND):
+        add(out, "append_media", hit[0].start())

@@ -10,6 +10,7 @@ them in a fixed order; see its docstring.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.vocab import (
     DUR,
@@ -63,7 +64,7 @@ _TR_DUR = (
 )
 
 
-def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def transitions(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     p.take(r"\binstead of\s+(?:the\s+)?" + _TR_WORD)
     kinds: list[tuple[int, str]] = []
     ms = scale = None
@@ -107,7 +108,7 @@ def _kinds_in(text: str, offset: int) -> list[tuple[int, str]]:
 # -- music -----------------------------------------------------------------------------------
 
 
-def _fade_ms(p: Prompt, m: re.Match) -> int | None:
+def _fade_ms(p: Prompt, m: re.Match[str]) -> int | None:
     after = re.match(
         rf"\W{{0,3}}(?:(?:over|for|of|by|during|across|lasting|to|in)\s+)?"
         rf"(?:about\s+)?(?:the\s+)?(?:(?:last|first)\s+)?({DUR})",
@@ -163,10 +164,10 @@ _ADD_MUSIC = (
 )
 
 
-def music(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def music(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     audio = [m for m in media if m.get("file_type") == "audio"]
-    if m := p.take(_FIT):
-        add(out, "fit_to_music", m[0].start())
+    if fit := p.take(_FIT):
+        add(out, "fit_to_music", fit[0].start())
     fades: dict[str, int] = {}
     for m in p.take(_NO_FADE):
         for way in ("in", "out"):

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import nemowidgets.local.agent.edits as edits
 from nemowidgets.local.agent.actions import Resolver, apply, count, tr_text
@@ -55,8 +56,8 @@ class ToolCall:
     """One edit the agent made, streamed as an ADK functionCall + functionResponse."""
 
     name: str
-    args: dict
-    result: dict = field(default_factory=dict)
+    args: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass
@@ -65,7 +66,7 @@ class AgentReply:
 
     text: str  # always a helpful sentence (what it did, or what it can do)
     calls: list[ToolCall]
-    draft: dict | None  # the new draft, or None when the draft is unchanged
+    draft: dict[str, Any] | None  # the new draft, or None when the draft is unchanged
     undo: bool = False  # "undo": the server reverts to the previous stored version
 
 
@@ -114,7 +115,11 @@ _FOLDED = {"set_photo_duration", "set_transition", "set_ken_burns", "add_music",
 
 
 def respond(
-    prompt: str, draft: dict | None, media: list[dict], *, canvas: dict | None = None
+    prompt: str,
+    draft: dict[str, Any] | None,
+    media: list[dict[str, Any]],
+    *,
+    canvas: dict[str, Any] | None = None,
 ) -> AgentReply:
     """Answer one prompt: the edits made, the new draft (None if unchanged) and a reply."""
     media = [m for m in (media or []) if isinstance(m, dict) and m.get("id")]
@@ -127,7 +132,10 @@ def respond(
 
 
 def _respond(
-    parsed: Parsed, usable: dict | None, media: list[dict], canvas: dict | None
+    parsed: Parsed,
+    usable: dict[str, Any] | None,
+    media: list[dict[str, Any]],
+    canvas: dict[str, Any] | None,
 ) -> AgentReply:
     if parsed.undo:
         return AgentReply("Undone: back to the previous version of the video.", [], None, undo=True)
@@ -163,6 +171,8 @@ def _respond(
             work, call = _slideshow(folded, media, work, canvas)
             calls.append(call)
             texts.append(SUMMARY)
+        if work is None:  # pragma: no cover - a slideshow was made above, or there was one
+            raise EditError("There is no slideshow to edit yet.")
         ids = Resolver(work)
         intents = _prepare(intents, work, media, ids)
         for intent in intents:
@@ -192,7 +202,9 @@ def _said(texts: list[str], unchanged: bool) -> list[str]:
     return [t.removeprefix(NOOP) for t in texts if unchanged or not t.startswith(NOOP)]
 
 
-def _prepare(intents: list[Intent], draft: dict, media: list[dict], ids: Resolver) -> list[Intent]:
+def _prepare(
+    intents: list[Intent], draft: dict[str, Any], media: list[dict[str, Any]], ids: Resolver
+) -> list[Intent]:
     """Add the music a music edit needs; remove photos from the back (numbers stay valid)."""
     names = {i.name for i in intents}
     audio = [m for m in media if m.get("file_type") == "audio"]
@@ -206,7 +218,7 @@ def _prepare(intents: list[Intent], draft: dict, media: list[dict], ids: Resolve
     def back_first(intent: Intent) -> int:  # remove the later photos first
         if intent.name != "remove_segment":
             return 0
-        pos = intent.args.get("photo", 0)
+        pos = int(intent.args.get("photo", 0))
         return -(pos - 1 if pos > 0 else n + pos)
 
     return sorted(intents, key=lambda i: (_rank(i.name), back_first(i), i.at))
@@ -217,8 +229,11 @@ def _rank(name: str) -> int:
 
 
 def _slideshow(
-    folded: list[Intent], media: list[dict], old: dict | None, canvas: dict | None
-) -> tuple[dict, ToolCall]:
+    folded: list[Intent],
+    media: list[dict[str, Any]],
+    old: dict[str, Any] | None,
+    canvas: dict[str, Any] | None,
+) -> tuple[dict[str, Any], ToolCall]:
     """Build the slideshow, with the prompt's timing, transition, motion and music folded in."""
     opts = {i.name: i.args for i in folded}
     timing = opts.get("set_photo_duration", {})
@@ -263,7 +278,7 @@ def _slideshow(
     return draft, call
 
 
-def describe(draft: dict, media: list[dict]) -> str:
+def describe(draft: dict[str, Any], media: list[dict[str, Any]]) -> str:
     """What a new slideshow is, read from the final draft (so the reply matches it)."""
     video = segments(draft)
     photos = [sg["d"] for sg in video if sg.get("k") == "image"]

@@ -9,6 +9,7 @@ Like the other detectors (see ``phrases.py``) these consume the words they used.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.vocab import (
     DUR,
@@ -39,7 +40,7 @@ TEXT_QUESTION = (
 _ADD_TEXT = r"\b(?:add|put|want|need|write|include|insert|create|give|show|display|with|some)\b"
 
 
-def captions(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def captions(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     if p.take(
         r"\b(?:remove|delete|drop|clear|hide|no|without|get rid of)\s+(?:the\s+|all\s+"
         r"(?:the\s+)?|any\s+)?(?:captions?|subtitles?|labels?)\b"
@@ -101,7 +102,7 @@ def _text_pos(clause: str) -> str | None:
     return "bottom" if word in ("bottom", "lower") else "center"
 
 
-def _title_timing(clause: str, full: str) -> dict:
+def _title_timing(clause: str, full: str) -> dict[str, Any]:
     """Title timing words → ``start_ms``/``end_ms``, ``last_ms`` (from the end) or ``whole``."""
     d, num = DUR, r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)?"
     if m := re.search(rf"\bbetween\s+{num}\s+and\s+({d})", full, _I):
@@ -134,7 +135,7 @@ _TITLE_STOP = (
 )
 
 
-def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def titles(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     if p.take(
         r"\b(?:remove|delete|drop|clear|hide|get rid of|no|without)\s+(?:the\s+|a\s+|any\s+)?"
         r"(?:main\s+)?(?:titles?|headings?)\b"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from nemowidgets.local.agent.slots import numbers_in_words, verb_last
 from nemowidgets.local.agent.unquoted import lift_unquoted
@@ -33,7 +34,7 @@ def normalise(prompt: str) -> tuple[str, list[str]]:
     """(text with quotes replaced by placeholders, the quoted strings)."""
     quotes: list[str] = []
 
-    def lift(m: re.Match) -> str:
+    def lift(m: re.Match[str]) -> str:
         quotes.append(next(g for g in m.groups() if g is not None))
         return f" ⟦{len(quotes) - 1}⟧ "
 
@@ -137,7 +138,7 @@ class Intent:
     """One edit asked for: ``name`` is the edit (and ToolCall) name."""
 
     name: str
-    args: dict = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict[str, Any])
     at: int = 0  # where in the prompt (orders edits of the same kind)
 
 
@@ -159,16 +160,16 @@ class Prompt:
     def __init__(self, text: str, quotes: list[str]) -> None:
         self.text, self.quotes = text, quotes
 
-    def find(self, pattern: str) -> list[re.Match]:
+    def find(self, pattern: str) -> list[re.Match[str]]:
         return list(re.finditer(pattern, self.text, _I))
 
-    def has(self, pattern: str) -> re.Match | None:
+    def has(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text, _I)
 
     def eat(self, start: int, end: int) -> None:
         self.text = self.text[:start] + " " * (end - start) + self.text[end:]
 
-    def take(self, pattern: str) -> list[re.Match]:
+    def take(self, pattern: str) -> list[re.Match[str]]:
         found = self.find(pattern)
         for m in found:
             self.eat(*m.span())
