@@ -226,7 +226,7 @@ def corner_code(corner: str) -> str:
 
 def set_logo(
     draft: Draft,
-    media: str | dict,
+    media: str | dict[str, Any],
     corner: str = "br",
     size: float = 0.15,
     opacity: float = 0.8,
