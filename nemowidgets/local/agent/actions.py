@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import nemowidgets.local.agent.edits as edits
+from nemowidgets.local.agent.decor import LOOK_WORDS
 from nemowidgets.local.agent.timing import EditError, fmt_s, segments
 from nemowidgets.local.agent.vocab import Intent
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT
@@ -268,6 +269,8 @@ def _apply_more(
             f"Caption '{a['text']}' on photo {i + 1} at the {cap['pos']} "
             f"({fmt_s(cap['s'])}-{fmt_s(cap['s'] + cap['d'])} s).",
         )
+    if name in _DECOR:
+        return _decor(intent, draft, media, ids)
     if name == "remove_captions":
         if not any("ref" in sg for sg in segments(draft, TRACK_TEXT)):
             return draft, {}, "There are no captions to remove."
@@ -336,3 +339,65 @@ def _title(draft: dict[str, Any], a: dict[str, Any]) -> tuple[dict[str, Any], di
     if a.get("scale"):
         text += f", text size {round(sg['sz'] * 100, 1):g}% of the frame height"
     return new, args, text + "."
+
+
+_DECOR = {"set_look", "set_logo", "remove_logo", "add_file_name_captions"}
+_CORNERS = {"tl": "top left", "tr": "top right", "bl": "bottom left", "br": "bottom right"}
+
+
+def _decor(
+    intent: Intent, draft: dict[str, Any], media: list[dict[str, Any]], ids: Resolver
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Looks, brightness and contrast, the logo, file-name captions (``decor.py`` reads them)."""
+    a, name = intent.args, intent.name
+    if name == "add_file_name_captions":
+        new = edits.add_file_name_captions(draft, a.get("pos") or "bottom")
+        n = len(segments(new))
+        return new, dict(a), f"Captions with the file names on {count(n, 'photo')}."
+    if name == "remove_logo":
+        if not (draft.get("m") or {}).get("logo"):
+            return draft, {}, "There is no logo to remove."
+        return edits.remove_logo(draft), {}, "Removed the logo."
+    if name == "set_logo":
+        logo = _media(media, a.get("media_id")) or {"id": a.get("media_id")}
+        current = (draft.get("m") or {}).get("logo") or {}
+        new = edits.set_logo(
+            draft,
+            logo,
+            a.get("corner") or current.get("pos") or "br",
+            float(a.get("size") or current.get("sz") or 0.15),
+            float(a.get("opacity") or current.get("op") or 0.8),
+        )
+        got = new["m"]["logo"]
+        return (
+            new,
+            {"media_id": got["src"], "corner": got["pos"], "size": got["sz"], "opacity": got["op"]},
+            f"Logo {got['n']} in the {_CORNERS[got['pos']]} corner "
+            f"({round(got['sz'] * 100)}% of the height, {round(got['op'] * 100)}% opacity).",
+        )
+    return _look(a, draft, ids)
+
+
+def _look(
+    a: dict[str, Any], draft: dict[str, Any], ids: Resolver
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    video = segments(draft)
+    which = None if a.get("photo") is None else [ids.at(draft, int(a["photo"]))]
+    first = video[which[0]] if which else (video[0] if video else {})
+    where = f"photo {which[0] + 1} ({_name(first)})" if which else "every photo"
+    args: dict[str, Any] = {"photo": which[0] + 1} if which else {}
+    if "look" in a:
+        new = edits.set_look(draft, a["look"], which)
+        args["look"] = a["look"]
+        said = f"Look: {LOOK_WORDS[a['look']]} on {where}."
+    elif "brightness_delta" in a:
+        br = max(-1.0, min(1.0, float(first.get("br", 0.0)) + float(a["brightness_delta"])))
+        new = edits.set_look(draft, None, which, brightness=br)
+        args["brightness"] = round(br, 3)
+        said = f"Brightness {round(br * 100):+d}% on {where}."
+    else:
+        ct = max(0.0, min(3.0, float(first.get("ct", 1.0)) * float(a["contrast_scale"])))
+        new = edits.set_look(draft, None, which, contrast=ct)
+        args["contrast"] = round(ct, 3)
+        said = f"Contrast {round(ct * 100)}% on {where}."
+    return new, args, said

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nemowidgets.local.agent.decor import decor, normalise_looks
 from nemowidgets.local.agent.motion import ken_burns
 from nemowidgets.local.agent.names import describes_content, resolve_names
 from nemowidgets.local.agent.negation import rewrite_negations
@@ -79,12 +80,14 @@ def parse(
     if not text or p.has(r"^\W*(?:help|what can you do|commands|options|hi|hello|hey)\W*$"):
         out.help = True
         return out
+    p.text = normalise_looks(p.text)
     unsupported(p, out, out.lang)
     p.text, dropped = rewrite_negations(resolve_names(p.text, draft, media or []))
     if describes_content(p.text) or (out.lang == "zh" and zh_content(QUOTE_RE.sub(" ", prompt))):
         out.questions.append(NO_SEE_ZH if out.lang == "zh" else NO_SEE)
         return out
     for detect in (
+        decor,
         captions,
         title_size,
         titles,

@@ -41,6 +41,7 @@ VOCABULARY = frozenset(
         swap switch keep add use set show give let should must want like please seconds
         second minute minutes long longer shorter faster slower bigger smaller louder
         quieter black white bars blur fill frame vertical portrait square landscape format
+        logo logos watermark watermarks file files name names
         """,
     )
 )

@@ -42,6 +42,7 @@ from typing import Any
 
 import nemowidgets.local.agent.edits as edits
 from nemowidgets.local.agent.actions import Resolver, apply, count, tr_text
+from nemowidgets.local.agent.decor import is_logo_file
 from nemowidgets.local.agent.intents import Intent, Parsed, parse
 from nemowidgets.local.agent.timing import EditError, fmt_s, sanitize, segments
 from nemowidgets.local.agent.zh_reply import to_chinese
@@ -79,6 +80,8 @@ HELP = (
     "• format: 16:9, 9:16 (TikTok, Reels, Shorts), 1:1, 4:5, 720p, 1080p; blurred background, "
     "black bars or fill the frame\n"
     "• text: \"add the title 'Summer' at the top\", \"caption the second photo 'Sunset'\"\n"
+    "• looks: 'black and white', 'sepia', 'warmer', 'brighter', 'more contrast', per photo too; "
+    "'add my logo in the bottom right'; 'add captions with the file names'\n"
     "• music: 'music at 35%', 'fade the music out over 2 seconds', 'no music'\n"
     "• order: 'move the last photo first', 'remove photo 2', 'swap the first and second photos', "
     "'reverse the order', 'make the third photo 5 seconds'\n"
@@ -109,6 +112,10 @@ _ORDER = (
     "set_title",
     "remove_captions",
     "add_caption",
+    "add_file_name_captions",
+    "set_look",
+    "remove_logo",
+    "set_logo",
 )
 _STRUCTURE = {"remove_segment", "move_segment", "swap_segments", "reverse_order", "shuffle_order"}
 _FOLDED = {"set_photo_duration", "set_transition", "set_ken_burns", "add_music", "remove_music"}
@@ -151,7 +158,7 @@ def _respond(
             return AgentReply(said, [], None)
         lead = "" if parsed.help else "Sorry, I didn't understand that.\n\n"
         return AgentReply(lead + HELP, [], None)
-    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    visuals = slideshow_media(media)
     has_video = usable is not None
     texts: list[str] = []
     if intents[0].name != "make_slideshow" and not has_video:
@@ -251,7 +258,7 @@ def _slideshow(
     meta = meta or edits.default_meta(canvas)
     ken_burns = bool(opts.get("set_ken_burns", {}).get("on"))
     kb_style = opts.get("set_ken_burns", {}).get("style")
-    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    visuals = slideshow_media(media)
     draft = edits.make_slideshow(
         visuals,
         photo_ms=photo_ms,
@@ -276,6 +283,14 @@ def _slideshow(
         "make_slideshow", args, {"ok": True, "duration_ms": draft["d"], "segments": len(video)}
     )
     return draft, call
+
+
+def slideshow_media(media: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The photos and clips a slideshow is made of: uploads named as a logo are left out
+    (``logo.png`` is for the corner), unless there is nothing else."""
+    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    photos = [m for m in visuals if not is_logo_file(str(m.get("filename") or ""))]
+    return photos or visuals
 
 
 def describe(draft: dict[str, Any], media: list[dict[str, Any]]) -> str:

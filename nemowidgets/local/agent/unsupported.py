@@ -20,8 +20,9 @@ _TEXT_ALT = (
     "我可以把标题调大或调小，并放在顶部、中间或底部",
 )
 _LOOK_ALT = (
-    "I can fade through black between photos, add a slow Ken Burns zoom or change the format",
-    "我可以使用黑场过渡、加上 Ken Burns 缓慢缩放，或更改画面比例",
+    "I can give the photos a look (black and white, sepia, warm, cool, vivid or faded) and "
+    "make them brighter, darker or more contrasted",
+    "我可以给照片加上黑白、复古、暖色、冷色、鲜艳或褪色效果，并调亮、调暗或增加对比度",
 )
 _FIT_ALT = (
     "I can show the photos on a blurred background, with black bars or filling the frame",
@@ -95,19 +96,20 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
         ),
     ),
     (
-        r"\b(?:logos?|watermarks?|stickers?|emoji\s+stickers?|overlay\s+images?)\b",
-        "Logos, watermarks and stickers (image overlays)",
-        "logo、水印和贴纸等图片叠加",
+        r"\b(?:stickers?|emoji\s+stickers?|overlay\s+images?|gifs?\s+on\s+top)\b",
+        "Stickers and image overlays",
+        "贴纸和图片叠加",
         (
-            "I can add a text title or captions, e.g. add the title 'My trip'",
-            "我可以添加文字标题或字幕，例如：加上标题「我的旅行」",
+            "I can put one logo in a corner ('add my logo in the bottom right'), a title or "
+            "captions",
+            "我可以在角落放一个 logo（“在右下角加上我的 logo”）、标题或字幕",
         ),
     ),
     (
-        r"\bblack\s+(?:and|&)\s+white\b|\bgr[ae]y\s?scale\b|\bmonochrome\b|\bsepia\b|\bvintage\b|"
-        r"\b(?:instagram\s+)?filters?\b|\bcolou?r\s+grad(?:e|ing)\b|\bluts?\b",
-        "Filters such as black and white, sepia or vintage",
-        "黑白、复古等滤镜",
+        r"\binstagram\s+filters?\b|(?<!\bthe\s)(?<!\bno\s)(?<!\bany\s)(?<!\bremove\s)\bfilters?\b|"
+        r"\bcolou?r\s+grad(?:e|ing)\b|\bluts?\b",
+        "Custom filters and colour grading",
+        "自定义滤镜和调色",
         _LOOK_ALT,
     ),
     (
@@ -118,10 +120,9 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
         _TEXT_ALT,
     ),
     (
-        r"\b(?:more\s+)?(?:vibrant|saturat\w*|brightness|brighter|darker|contrast|exposure|"
-        r"sharpen\w*|sharper|sharpness|warmer|cooler|colou?rs?)\b",
-        "Colour adjustments (brightness, contrast, saturation, sharpening)",
-        "亮度、对比度、饱和度等颜色调整",
+        r"\b(?:exposure|sharpen\w*|sharper|sharpness|hdr|white\s+balance|hue)\b",
+        "Sharpening, exposure and white balance",
+        "锐化、曝光和白平衡",
         _LOOK_ALT,
     ),
     (r"\bfaces?\b", "Blurring or detecting faces", "人脸模糊或识别", _FIT_ALT),

@@ -34,10 +34,36 @@ _HELP_ZH = (
     "• Ken Burns：“加上缩放效果” / “去掉缩放”\n"
     "• 画面：16:9、9:16（抖音、Reels、Shorts）、1:1、4:5、720p、1080p；模糊背景、黑边或填满画面\n"
     "• 文字：“加上标题「夏天」放在顶部”、“第二张加字幕「日落」”\n"
+    "• 效果：“黑白”、“复古滤镜”、“调亮一点”，也可以只用于一张照片；“在右下角加上我的 logo”；"
+    "“用文件名做字幕”\n"
     "• 音乐：“音乐音量35%”、“音乐淡出2秒”、“不要音乐”、“音乐小声一点”\n"
     "• 顺序：“把最后一张照片移到最前面”、“删除第二张照片”、“交换第一张和第二张”、“倒序”\n"
     "• “撤销”可以撤回上一次修改。"
 )
+
+
+_LOOKS_ZH = {
+    "black and white": "黑白",
+    "sepia": "复古",
+    "warm": "暖色",
+    "cool": "冷色",
+    "vivid": "鲜艳",
+    "faded": "褪色",
+    "none (the original colours)": "无（原始颜色）",
+}
+_CORNERS_ZH = {
+    "top left": "左上角",
+    "top right": "右上角",
+    "bottom left": "左下角",
+    "bottom right": "右下角",
+}
+
+
+def _on(said: str) -> str:
+    if said == "every photo":
+        return "每张照片"
+    m = re.match(r"photo (\d+) \((.*?)\)", said)
+    return f"第 {m.group(1)} 张照片（{m.group(2)}）" if m else said
 
 
 _WHERE = r"photo \d+(?: from the end)?|the last photo|the second to last photo"
@@ -262,6 +288,34 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
     (
         r"I did not understand '(.*?)', so that part is not done; say e\.g\. 'move photo 2 last'\.",
         r"我没听懂“\1”，这部分没有做；可以说“把第二张照片移到最后”。",
+    ),
+    (
+        r"Look: (.+?) on (every photo|photo \d+ \(.*?\))\.",
+        lambda m: f"效果：{_LOOKS_ZH.get(m.group(1), m.group(1))}，用于{_on(m.group(2))}。",
+    ),
+    (
+        r"Brightness ([+-]\d+)% on (every photo|photo \d+ \(.*?\))\.",
+        lambda m: f"亮度 {m.group(1)}%，用于{_on(m.group(2))}。",
+    ),
+    (
+        r"Contrast (\d+)% on (every photo|photo \d+ \(.*?\))\.",
+        lambda m: f"对比度 {m.group(1)}%，用于{_on(m.group(2))}。",
+    ),
+    (r"Captions with the file names on (\d+) photos?\.", r"已用文件名给 \1 张照片加上字幕。"),
+    (
+        r"Logo (\S+) in the (top left|top right|bottom left|bottom right) corner "
+        r"\((\d+)% of the height, (\d+)% opacity\)\.",
+        lambda m: (
+            f"logo {m.group(1)} 放在{_CORNERS_ZH[m.group(2)]}"
+            f"（高度的 {m.group(3)}%，不透明度 {m.group(4)}%）。"
+        ),
+    ),
+    (r"Removed the logo\.", "已去掉 logo。"),
+    (r"There is no logo to remove\.", "没有可以去掉的 logo。"),
+    (
+        r"Which picture is the logo\? .*?'\.",
+        "哪张图片是 logo？请上传（最好是透明背景的 PNG），文件名里带 logo，"
+        "或指明文件，例如“用 brand.png 作为 logo”。",
     ),
     (r"No change needed: ", "无需更改："),
     (r"\s*Nothing was changed\.", "没有做任何更改。"),

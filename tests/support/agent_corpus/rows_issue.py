@@ -82,20 +82,10 @@ ROWS = [
     row("issue zh relative", "default", "音乐小声一点", volume=("<", 0.8)),
     row("issue zh duration", "default", "每张照片改成2秒", photo_s=2),
     row("issue zh relative", "default", "音乐小声一点吧", volume=("<", 0.8)),
-    row(
-        "issue unsupported",
-        "default",
-        "black and white",
-        unchanged=True,
-        says=("black and white", _NOT_SUPPORTED),
-    ),
-    row(
-        "issue unsupported",
-        "default",
-        "add my logo in the corner",
-        unchanged=True,
-        says=("logo", _NOT_SUPPORTED),
-    ),
+    # once unsupported (the issue asked for them to be named); looks and logos exist now
+    row("issue decor", "default", "black and white", look="bw", keeps=KEEP),
+    row("issue decor", "branded", "add my logo in the corner", logo=("logo.png", "br")),
+    row("issue decor", "default", "add my logo in the corner", asks=True, says="logo"),
     row(
         "issue compound",
         "default",

@@ -513,3 +513,57 @@ _NEAR = [
 ]
 
 ROWS = [*_TEXT, *_NEG, *_ORDER, *_ZH_REMOVE, *_NEAR]
+
+# -- looks, brightness, the logo, file-name captions (were "not supported") --
+_C_ALL = {n: n.rsplit(".", 1)[0] for n in PHOTOS}
+_DECOR = [
+    row("review decor", "default", "make it black and white", look="bw", keeps=KEEP),
+    row("review decor", "default", "apply a sepia filter", look="sepia"),
+    row("review decor", "default", "add a vintage filter", look="sepia"),
+    row("review decor", "default", "make the colors more vibrant", look="vivid"),
+    row("review decor", "default", "give it a warmer look", look="warm"),
+    row("review decor", "default", "cooler tones please", look="cool"),
+    row("review decor", "default", "a faded, washed-out look", look="faded"),
+    row(
+        "review decor position",
+        "default",
+        "make photo 2 black and white",
+        looks=[None, "bw", None, None, None],
+    ),
+    row(
+        "review decor filename",
+        "default",
+        "make the moon photo sepia",
+        looks=[None, "sepia", None, None, None],
+    ),
+    row("review decor relative", "default", "increase the brightness", brightness=(">", 0)),
+    row("review decor relative", "default", "a bit darker", brightness=("<", 0)),
+    row("review decor relative", "default", "add more contrast", contrast=(">", 1)),
+    row("review decor neg", "bw", "remove the filter", look=None),
+    row("review decor neg", "bw", "back to color", look=None),
+    row("review decor compound", "default", "black and white, 20 seconds", look="bw", total_s=20),
+    row("review decor", "default", "add captions with the file names", captions=_C_ALL),
+    row("review decor", "default", "use the file names as captions", captions=_C_ALL),
+    row(
+        "review decor",
+        "branded",
+        "add my logo in the bottom right",
+        logo=("logo.png", "br"),
+        count=5,
+    ),
+    row(
+        "review decor",
+        "branded",
+        "put a small watermark in the top left corner",
+        logo=("logo.png", "tl"),
+        logo_size=0.1,
+    ),
+    row("review decor", "default", "put my logo on it", asks=True, says="logo"),
+    row("review decor", "default", "add a watermark", asks=True, says="logo"),
+    row("review decor zh", "default", "复古滤镜", look="sepia"),
+    row("review decor zh", "default", "把第二张照片变成黑白", looks=[None, "bw", None, None, None]),
+    row("review decor zh", "default", "用文件名做字幕", captions=_C_ALL),
+    row("review decor zh", "branded", "在右下角加上我的水印", logo=("logo.png", "br")),
+    row("review decor zh", "bw", "去掉滤镜", look=None),
+]
+ROWS += _DECOR
