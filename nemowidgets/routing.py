@@ -45,10 +45,27 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-__all__ = ["ACTIONS", "Action", "export_quality", "gui_actions", "route", "translate_gui"]
+__all__ = [
+    "ACTIONS",
+    "ACTION_COMMANDS",
+    "Action",
+    "export_quality",
+    "export_size",
+    "gui_actions",
+    "route",
+    "translate_gui",
+]
 
 Action = Literal["export", "credits", "status", "upload", "agent"]
 ACTIONS: Final = ("export", "credits", "status", "upload", "agent")
+#: The shortest prompt :func:`route` sends to each client action: what a button for a
+#: ``turn.actions`` entry sends, so it runs exactly the handler a typed command would.
+ACTION_COMMANDS: Final[dict[str, str]] = {
+    "export": "export",
+    "status": "status",
+    "upload": "upload",
+    "credits": "credits",
+}
 
 # -- routing tables ------------------------------------------------------------
 _PHRASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
@@ -82,7 +99,8 @@ _FILLER: Final = _set(
 _ACTION_FILLER: Final[dict[str, frozenset[str]]] = {
     "export": _set(
         "video movie mp4 file final result finished version high quality hd full preview low "
-        "res resolution quick draft copy 1080p 720p 1080 720 fullhd full-hd"
+        "res resolution quick draft copy 1080p 720p 1080 720 fullhd full-hd fhd 2160p 1440p "
+        "480p 360p 4k uhd"
     ),
     "credits": _set(
         "many much left remaining account balance credit credits available there there's"
@@ -227,6 +245,33 @@ def export_quality(prompt: str) -> str:
     if words & {"preview", "draft", "quick", "low", "low-res"} or "预览" in (prompt or ""):
         return "preview"
     return "high"
+
+
+_SIZE = re.compile(
+    r"(?<![\w.])(?:(2160|1440|1080|720|480|360)p\b|\d{3,4}\s*[x×]\s*(2160|1440|1080|720|480|360)\b)|"
+    r"\b(full[\s-]?hd|fhd|4k|uhd)\b|(全高清|超清|高清)",
+    re.IGNORECASE,
+)
+_NAMED_SIZES: Final[dict[str, int]] = {
+    "fullhd": 1080, "full-hd": 1080, "fhd": 1080, "4k": 2160, "uhd": 2160,
+    "全高清": 1080, "超清": 1080, "高清": 720,
+}  # fmt: skip
+
+
+def export_size(prompt: str) -> int | None:
+    """The short side an export command asks for: "export it in 1080p" -> ``1080``.
+
+    "720p", "1280x720", "full HD", "4K" (2160) and "高清" (720) are read; ``None``
+    when the command names no size (the draft's own size is used).
+    """
+    m = _SIZE.search(prompt or "")
+    if m is None:
+        return None
+    number = m.group(1) or m.group(2)
+    if number:
+        return int(number)
+    word = re.sub(r"\s+", "", (m.group(3) or m.group(4) or "").lower())
+    return _NAMED_SIZES.get(word) or _NAMED_SIZES.get(word.replace("-", ""))
 
 
 # -- GUI translation -------------------------------------------------------------

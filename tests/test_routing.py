@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from nemowidgets.routing import ACTIONS, export_quality, gui_actions, route, translate_gui
+from nemowidgets.routing import (
+    ACTION_COMMANDS,
+    ACTIONS,
+    export_quality,
+    export_size,
+    gui_actions,
+    route,
+    translate_gui,
+)
 
 ROUTES = [
     # export
@@ -209,3 +217,26 @@ GUI_ACTIONS = [
 @pytest.mark.parametrize(("text", "actions"), GUI_ACTIONS)
 def test_gui_actions(text: str, actions: tuple[str, ...]) -> None:
     assert gui_actions(text) == actions
+
+
+@pytest.mark.parametrize(
+    ("prompt", "size"),
+    [
+        ("export it in 1080p", 1080),
+        ("export in 720p please", 720),
+        ("download it in full HD", 1080),
+        ("export a 720p preview", 720),
+        ("导出高清", 720),
+        ("export", None),
+        ("export the video in high quality", None),
+    ],
+)
+def test_export_size_reads_the_resolution_of_an_export_command(prompt: str, size) -> None:
+    assert route(prompt) == "export"
+    assert export_size(prompt) == size
+
+
+def test_each_action_command_routes_to_its_action() -> None:
+    assert set(ACTION_COMMANDS) == {"export", "status", "upload", "credits"}
+    for action, command in ACTION_COMMANDS.items():
+        assert route(command) == action

@@ -18,6 +18,7 @@ from nemowidgets.protocol import CLOUD_BASE_URL
 from nemowidgets.session import Session
 from tests.support import sse_scripts as S
 from tests.support.cloud_server import OWN_TOKEN, start_cloud
+from tests.support.cloud_state import tiny_mp4
 
 DRAFT = {
     "t": [
@@ -194,3 +195,38 @@ def test_observers_may_submit_but_not_block(session) -> None:
     session.state()
     assert "own event-loop thread" in outcomes[0]
     assert outcomes[1] == "Future"
+
+
+def test_a_reply_that_says_click_export_offers_the_export_action(session, cloud) -> None:
+    cloud.state.sse_script = S.adk_script("Done! Click the Export button to download it.")
+    turn = session.send("make a slideshow")
+    assert turn.actions == ("export",)  # read before the text was GUI-translated
+    assert "Export button" not in turn.reply
+    cloud.state.sse_script = S.adk_script("I made a 3-photo slideshow with crossfades.")
+    assert session.send("make a slideshow").actions == ()
+
+
+def test_several_actions_are_kept_in_the_order_said(session, cloud) -> None:
+    cloud.state.sse_script = S.adk_script(
+        "Open the timeline panel to check it, then click [Export] when you are happy."
+    )
+    assert session.send("make a slideshow").actions == ("status", "export")
+
+
+@pytest.mark.parametrize(("prompt", "size"), [("export it in 720p", (1280, 720)),
+                                              ("export in 1080p", (1920, 1080))])  # fmt: skip
+def test_export_in_a_resolution_renders_that_size(
+    session, cloud, prompt, size, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the export is written under ./nemowidgets-exports
+    cloud.state.output_bytes = tiny_mp4()
+    session.connect()
+    small = {**DRAFT, "m": {**DRAFT["m"], "width": 960, "height": 540}}
+    cloud.state.sessions[session.session_id]["draft"] = small
+    session.state()
+    turn = session.send(prompt)
+    assert (turn.action, turn.ok) == ("export", True), turn.reply
+    (job,) = cloud.state.renders.values()
+    sent = job["draft"]["m"]
+    assert (sent["width"], sent["height"], sent["aspect"]) == (*size, "16:9")
+    assert session.draft.width == 960  # the current draft itself is not changed

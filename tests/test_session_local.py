@@ -176,6 +176,20 @@ def test_4_export_through_a_prompt(studio) -> None:
     assert str(session.exports[-1].path) in turn.reply
 
 
+def test_4b_export_in_a_resolution_renders_that_size(studio) -> None:
+    """ "export it in 360p": the MP4 decodes at 640x360, the draft itself stays 1080p."""
+    session, _, _ = studio
+    assert (session.draft.width, session.draft.height) == (1920, 1080)
+    turn = session.send("export it in 360p")
+    assert (turn.action, turn.ok) == ("export", True), turn.reply
+    result = session.exports[-1]
+    assert result.quality == "high"
+    _, width, height, _ = _decoded_duration(result.path)
+    assert (width, height) == (result.width, result.height) == (640, 360)
+    assert "640x360" in turn.reply
+    assert (session.draft.width, session.draft.height) == (1920, 1080)
+
+
 def test_5_sync_api_inside_a_running_event_loop(studio) -> None:
     """As in a notebook cell: the kernel's loop is running while the sync call blocks."""
     session, _, _ = studio

@@ -14,8 +14,9 @@ Reached only over HTTP (it shares nothing with the client but
               probe (magic bytes, probing with Pillow / PyAV, thumbnails, safe
               names), jobs (the render job queue and its worker threads)
     agent/    the prompt-driven editing agent: respond (prompt -> reply + draft),
-              intents / phrases / vocab (reading the prompt), actions (intent ->
-              edit), edits / overlays / timing (pure draft edits)
+              intents / phrases / texts / order / vocab / unquoted (reading the
+              prompt), actions (intent -> edit), edits / overlays / timing (pure
+              draft edits)
     render/   draft -> MP4 with PyAV
     faults.py fault injection (off unless asked for); a leaf read by server and jobs
 

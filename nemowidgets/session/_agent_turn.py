@@ -17,6 +17,8 @@ The protocol's rules for an agent turn (``docs/protocol.md``), in one place:
 * An in-band agent error ends the turn with an ``error`` event.
 * After the stream the state is read, the draft rebuilt and compared with the
   one before; a turn that produced no text replies with that diff.
+* The client actions the reply points at ("click the Export button") are read
+  from its text before translation and kept as ``turn.actions``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from nemowidgets.api.errors import (
     StreamError,
 )
 from nemowidgets.api.events import AgentEvent
-from nemowidgets.routing import translate_gui
+from nemowidgets.routing import gui_actions, translate_gui
 from nemowidgets.session._connection import Connection
 from nemowidgets.session._display import StreamDisplay, is_glitch
 from nemowidgets.session._drafts import Drafts, draft_moved
@@ -107,9 +109,14 @@ class AgentTurn:
             self._say(AgentEvent("error", text=exc.message))
             self._runtime.report(exc)
         diff = await self._read_back(client, polled)
-        reply = self._reply(diff)
+        self._pieces.append("".join(self._current))
+        self._current.clear()
+        said = "\n".join(p.strip() for p in self._pieces if p.strip())
+        actions = gui_actions(said)  # before translation: "click Export" still says so
+        reply = self._reply(diff, translate_gui(said))
         events = tuple(self._events)
-        return Turn(self._prompt, "agent", events, self._drafts.draft, diff, reply, self._error)
+        draft = self._drafts.draft
+        return Turn(self._prompt, "agent", events, draft, diff, reply, self._error, actions)
 
     # -- the stream ----------------------------------------------------------------
     async def _stream(self, client: NemoClient) -> None:
@@ -217,10 +224,9 @@ class AgentTurn:
         self._notice = f"{self._notice}\n{unread}" if self._notice else unread
         self._say(AgentEvent("notice", text=unread))
 
-    def _reply(self, diff: str) -> str:
-        """The agent's text, else the diff (said as the reply), plus errors and notices."""
-        self._pieces.append("".join(self._current))
-        text = translate_gui("\n".join(p.strip() for p in self._pieces if p.strip()))
+    def _reply(self, diff: str, text: str) -> str:
+        """The agent's (translated) text, else the diff (said as the reply), plus errors
+        and notices."""
         error, notice = self._error, self._notice
         if error is not None and error.message not in notice:
             reply = f"{text}\n{error.message}".strip()

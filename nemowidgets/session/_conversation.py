@@ -10,6 +10,7 @@ so the widgets always see it end - and the credits are refreshed after it.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections import deque
 
 from nemowidgets.api.errors import (
@@ -21,8 +22,8 @@ from nemowidgets.api.errors import (
     RenderError,
 )
 from nemowidgets.api.events import AgentEvent
-from nemowidgets.draft import format_seconds
-from nemowidgets.routing import export_quality, route
+from nemowidgets.draft import Draft, format_seconds
+from nemowidgets.routing import export_quality, export_size, route
 from nemowidgets.session._agent_turn import AgentTurn
 from nemowidgets.session._args import check_prompt
 from nemowidgets.session._connection import Connection
@@ -32,7 +33,7 @@ from nemowidgets.session._exports import Exports
 from nemowidgets.session._media import MediaLibrary
 from nemowidgets.session._runtime import Runtime
 
-__all__ = ["NO_DRAFT", "UPLOAD_HELP", "Conversation"]
+__all__ = ["NO_DRAFT", "UPLOAD_HELP", "Conversation", "at_size"]
 
 UPLOAD_HELP = (
     "Prompts cannot carry files. To upload, use the Uploader (browser files or the "
@@ -41,6 +42,33 @@ UPLOAD_HELP = (
 NO_DRAFT = "No timeline yet: try 'make a slideshow with transitions and music'."
 #: Failures that end a turn (kept in ``turn.error``) instead of raising from send().
 _TURN_ERRORS = (AgentError, DraftError, RenderError, MediaError)
+
+
+def at_size(draft: Draft | None, short_side: int | None) -> tuple[Draft | None, str]:
+    """``draft`` scaled so its shorter side is ``short_side`` ("export it in 720p").
+
+    The aspect is kept and both sides are even (H.264 needs it); the current draft
+    itself is not changed.  Returns ``(None, "")`` for "use the current draft as it
+    is", and a note when the size cannot be applied.
+    """
+    if draft is None or short_side is None:
+        return None, ""
+    meta = draft.meta
+    width, height = meta.get("width"), meta.get("height")
+    if (
+        not (isinstance(width, int | float) and isinstance(height, int | float))
+        or min(width, height) <= 0
+    ):
+        return None, f" (The timeline has no size of its own, so {short_side}p was not applied.)"
+    w, h = float(width), float(height)
+    scale = short_side / min(w, h)
+    raw = copy.deepcopy(draft.raw)
+    raw["m"] = {**meta, "width": _even(w * scale), "height": _even(h * scale)}
+    return Draft(raw, version=draft.version), ""
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2) * 2)
 
 
 class Conversation:
@@ -114,10 +142,11 @@ class Conversation:
 
     async def _act(self, prompt: str, action: str) -> str:
         if action == "export":
-            result = await self._exports.export(export_quality(prompt), None, None)
+            draft, note = at_size(self._drafts.draft, export_size(prompt))
+            result = await self._exports.export(export_quality(prompt), draft, None)
             size = f"{result.width}x{result.height}" if result.width else "?"
             length = format_seconds(result.duration) if result.duration is not None else "?"
-            return f"Exported {result.path} ({length} s, {size})."
+            return f"Exported {result.path} ({length} s, {size}).{note}"
         if action == "credits":
             credits = await self._connection.credits()
             return (

@@ -86,6 +86,13 @@ class Turn:
     agent's events (text GUI-translated; tool calls kept for a debug view);
     ``draft`` the draft after the turn; ``diff`` what changed, in words; ``reply``
     what to show the user (the agent's text, else the diff, else the error).
+
+    ``actions`` are the client actions the agent's reply points at ("click the
+    Export button" -> ``("export",)``), read from its text *before* GUI translation
+    (:func:`nemowidgets.routing.gui_actions`), in the order it says them.  Each is a
+    :func:`~nemowidgets.routing.route` action the Session performs itself
+    (``"export"``, ``"status"``, ``"upload"``, ``"credits"``): the Studio shows one
+    button per action, and ``session.send(turn.actions[0])`` does it from code.
     """
 
     prompt: str
@@ -95,6 +102,7 @@ class Turn:
     diff: str
     reply: str
     error: NemoError | None = None
+    actions: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -12,6 +12,12 @@ Two things keep 1,000 events a second cheap for the browser:
   scheduled on the Session's own loop.  See ``benchmarks/log_coalescing.py``.
 * **Folding** - only the last ``max_lines`` lines are kept; older ones fold
   into "… 950 earlier lines" (``session.events`` still has every agent event).
+
+When a turn's reply points at a client action ("click the Export button":
+``turn.actions``), the log shows one button per action under the conversation.
+A button sends the action's command (:data:`nemowidgets.routing.ACTION_COMMANDS`)
+with ``session.submit(session.asend(...))``, so it runs the same handler as typing
+"export" and never blocks the kernel; the buttons go away when the next turn starts.
 """
 
 from __future__ import annotations
@@ -23,12 +29,23 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as W
 
+from nemowidgets.routing import ACTION_COMMANDS
 from nemowidgets.widgets._base import CSS, Coalescer, SessionWidget, linkify
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
+
     from nemowidgets.session import Session
 
 __all__ = ["StreamLog"]
+
+#: The button for each client action a reply can point at (``turn.actions``).
+_ACTION_LABELS = {
+    "export": ("Export", "download", "Render and download the video (as typing 'export')"),
+    "status": ("Status", "list", "Show the timeline and media (as typing 'status')"),
+    "upload": ("Upload", "upload", "How to add photos and music (as typing 'upload')"),
+    "credits": ("Credits", "info", "Show the credit balance (as typing 'credits')"),
+}
 
 
 class _Line:
@@ -81,7 +98,16 @@ class StreamLog(SessionWidget):
         self._view = W.HTML(layout=W.Layout(width="100%"))
         self._view.add_class("nemo-log")
         self._coalescer = Coalescer(self._flush, interval)
-        self.children = (W.HTML(CSS), W.Label("Conversation"), self._view)
+        self._buttons: dict[str, W.Button] = {}
+        for action, (label, icon, tip) in _ACTION_LABELS.items():
+            button = W.Button(description=label, icon=icon, tooltip=tip)
+            button.layout.display = "none"
+            button.on_click(lambda _, a=action: self.run_action(a))
+            self._buttons[action] = button
+        self._shown: tuple[str, ...] = ()
+        self._action_row = W.HBox(list(self._buttons.values()))
+        self._action_row.add_class("nemo-log-actions")
+        self.children = (W.HTML(CSS), W.Label("Conversation"), self._view, self._action_row)
         self._bind()
 
     # -- public ----------------------------------------------------------------------
@@ -93,6 +119,33 @@ class StreamLog(SessionWidget):
             if self._folded:
                 lines.insert(0, f"… {self._folded} earlier lines")
         return "\n".join(lines)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The actions offered as buttons now (from the last turn's ``turn.actions``)."""
+        return self._shown
+
+    def run_action(self, action: str) -> Future[Any] | None:
+        """Do ``action`` (what its button does): its command, sent without blocking."""
+        command = ACTION_COMMANDS.get(action)
+        if command is None:
+            raise ValueError(f"Unknown action {action!r}: one of {', '.join(ACTION_COMMANDS)}.")
+        self._offer(())
+        try:
+            return self._session.submit(self._session.asend(command))
+        except RuntimeError as exc:  # the Session is closed
+            self._add("error", str(exc))
+            self._changed()
+            return None
+
+    def _offer(self, actions: tuple[str, ...]) -> None:
+        """Show one button per action, in the order the reply said them."""
+        shown = tuple(a for a in dict.fromkeys(actions) if a in self._buttons)
+        self._shown = shown
+        for action, button in self._buttons.items():
+            button.layout.display = "" if action in shown else "none"
+        rest = [b for a, b in self._buttons.items() if a not in shown]
+        self._action_row.children = [self._buttons[a] for a in shown] + rest
 
     @property
     def updates(self) -> int:
@@ -158,6 +211,7 @@ class StreamLog(SessionWidget):
 
     # -- events (Session thread) ------------------------------------------------------
     def _on_turn_started(self, data: dict[str, Any]) -> None:
+        self._offer(())
         action = data.get("action") or "agent"
         suffix = f"   → {action}" if action != "agent" else ""
         self._add("you", f"› {data.get('prompt', '')}{suffix}")
@@ -206,6 +260,7 @@ class StreamLog(SessionWidget):
     def _on_turn_finished(self, data: dict[str, Any]) -> None:
         with self._lock:
             self._close_open()
+        self._offer(tuple(getattr(data.get("turn"), "actions", ()) or ()))
         self._changed()
 
     def _on_notice(self, data: dict[str, Any]) -> None:

@@ -301,7 +301,7 @@ def create_app(state: CloudState | None = None) -> Starlette:
             return early
         if finished(request.path_params["rid"]) is None:
             return envelope_error("download", 404, None, "no finished render with that id")
-        return Response(_output_bytes(st.output_size), media_type="video/mp4")
+        return Response(st.output_bytes or _output_bytes(st.output_size), media_type="video/mp4")
 
     async def output(request: Request) -> Response:
         if (early := await enter(request, "output", auth=False)) is not None:
@@ -310,7 +310,7 @@ def create_app(state: CloudState | None = None) -> Starlette:
             return Response("<html>gateway error</html>", 502, media_type="text/html")
         if finished(request.path_params["rid"]) is None:
             return Response("not found", 404)
-        return Response(_output_bytes(st.output_size), media_type="video/mp4")
+        return Response(st.output_bytes or _output_bytes(st.output_size), media_type="video/mp4")
 
     async def media(request: Request) -> Response:
         if (early := await enter(request, "media")) is not None:

@@ -61,6 +61,7 @@ class CloudState:
     render_url_broken: bool = False
     output_origin: str | None = None  # serve the output URL from another origin (no token)
     output_size: int = 300_000
+    output_bytes: bytes | None = None  # a real MP4 to serve instead of ``output_size`` filler
     duplicate_render_once: bool = False
     export_blocked: bool = False
     cancel_answer: str = "job"  # or "empty"
@@ -94,3 +95,23 @@ class CloudState:
     def add_session(self, session_id: str = "7301234567890123456789") -> str:
         self.sessions[session_id] = {"task_id": "task_1", "draft": None}
         return session_id
+
+
+def tiny_mp4(width: int = 64, height: int = 36, frames: int = 5) -> bytes:
+    """A real, decodable H.264 MP4 (a few grey frames) for ``CloudState.output_bytes``."""
+    import io
+
+    import av
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(frames):
+            rgb = np.full((height, width, 3), 40 + 30 * i, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()

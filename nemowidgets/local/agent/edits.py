@@ -15,6 +15,7 @@ import copy
 import random
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 from nemowidgets.local.agent.clips import mute_clip, set_look, trim_clip
 from nemowidgets.local.agent.overlays import (
@@ -110,7 +111,7 @@ _LOOK_KEYS = ("fx", "br", "ct")
 # -- building --------------------------------------------------------------------------------
 
 
-def _visual_segment(item: dict, seg_id: str, photo_ms: int) -> Segment:
+def _visual_segment(item: dict[str, Any], seg_id: str, photo_ms: int) -> Segment:
     kind = "video" if item.get("file_type") == "video" else "image"
     sg: Segment = {
         "id": seg_id,
@@ -127,14 +128,14 @@ def _visual_segment(item: dict, seg_id: str, photo_ms: int) -> Segment:
 
 
 def make_slideshow(
-    media: Sequence[dict],
+    media: Sequence[dict[str, Any]],
     *,
     photo_ms: int = DEFAULT_PHOTO_MS,
     transition: str = "none",
     transition_ms: int = DEFAULT_TRANSITION_MS,
     ken_burns: bool = False,
-    music: dict | None = None,
-    meta: dict | None = None,
+    music: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> Draft:
     """A new draft: the photos and clips of ``media`` in upload order, optional music."""
     visuals = [m for m in media if m.get("file_type") in ("image", "video")]
@@ -158,7 +159,9 @@ def make_slideshow(
     return draft
 
 
-def append_media(draft: Draft, media: Sequence[dict], photo_ms: int | None = None) -> Draft:
+def append_media(
+    draft: Draft, media: Sequence[dict[str, Any]], photo_ms: int | None = None
+) -> Draft:
     """Add photos and clips at the end, with the slideshow's transition and motion style."""
     new = copy.deepcopy(draft)
     ensure_track(new, TRACK_VIDEO, "Photos")

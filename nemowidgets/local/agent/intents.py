@@ -17,32 +17,32 @@ become positions (``names.py``), negations are put in the detectors' forms
 (``negation.py``), and a photo described by its content stops the turn with a
 question (the agent cannot see the photos).
 
-Detector order (most specific first): captions, title size, titles, transitions,
-volume words, music (fit, fades, volume, add/remove), relative lengths and speed
-(``relative.py``), total length, order (swap, move, remove, reverse, shuffle, add
-new photos), photo durations, Ken Burns, canvas (aspect, size, fps, fit), "make a
+Detector order (most specific first): captions, title size, titles (``texts.py``),
+transitions, volume words, music (fit, fades, volume, add/remove), relative lengths and
+speed (``relative.py``), total length, order (swap, move, remove, reverse, shuffle, add
+new photos: ``order.py``), photo durations, Ken Burns, canvas (aspect, size, fps, fit), "make a
 slideshow", then what is still ambiguous.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from nemowidgets.local.agent.decor import decor, normalise_looks
 from nemowidgets.local.agent.motion import ken_burns
 from nemowidgets.local.agent.names import describes_content, resolve_names
 from nemowidgets.local.agent.negation import rewrite_negations
-from nemowidgets.local.agent.phrases import captions, music, titles, transitions
+from nemowidgets.local.agent.order import LEFT_MOVE, REORDERS, structure
+from nemowidgets.local.agent.phrases import music, transitions
 from nemowidgets.local.agent.relative import lengths_and_speed, title_size, volume_words
+from nemowidgets.local.agent.texts import captions, titles
 from nemowidgets.local.agent.unsupported import unsupported
 from nemowidgets.local.agent.vocab import (
     DUR,
-    NOUN,
     ORD,
     ORD_RE,
-    ORDNOUN,
-    ORDW,
     QUOTE_RE,
-    TOK,
     Intent,
     Parsed,
     Prompt,
@@ -51,6 +51,7 @@ from nemowidgets.local.agent.vocab import (
     names,
     normalise,
     position,
+    where,
 )
 from nemowidgets.local.agent.zh import describes_content as zh_content
 
@@ -60,7 +61,9 @@ MAX_PROMPT_CHARS = 4000
 _I = re.I
 
 
-def parse(prompt: str, media: list[dict] | None = None, draft: dict | None = None) -> Parsed:
+def parse(
+    prompt: str, media: list[dict[str, Any]] | None = None, draft: dict[str, Any] | None = None
+) -> Parsed:
     """The intents of ``prompt``; ``media`` and ``draft`` let it resolve names ("moon.jpg")."""
     out = Parsed(lang=language(prompt))
     if len(prompt) > MAX_PROMPT_CHARS:
@@ -77,12 +80,14 @@ def parse(prompt: str, media: list[dict] | None = None, draft: dict | None = Non
     if not text or p.has(r"^\W*(?:help|what can you do|commands|options|hi|hello|hey)\W*$"):
         out.help = True
         return out
+    p.text = normalise_looks(p.text)
     unsupported(p, out, out.lang)
     p.text, dropped = rewrite_negations(resolve_names(p.text, draft, media or []))
     if describes_content(p.text) or (out.lang == "zh" and zh_content(QUOTE_RE.sub(" ", prompt))):
         out.questions.append(NO_SEE_ZH if out.lang == "zh" else NO_SEE)
         return out
     for detect in (
+        decor,
         captions,
         title_size,
         titles,
@@ -91,7 +96,7 @@ def parse(prompt: str, media: list[dict] | None = None, draft: dict | None = Non
         music,
         lengths_and_speed,
         _lengths,
-        _structure,
+        structure,
         _durations,
         ken_burns,
         _canvas,
@@ -137,90 +142,17 @@ _TOTAL = "|".join(
         rf"\b(?:it|video|slideshow|movie|thing|clip)\s+(?:to\s+)?be\s+(?:only\s+|just\s+)?{_ABOUT}({DUR})",
         rf"\b(?:an?|the)\s+{_ABOUT}({DUR})\s*(?:long\s+)?(?:[\w:]+\s+){{0,3}}?(?:video|slideshow|"
         rf"movie|clip|reel|short|version)\b",
-        rf"(?:^|[,;])\s*{_ABOUT}({DUR})\s*(?:long|total)?\s*(?=[,;]|$)",
+        rf"(?:^|[,;]|\band\b)\s*{_ABOUT}({DUR})\s*(?:long|total)?\s*(?=[,;]|$)",
     )
 )
 
 
-def _lengths(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _lengths(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     for m in p.take(_TOTAL):
         add(out, "set_total_duration", m.start(), ms=dur_ms(m.group(0)))
 
 
-# -- photos: order and durations -------------------------------------------------------------
-
-_NOUNS = rf"(?:{NOUN}\s*)"
-_SWAP = (
-    rf"\b(?:swap|switch|exchange|flip|trade)\s+(?:the\s+)?{_NOUNS}?(?P<a>{TOK})\s*"
-    rf"(?:{ORDNOUN}\s*)?(?:and|with|&|for)\s+(?:the\s+)?{_NOUNS}?(?P<b>{TOK})(?:\s*{ORDNOUN})?"
-)
-_DEST = (
-    rf"(?:to\s+|at\s+|in\s+|into\s+)?(?:the\s+)?(?:be\s+)?(?:the\s+)?(?P<dst>first|start|"
-    rf"beginning|front|last|end|(?:position|slot|place|spot)\s*#?\s*\d+|"
-    rf"{ORDW}\s+(?:position|place|slot|spot)|(?:after|before|behind)\s+(?:the\s+)?(?:{ORD}|{TOK}))"
-)
-_MOVE = (
-    rf"\b(?:move|put|place|bring|make|shift|send)\s+(?:the\s+)?(?P<src>{ORD})\s+{_DEST}"
-    rf"(?:\s+(?:one|{NOUN}|position|place))?"
-)
-_REMOVE_VERB = (
-    r"\b(?:remove|delete|drop|cut(?:\s+out)?|take\s+out|get\s+rid\s+of|skip|exclude|"
-    r"lose)\s+"
-)
-_ITEM = rf"(?:the\s+)?(?:{NOUN}\s*)?(?:#\s*)?{TOK}(?:\s*{ORDNOUN})?"
-_APPEND = (
-    rf"\b(?:add|include|append|use|put\s+in)\s+(?:the\s+)?(?:new|newly\s+uploaded|remaining|"
-    rf"other|rest\s+of\s+the|missing|more|latest|extra|all\s+(?:the\s+)?)\s*(?:new\s+)?"
-    rf"(?:uploaded\s+)?{NOUN}"
-)
-
-
-def _dest(text: str) -> dict | int:
-    word = text.lower()
-    if word.startswith(("after", "before", "behind")):
-        return {"after" if word.startswith("after") else "before": position(text.split(None, 1)[1])}
-    if word in ("first", "start", "beginning", "front"):
-        return 1
-    if word in ("last", "end"):
-        return -1
-    return position(text) or 1
-
-
-def _structure(p: Prompt, out: Parsed, media: list[dict]) -> None:
-    for m in p.take(_SWAP):
-        add(out, "swap_segments", m.start(), a=position(m.group("a")), b=position(m.group("b")))
-    for m in p.take(rf"\b(?:swap|switch|flip)\s+the\s+(first|last)\s+2\s+{NOUN}"):
-        a, b = (1, 2) if m.group(1).lower() == "first" else (-2, -1)
-        add(out, "swap_segments", m.start(), a=a, b=b)
-    for m in p.take(_MOVE):
-        src, dst = position(m.group("src")), _dest(m.group("dst"))
-        add(out, "move_segment", m.start(), photo=src, to=dst)
-    for m in p.take(
-        rf"(?:^|(?<=[,;]))\s*(?:the\s+)?(?P<src>{ORD})\s+(?:should\s+(?:be|go|come)\s+|goes\s+|"
-        rf"comes\s+|at\s+)?(?:the\s+)?(?:very\s+)?(?P<dst>first|last|end|front|start)"
-        rf"(?:\s+one)?\b(?!\s*\d)"
-    ):
-        add(
-            out, "move_segment", m.start(), photo=position(m.group("src")), to=_dest(m.group("dst"))
-        )
-    for m in p.take(rf"{_REMOVE_VERB}the\s+(first|last)\s+(\d+)\s+{NOUN}"):
-        n = int(m.group(2))
-        for k in range(1, n + 1) if m.group(1).lower() == "first" else range(-n, 0):
-            add(out, "remove_segment", m.start(), photo=k)
-    for m in p.find(rf"{_REMOVE_VERB}(?P<list>{_ITEM}(?:\s*(?:,|and|&)\s*{_ITEM})*)"):
-        body = m.group("list")
-        if not re.search(rf"{NOUN}|\bone\b|#", body, _I) or re.search(DUR, p.clause(m.start()), _I):
-            continue  # "cut the first photo to 2 s" is a duration; "remove 2" names nothing
-        for t in re.finditer(rf"(?<![\w.])({ORDW}|\d+)(?![\w.])", body, _I):
-            add(out, "remove_segment", m.start() + t.start(), photo=position(t.group(1)))
-        p.eat(*m.span())
-    if m := p.take(r"\breverse(?:d)?\b|\bbackwards?\b|\bin\s+reverse\b"):
-        add(out, "reverse_order", m[0].start())
-    if m := p.take(r"\bshuffle[ds]?\b|\brandom(?:i[sz]e)?\b|\bmix\s+up\b|\bscramble\b"):
-        add(out, "shuffle_order", m[0].start())
-    if m := p.take(_APPEND):
-        add(out, "append_media", m[0].start())
-
+# -- photos: durations (order: ``order.py``) ----------------------------------------------
 
 _CONN = (
     r"(?:should\s+)?(?:(?:to|for|be|last|lasts|is|=|:|at|of|stay|stays|shown\s+for|take|"
@@ -241,13 +173,14 @@ _EACH_PHOTO = "|".join(
         rf"\b(?:show|display|hold|keep)\s+(?:each|every|the)?\s*(?:{_PHOTO}s?)?\s*(?:for\s+)?({DUR})",
         rf"({DUR})\s+(?:each|apiece)\b",
         rf"\b{_PHOTO}s\s+(?:to|for|at|of)\s+({DUR})",
+        rf"\b(?:the|my|all|these)\s+(?:the\s+)?{_PHOTO}s\s+{_CONN}({DUR})(?!\s*(?:longer|shorter))",
         rf"\b(?:each|every|all(?:\s+the)?)\s+{_PHOTO}s?\b(?:\s+[a-z']+){{1,5}}?\s+(?:for\s+)?"
         rf"({DUR})(?!\s*(?:longer|shorter|more|less))",
     )
 )
 
 
-def _durations(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _durations(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     for m in p.take(_ONE_PHOTO):
         which = position(m.group("o") or m.group("o2"))
         ms = dur_ms(m.group("d") or m.group("d2")) or 0
@@ -306,7 +239,7 @@ _FITS = (
 )
 
 
-def _canvas(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _canvas(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     found = [(m.start(), aspect) for aspect, pattern in _ASPECT_WORDS for m in p.take(pattern)]
     if len({a for _, a in found}) > 1 and re.search(r"\bor\b", p.text, _I):
         out.questions.append(f"Which format: {' or '.join(sorted({a for _, a in found}))}?")
@@ -346,24 +279,30 @@ _SLIDESHOW = "|".join(
 )
 
 
-def _slideshow(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _slideshow(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     if m := p.take(_SLIDESHOW):
         add(out, "make_slideshow", m[0].start())
 
 
-def _ambiguous(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def _ambiguous(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     done = names(out)
+    left = LEFT_MOVE.search(p.text)
+    if left and done & REORDERS:  # one move of several was not read: say so, never drop it
+        out.notes.append(
+            f"I did not understand '{' '.join(left.group(0).split())}', so that part is not "
+            "done; say e.g. 'move photo 2 last'."
+        )
     timed = {"set_total_duration", "set_photo_duration", "set_segment_duration", "fit_to_music"}
     vague = p.has(
         r"\b(?:longer|shorter|slower|faster|speed\s+(?:it\s+)?up|"
         r"slow\s+(?:it\s+)?down)\b"
     )
     which = ORD_RE.search(p.text)
-    n = position(which.group(0)) if which else None
+    n = where(position(which.group(0)) if which else None)
     if which and vague and not done & timed:
         out.questions.append(
-            f"How long should photo {n} last? For example 'make photo {n} "
-            f"5 seconds' or 'make photo {n} 2 seconds shorter'."
+            f"How long should {n} last? For example 'make {n} "
+            f"5 seconds' or 'make {n} 2 seconds shorter'."
         )
     elif vague and not done & timed:
         out.questions.append(
@@ -372,8 +311,8 @@ def _ambiguous(p: Prompt, out: Parsed, media: list[dict]) -> None:
         )
     elif which and p.has(r"\b(?:make|set|change)\b") and not done:
         out.questions.append(
-            f"What should change about photo {n}? For example 'make photo {n} "
-            f"5 seconds', 'move photo {n} first' or 'remove photo {n}'."
+            f"What should change about {n}? For example 'make {n} "
+            f"5 seconds', 'move {n} first' or 'remove {n}'."
         )
     elif (
         p.has(

@@ -41,6 +41,7 @@ VOCABULARY = frozenset(
         swap switch keep add use set show give let should must want like please seconds
         second minute minutes long longer shorter faster slower bigger smaller louder
         quieter black white bars blur fill frame vertical portrait square landscape format
+        logo logos watermark watermarks file files name names
         """,
     )
 )
@@ -115,6 +116,12 @@ _KNOWN = VOCABULARY | {
     "current",
     "following",
 }
+#: Words that end a noun phrase: "the <words> photo" holding one is no description.
+_BREAKS = frozenset(
+    re.findall(
+        r"\S+", "and then put move make set swap add remove reverse shuffle delete change order to"
+    )
+)
 _DESCRIBED = re.compile(
     rf"\bthe\s+(?P<a>(?:[a-z']+\s+){{1,3}}?){_NOUN}\b|"
     rf"\b(?:the|a)\s+{_NOUN}\s+(?:with|of|where|showing|that\s+shows|in\s+which|from)\s+"
@@ -127,6 +134,8 @@ def describes_content(text: str) -> bool:
     """Whether the (normalised, names-resolved) prompt picks a photo by what it shows."""
     for m in _DESCRIBED.finditer(text):
         words = re.findall(r"[a-z']+", (m.group("a") or m.group("b") or "").lower())
+        if m.group("a") and _BREAKS & set(words):
+            continue  # "reverse the order and put photo 2 first": two clauses, no description
         unknown = [w for w in words if w not in _KNOWN and not w.endswith(("th", "st", "nd", "rd"))]
         if m.group("b") and "⟦" in m.group("b"):
             continue

@@ -24,8 +24,8 @@ _NOT = (
 _FEATURE = (
     r"(?:transitions?|cross[- ]?fades?|dissolves?|wipes?|music|songs?|soundtrack|audio|bgm|"
     r"tunes?|ken[- ]?burns?(?:\s+effects?)?|(?:slow\s+)?zoom(?:ing)?(?:\s+effects?)?|"
-    r"motion|movement|panning|titles?|headings?|captions?|subtitles?|black\s+bars|"
-    r"fade[- ]?(?:in|out)s?)"
+    r"motion|movement|panning|titles?|headings?|captions?|subtitles?|labels?|black\s+bars|"
+    r"fade[- ]?(?:in|out)s?|text|words|writing)"
 )
 _DET = r"(?:(?:any|the|a|an|those|these|my|this|that|some)\s+)?(?:more\s+)?"
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -51,7 +51,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             rf"\b(?:i\s+|we\s+)?{_NOT}\s+(?:really\s+)?(?:want|need|use|add|play|include|like|"
-            rf"have|put|do)\s+(?:to\s+(?:have|use|add)\s+)?{_DET}({_FEATURE})",
+            rf"have|put|do|bother\s+(?:with|adding|putting)|bother)\s+(?:to\s+(?:have|use|add)\s+)?"
+            rf"{_DET}({_FEATURE})",
             _I,
         ),
         r"no \1",
@@ -74,6 +75,25 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         r"no \1",
     ),
     (re.compile(rf"\bno\s+more\s+({_FEATURE})", _I), r"no \1"),
+    (re.compile(rf"\bno\s+need\s+for\s+{_DET}({_FEATURE})", _I), r"no \1"),
+    # "don't caption anything", "don't title it"
+    (
+        re.compile(
+            rf"\b{_NOT}\s+(caption|label|title)\s+(?:anything|it|them|any\s+(?:of\s+the\s+)?"
+            r"photos?|the\s+photos?)\b",
+            _I,
+        ),
+        r"no \1s",
+    ),
+    # "remove the fade out", "get rid of the fade-in"
+    (
+        re.compile(
+            r"\b(?:remove|delete|drop|get\s+rid\s+of|lose|cut)\s+(?:the\s+)?(?:music(?:'s)?\s+)?"
+            r"(fade[- ]?(?:in|out))\b",
+            _I,
+        ),
+        r"no \1",
+    ),
     (re.compile(r"\bno\s+black\s+bars\b", _I), "no bars"),
     (re.compile(r"\bno\s+(?:the\s+)?(?:slow|gentle|subtle)\s+(zoom|pan)", _I), r"no \1"),
     (re.compile(rf"\bnot?\s+any\s+({_FEATURE})", _I), r"no \1"),
@@ -102,12 +122,21 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         r"remove \1",
     ),
 )
+#: "no titles or captions": each one negated ("no music and the title 'Oslo'" is not a list).
+_LIST = re.compile(
+    rf"\b(no|without)\s+{_DET}({_FEATURE})\s+(?:or|nor)\s+(?:any\s+|the\s+)?({_FEATURE})\b",
+    _I,
+)
+#: "no text" is neither a title nor captions.
+_NO_TEXT = re.compile(r"\b(?:no|without)\s+(?:text|words|writing)\b", _I)
 #: A negated edit the user wants *not* done: it is dropped with its clause.
 _KEEP_AS_IS = re.compile(
     rf"\b(?:please\s+)?{_NOT}\s+(?:change|changing|touch|touching|alter|reorder|reordering|"
     r"shuffle|shuffling|reverse|reversing|remove|removing|delete|deleting|drop|move|moving|"
     r"mess\s+with|cut|add|adding|rebuild|redo)\b[^,;.!?]*(?:[,;.!?]|$)|"
-    r"\bnot\s+(?:in\s+)?(?:the\s+)?(?:same|this)\s+order\b",
+    r"\bnot\s+(?:in\s+)?(?:the\s+)?(?:same|this)\s+order\b|"
+    r"\b(?:leave|keep)\s+(?:the\s+|my\s+)?[\w\s]{1,20}?\s+(?:alone|as\s+(?:it\s+is|they\s+are|is)|"
+    r"unchanged|untouched|the\s+same)\b[^,;.!?]*?(?=[,;.!?]|\band\b|\bbut\b|$)",
     _I,
 )
 
@@ -116,6 +145,8 @@ def rewrite_negations(text: str) -> tuple[str, bool]:
     """(the text with negations in the detectors' forms, whether a negated edit was dropped)."""
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
+    text = _LIST.sub(r"\1 \2, \1 \3", text)
+    text = _NO_TEXT.sub("no title, no captions", text)
     kept = text
     text = _KEEP_AS_IS.sub(" ", text)
     return text, text != kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from typing import Any
 
 from PIL import ImageColor
 
@@ -225,7 +226,7 @@ def corner_code(corner: str) -> str:
 
 def set_logo(
     draft: Draft,
-    media: str | dict,
+    media: str | dict[str, Any],
     corner: str = "br",
     size: float = 0.15,
     opacity: float = 0.8,
@@ -265,7 +266,7 @@ def remove_logo(draft: Draft) -> Draft:
 # -- music -----------------------------------------------------------------------------------
 
 
-def add_music(draft: Draft, audio: dict, vol: float | None = None) -> Draft:
+def add_music(draft: Draft, audio: dict[str, Any], vol: float | None = None) -> Draft:
     """Background music: ``audio`` (a media dict) looped or trimmed to the video, 1 s fade-out.
 
     Replacing a song keeps the previous volume and fades.

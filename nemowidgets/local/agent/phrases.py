@@ -1,4 +1,5 @@
-"""Detectors for titles, captions, transitions and music phrases (Ken Burns: ``motion.py``).
+"""Detectors for transitions and music phrases (titles/captions: ``texts.py``, Ken Burns:
+``motion.py``).
 
 Each detector reads the normalised prompt (:class:`~nemowidgets.local.agent.vocab.Prompt`),
 appends intents and questions, and consumes the words it used, so a later,
@@ -9,17 +10,15 @@ them in a fixed order; see its docstring.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nemowidgets.local.agent.vocab import (
     DUR,
-    ORD_RE,
     ORDW,
-    PLACEHOLDER_RE,
     Parsed,
     Prompt,
     add,
     dur_ms,
-    names,
     position,
 )
 
@@ -29,170 +28,6 @@ _TR_WORD = (
     r"(?:cross[- ]?fades?|dissolves?|transitions?|wipes?|fades? (?:to|through) black|"
     r"(?:slide|zoom) transitions?)"
 )
-
-
-# -- text ------------------------------------------------------------------------------------
-
-
-def captions(p: Prompt, out: Parsed, media: list[dict]) -> None:
-    if p.take(
-        r"\b(?:remove|delete|drop|clear|hide|no|without|get rid of)\s+(?:the\s+|all\s+"
-        r"(?:the\s+)?)?(?:captions?|subtitles?|labels?)\b"
-    ):
-        add(out, "remove_captions")
-    for kw in p.find(r"\b(?:caption|subtitle|label)(?:s|ed)?\b")[:12]:
-        lead = p.text[: kw.start()][::-1]  # reversed: the nearest boundary before the keyword
-        head = re.search(r"[,;]|\bdna\b", lead)
-        start = kw.start() - (head.start() if head else kw.start())
-        tokens = sorted(
-            [(m.start(), "o", m) for m in ORD_RE.finditer(p.text, start)]
-            + [(m.start(), "q", m) for m in PLACEHOLDER_RE.finditer(p.text, start)],
-            key=lambda x: x[0],
-        )
-        used = False
-        i = 0
-        while i + 1 < len(tokens):
-            (_, k1, m1), (_, k2, m2) = tokens[i], tokens[i + 1]
-            if {k1, k2} == {"o", "q"}:
-                o, q = (m1, m2) if k1 == "o" else (m2, m1)
-                pos = _text_pos(p.clause(kw.start(), stop_and=False))
-                add(
-                    out,
-                    "add_caption",
-                    o.start(),
-                    photo=position(o.group(0)),
-                    text=p.quotes[int(q.group(1))],
-                    pos=pos,
-                )
-                p.eat(*o.span())
-                p.eat(*q.span())
-                used = True
-                i += 2
-            else:
-                i += 1
-        if used:
-            p.eat(*kw.span())
-        elif tokens and tokens[0][1] == "o" and not any(k == "q" for _, k, _ in tokens):
-            which = position(tokens[0][2].group(0))
-            out.questions.append(
-                f"What should the caption on photo {which} say? Put it in "
-                f"quotes, e.g. caption photo {which} 'Sunset'."
-            )
-            p.eat(*kw.span())
-
-
-def _text_pos(clause: str) -> str | None:
-    m = re.search(r"\b(top|upper|bottom|lower|cent(?:er|re)(?:ed)?|middle)\b", clause, _I)
-    if not m:
-        return None
-    word = m.group(1).lower()
-    if word in ("top", "upper"):
-        return "top"
-    return "bottom" if word in ("bottom", "lower") else "center"
-
-
-def _title_timing(clause: str, full: str) -> dict:
-    """Title timing words → ``start_ms``/``end_ms``, ``last_ms`` (from the end) or ``whole``."""
-    d, num = DUR, r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)?"
-    if m := re.search(rf"\bbetween\s+{num}\s+and\s+({d})", full, _I):
-        return {"start_ms": round(float(m.group(1)) * 1000), "end_ms": dur_ms(m.group(2))}
-    if m := re.search(rf"\bfrom\s+{num}\s*(?:to|until|till|-)\s*({d})", clause, _I):
-        return {"start_ms": round(float(m.group(1)) * 1000), "end_ms": dur_ms(m.group(2))}
-    if m := re.search(rf"\b(?:first|opening)\s+({d})", clause, _I):
-        return {"start_ms": 0, "end_ms": dur_ms(m.group(1))}
-    if m := re.search(rf"\b(?:last|final|closing)\s+({d})", clause, _I):
-        return {"last_ms": dur_ms(m.group(1))}
-    if re.search(
-        r"\b(?:whole|entire|full)\s+(?:video|thing|time|slideshow|movie|length)\b|"
-        r"\bthroughout\b|\ball the way\b",
-        clause,
-        _I,
-    ):
-        return {"whole": True}
-    if re.search(r"\bat the end\b", clause, _I):
-        return {"last_ms": 3000}
-    if m := re.search(rf"\b(?:starting|start|appear(?:ing)?)\s+(?:at|after)\s+({d})", clause, _I):
-        return {"start_ms": dur_ms(m.group(1))}
-    if m := re.search(rf"\bfor\s+({d})", clause, _I):
-        return {"start_ms": 0, "end_ms": dur_ms(m.group(1))}
-    return {}
-
-
-_TITLE_STOP = (
-    r"(?!(?:to|at|for|in|on|of|from|the|a|an|is|and|with|top|bottom|center|centre|"
-    r"middle|bigger|smaller|larger|position|size|font|card)\b)"
-)
-
-
-def titles(p: Prompt, out: Parsed, media: list[dict]) -> None:
-    if p.take(
-        r"\b(?:remove|delete|drop|clear|hide|get rid of|no|without)\s+(?:the\s+|a\s+)?"
-        r"(?:main\s+)?(?:title|heading)\b"
-    ):
-        add(out, "remove_title")
-    ask = False
-    for kw in p.find(
-        r"\b(?:title[sd]?|heading|headline|caption|subtitle|text|call(?:ed)?(?: it)?|"
-        r"named|name it|saying|that says)\b"
-    )[:12]:
-        if not p.text[kw.start() : kw.end()].strip():
-            continue  # eaten as part of an earlier title clause
-        word = kw.group(0).lower()
-        clause, full = p.clause(kw.start()), p.clause(kw.start(), stop_and=False)
-        text = None
-        near = PLACEHOLDER_RE.search(full[: 40 + len(word)])
-        lead = p.text[max(0, kw.start() - 24) : kw.start()]
-        before = re.search(r"⟦(\d+)⟧\s*as\s+(?:the\s+|a\s+)?$", lead, _I)
-        if near:
-            text = p.quotes[int(near.group(1))]
-            p.eat(kw.start() + near.start(), kw.start() + near.end())
-        elif before:
-            text = p.quotes[int(before.group(1))]
-            p.eat(kw.start() - len(lead) + before.start(), kw.start())
-        elif word not in ("text", "caption", "subtitle"):
-            m = re.match(
-                rf"\s*(?::|=|\bas\b|\bto\b)?\s*{_TITLE_STOP}([^\s,;.!?⟦][^,;!?⟦]*?)\s*"
-                r"(?=$|[,;!?]|\.(?:\s|$)|\s+(?:at|on top|on the|in the|for|from|during|"
-                r"until|between|with|and)\b)",
-                p.text[kw.end() :],
-                _I,
-            )
-            text = m.group(1).strip() if m else None
-        pos = _text_pos(clause)
-        timing = _title_timing(clause, full)
-        size = (
-            1.25
-            if re.search(r"\b(?:bigger|larger|huge)\b", clause, _I)
-            else (0.8 if re.search(r"\b(?:smaller|tiny)\b", clause, _I) else None)
-        )
-        is_title = word.startswith(("title", "heading", "headline"))
-        if text is not None:
-            if pos is None and word in ("caption", "subtitle"):
-                pos = "bottom"
-            add(out, "set_title", kw.start(), text=text, pos=pos, scale=size, **timing)
-        elif is_title and (pos or timing or size):
-            add(out, "set_title", kw.start(), pos=pos, scale=size, **timing)
-        else:
-            ask = ask or is_title
-            continue
-        p.eat(kw.start(), kw.start() + len(full if "between" in full else clause))
-    loose = PLACEHOLDER_RE.search(p.text)  # "add 'The End' at the end": a quote to show
-    if loose and "set_title" not in names(out) and p.has(r"\b(?:add|put|show|write|display)\b"):
-        clause = p.clause(loose.start())
-        add(
-            out,
-            "set_title",
-            loose.start(),
-            text=p.quotes[int(loose.group(1))],
-            pos=_text_pos(clause),
-            **_title_timing(clause, clause),
-        )
-        p.eat(loose.start(), loose.start() + len(clause))
-    if ask and "set_title" not in names(out):
-        out.questions.append(
-            "What should the title say? Put it in quotes, e.g. add the "
-            "title 'Summer 2024' at the top."
-        )
 
 
 # -- transitions, motion ---------------------------------------------------------------------
@@ -229,7 +64,7 @@ _TR_DUR = (
 )
 
 
-def transitions(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def transitions(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     p.take(r"\binstead of\s+(?:the\s+)?" + _TR_WORD)
     kinds: list[tuple[int, str]] = []
     ms = scale = None
@@ -273,7 +108,7 @@ def _kinds_in(text: str, offset: int) -> list[tuple[int, str]]:
 # -- music -----------------------------------------------------------------------------------
 
 
-def _fade_ms(p: Prompt, m: re.Match) -> int | None:
+def _fade_ms(p: Prompt, m: re.Match[str]) -> int | None:
     after = re.match(
         rf"\W{{0,3}}(?:(?:over|for|of|by|during|across|lasting|to|in)\s+)?"
         rf"(?:about\s+)?(?:the\s+)?(?:(?:last|first)\s+)?({DUR})",
@@ -329,10 +164,10 @@ _ADD_MUSIC = (
 )
 
 
-def music(p: Prompt, out: Parsed, media: list[dict]) -> None:
+def music(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
     audio = [m for m in media if m.get("file_type") == "audio"]
-    if m := p.take(_FIT):
-        add(out, "fit_to_music", m[0].start())
+    if fit := p.take(_FIT):
+        add(out, "fit_to_music", fit[0].start())
     fades: dict[str, int] = {}
     for m in p.take(_NO_FADE):
         for way in ("in", "out"):

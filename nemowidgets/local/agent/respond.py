@@ -38,15 +38,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import nemowidgets.local.agent.edits as edits
 from nemowidgets.local.agent.actions import Resolver, apply, count, tr_text
+from nemowidgets.local.agent.decor import is_logo_file
 from nemowidgets.local.agent.intents import Intent, Parsed, parse
 from nemowidgets.local.agent.timing import EditError, fmt_s, sanitize, segments
 from nemowidgets.local.agent.zh_reply import to_chinese
 from nemowidgets.protocol import TRACK_AUDIO
 
 SUMMARY = "\0summary"  # where the description of a new slideshow goes, once it is final
+NOOP = "\0noop"  # marks the sentence of an edit that had nothing to do ("no title" with none)
 
 
 @dataclass
@@ -54,8 +57,8 @@ class ToolCall:
     """One edit the agent made, streamed as an ADK functionCall + functionResponse."""
 
     name: str
-    args: dict
-    result: dict = field(default_factory=dict)
+    args: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass
@@ -64,7 +67,7 @@ class AgentReply:
 
     text: str  # always a helpful sentence (what it did, or what it can do)
     calls: list[ToolCall]
-    draft: dict | None  # the new draft, or None when the draft is unchanged
+    draft: dict[str, Any] | None  # the new draft, or None when the draft is unchanged
     undo: bool = False  # "undo": the server reverts to the previous stored version
 
 
@@ -77,6 +80,8 @@ HELP = (
     "• format: 16:9, 9:16 (TikTok, Reels, Shorts), 1:1, 4:5, 720p, 1080p; blurred background, "
     "black bars or fill the frame\n"
     "• text: \"add the title 'Summer' at the top\", \"caption the second photo 'Sunset'\"\n"
+    "• looks: 'black and white', 'sepia', 'warmer', 'brighter', 'more contrast', per photo too; "
+    "'add my logo in the bottom right'; 'add captions with the file names'\n"
     "• music: 'music at 35%', 'fade the music out over 2 seconds', 'no music'\n"
     "• order: 'move the last photo first', 'remove photo 2', 'swap the first and second photos', "
     "'reverse the order', 'make the third photo 5 seconds'\n"
@@ -107,13 +112,21 @@ _ORDER = (
     "set_title",
     "remove_captions",
     "add_caption",
+    "add_file_name_captions",
+    "set_look",
+    "remove_logo",
+    "set_logo",
 )
 _STRUCTURE = {"remove_segment", "move_segment", "swap_segments", "reverse_order", "shuffle_order"}
 _FOLDED = {"set_photo_duration", "set_transition", "set_ken_burns", "add_music", "remove_music"}
 
 
 def respond(
-    prompt: str, draft: dict | None, media: list[dict], *, canvas: dict | None = None
+    prompt: str,
+    draft: dict[str, Any] | None,
+    media: list[dict[str, Any]],
+    *,
+    canvas: dict[str, Any] | None = None,
 ) -> AgentReply:
     """Answer one prompt: the edits made, the new draft (None if unchanged) and a reply."""
     media = [m for m in (media or []) if isinstance(m, dict) and m.get("id")]
@@ -126,7 +139,10 @@ def respond(
 
 
 def _respond(
-    parsed: Parsed, usable: dict | None, media: list[dict], canvas: dict | None
+    parsed: Parsed,
+    usable: dict[str, Any] | None,
+    media: list[dict[str, Any]],
+    canvas: dict[str, Any] | None,
 ) -> AgentReply:
     if parsed.undo:
         return AgentReply("Undone: back to the previous version of the video.", [], None, undo=True)
@@ -142,7 +158,7 @@ def _respond(
             return AgentReply(said, [], None)
         lead = "" if parsed.help else "Sorry, I didn't understand that.\n\n"
         return AgentReply(lead + HELP, [], None)
-    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    visuals = slideshow_media(media)
     has_video = usable is not None
     texts: list[str] = []
     if intents[0].name != "make_slideshow" and not has_video:
@@ -162,14 +178,17 @@ def _respond(
             work, call = _slideshow(folded, media, work, canvas)
             calls.append(call)
             texts.append(SUMMARY)
+        if work is None:  # pragma: no cover - a slideshow was made above, or there was one
+            raise EditError("There is no slideshow to edit yet.")
         ids = Resolver(work)
         intents = _prepare(intents, work, media, ids)
         for intent in intents:
             call = ToolCall(intent.name, dict(intent.args))
+            before = work
             work, call.args, text = apply(intent, work, media, ids)
             call.result = {"ok": True, "duration_ms": work["d"]}
             calls.append(call)
-            texts.append(text)
+            texts.append(NOOP + text if work is before else text)
     except EditError as exc:
         failed = ToolCall(call.name, call.args, {"ok": False, "error": str(exc)})
         return AgentReply(f"{exc} Nothing was changed.", [failed], None)
@@ -181,11 +200,18 @@ def _respond(
         texts.append(f"The video is now {work['d'] / 1000:.1f} s long.")
     texts += parsed.questions + parsed.notes
     if work == usable:
-        return AgentReply("No change needed: " + " ".join(texts), calls, None)
-    return AgentReply(" ".join(texts), calls, work)
+        return AgentReply("No change needed: " + " ".join(_said(texts, True)), calls, None)
+    return AgentReply(" ".join(_said(texts, False)), calls, work)
 
 
-def _prepare(intents: list[Intent], draft: dict, media: list[dict], ids: Resolver) -> list[Intent]:
+def _said(texts: list[str], unchanged: bool) -> list[str]:
+    """The sentences to say: a no-op removal ("no title" with none) only when nothing changed."""
+    return [t.removeprefix(NOOP) for t in texts if unchanged or not t.startswith(NOOP)]
+
+
+def _prepare(
+    intents: list[Intent], draft: dict[str, Any], media: list[dict[str, Any]], ids: Resolver
+) -> list[Intent]:
     """Add the music a music edit needs; remove photos from the back (numbers stay valid)."""
     names = {i.name for i in intents}
     audio = [m for m in media if m.get("file_type") == "audio"]
@@ -199,7 +225,7 @@ def _prepare(intents: list[Intent], draft: dict, media: list[dict], ids: Resolve
     def back_first(intent: Intent) -> int:  # remove the later photos first
         if intent.name != "remove_segment":
             return 0
-        pos = intent.args.get("photo", 0)
+        pos = int(intent.args.get("photo", 0))
         return -(pos - 1 if pos > 0 else n + pos)
 
     return sorted(intents, key=lambda i: (_rank(i.name), back_first(i), i.at))
@@ -210,8 +236,11 @@ def _rank(name: str) -> int:
 
 
 def _slideshow(
-    folded: list[Intent], media: list[dict], old: dict | None, canvas: dict | None
-) -> tuple[dict, ToolCall]:
+    folded: list[Intent],
+    media: list[dict[str, Any]],
+    old: dict[str, Any] | None,
+    canvas: dict[str, Any] | None,
+) -> tuple[dict[str, Any], ToolCall]:
     """Build the slideshow, with the prompt's timing, transition, motion and music folded in."""
     opts = {i.name: i.args for i in folded}
     timing = opts.get("set_photo_duration", {})
@@ -229,7 +258,7 @@ def _slideshow(
     meta = meta or edits.default_meta(canvas)
     ken_burns = bool(opts.get("set_ken_burns", {}).get("on"))
     kb_style = opts.get("set_ken_burns", {}).get("style")
-    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    visuals = slideshow_media(media)
     draft = edits.make_slideshow(
         visuals,
         photo_ms=photo_ms,
@@ -256,7 +285,15 @@ def _slideshow(
     return draft, call
 
 
-def describe(draft: dict, media: list[dict]) -> str:
+def slideshow_media(media: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The photos and clips a slideshow is made of: uploads named as a logo are left out
+    (``logo.png`` is for the corner), unless there is nothing else."""
+    visuals = [m for m in media if m.get("file_type") in ("image", "video")]
+    photos = [m for m in visuals if not is_logo_file(str(m.get("filename") or ""))]
+    return photos or visuals
+
+
+def describe(draft: dict[str, Any], media: list[dict[str, Any]]) -> str:
     """What a new slideshow is, read from the final draft (so the reply matches it)."""
     video = segments(draft)
     photos = [sg["d"] for sg in video if sg.get("k") == "image"]

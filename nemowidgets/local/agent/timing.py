@@ -69,7 +69,7 @@ def fmt_s(ms: float) -> str:
     return f"{ms / 1000:.2f}".rstrip("0").rstrip(".")
 
 
-def track(draft: Draft | None, tt: int) -> dict | None:
+def track(draft: Draft | None, tt: int) -> dict[str, Any] | None:
     """The first track of type ``tt``, or None."""
     for t in (draft or {}).get("t", []):
         if isinstance(t, dict) and t.get("tt") == tt:
@@ -84,13 +84,14 @@ def segments(draft: Draft | None, tt: int = TRACK_VIDEO) -> list[Segment]:
         return []
     if not isinstance(t.get("sg"), list):
         t["sg"] = []
-    return t["sg"]
+    found: list[Segment] = t["sg"]
+    return found
 
 
 def sanitize(draft: object) -> Draft | None:
     """A usable copy of a stored draft (maybe hand-edited), or None if it has no video.
 
-    Drops what no edit can work with (non-dict tracks and segments, media
+    Drops what no edit can work with (non-dict[str, Any] tracks and segments, media
     segments without a source), gives every segment a unique id, and retimes.
     """
     if not isinstance(draft, dict) or not isinstance(draft.get("t"), list):
@@ -120,7 +121,7 @@ def sanitize(draft: object) -> Draft | None:
     return retime(new) if segments(new) else None
 
 
-def ensure_track(draft: Draft, tt: int, name: str) -> dict:
+def ensure_track(draft: Draft, tt: int, name: str) -> dict[str, Any]:
     t = track(draft, tt)
     if t is None:
         t = {"tt": tt, "n": name, "sg": []}
@@ -163,7 +164,7 @@ def canvas_size(aspect: str, short_side: int = 1080) -> tuple[int, int]:
     return (long_side, short_side) if a >= b else (short_side, long_side)
 
 
-def default_meta(canvas: dict | None = None) -> dict:
+def default_meta(canvas: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ``m`` of a new draft: 1080p 16:9 30 fps blurred background, or the session's canvas."""
     meta = {
         "width": 1920,

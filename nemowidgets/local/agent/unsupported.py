@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from nemowidgets.local.agent.vocab import Parsed, Prompt
+from nemowidgets.local.agent.vocab import PLACEHOLDER_RE, Parsed, Prompt
 
 __all__ = ["UNSUPPORTED", "unsupported"]
 
@@ -20,8 +20,9 @@ _TEXT_ALT = (
     "我可以把标题调大或调小，并放在顶部、中间或底部",
 )
 _LOOK_ALT = (
-    "I can fade through black between photos, add a slow Ken Burns zoom or change the format",
-    "我可以使用黑场过渡、加上 Ken Burns 缓慢缩放，或更改画面比例",
+    "I can give the photos a look (black and white, sepia, warm, cool, vivid or faded) and "
+    "make them brighter, darker or more contrasted",
+    "我可以给照片加上黑白、复古、暖色、冷色、鲜艳或褪色效果，并调亮、调暗或增加对比度",
 )
 _FIT_ALT = (
     "I can show the photos on a blurred background, with black bars or filling the frame",
@@ -31,19 +32,84 @@ _COLOURS = r"(?:red|blue|green|yellow|pink|purple|orange|gold|golden|silver|colo
 #: (pattern, name, Chinese name, (alternative, Chinese alternative)); most specific first.
 UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
     (
-        r"\b(?:logos?|watermarks?|stickers?|emoji\s+stickers?|overlay\s+images?)\b",
-        "Logos, watermarks and stickers (image overlays)",
-        "logo、水印和贴纸等图片叠加",
+        r"\b(?:heart|cube|spin(?:ning)?|swirl|star|circle|iris|page[- ]?(?:curl|turn)|morph|"
+        r"ripple|blinds?|clock|shatter|3d|doors?|whip(?:\s+pan)?|luma|film\s+burn|flash|spiral|"
+        r"pixelat\w*|twirl|rotat\w*|glitch|flip)\s+(?:transitions?|wipes?|effects?\s+between)\b|"
+        r"\b(?:fade|fading|dip|dipping)s?\s+(?:to|through|into)\s+white\b|\bwhite\s+(?:fades?|flash)\b",
+        "Transitions such as '{0}'",
+        "「{0}」这类转场",
         (
-            "I can add a text title or captions, e.g. add the title 'My trip'",
-            "我可以添加文字标题或字幕，例如：加上标题「我的旅行」",
+            "I can do crossfades, fades through black, slides, wipes or zoom transitions",
+            "我可以使用交叉淡化、黑场、滑动、擦除或缩放转场",
         ),
     ),
     (
-        r"\bblack\s+(?:and|&)\s+white\b|\bgr[ae]y\s?scale\b|\bmonochrome\b|\bsepia\b|\bvintage\b|"
-        r"\b(?:instagram\s+)?filters?\b|\bcolou?r\s+grad(?:e|ing)\b|\bluts?\b",
-        "Filters such as black and white, sepia or vintage",
-        "黑白、复古等滤镜",
+        r"\b(?:spotify|apple\s+music|soundcloud|youtube\s+music|deezer|tidal|pandora)\b|"
+        r"\b(?:a\s+|the\s+|some\s+)?(?:song|track|tune|music)s?\s+by\s+(?!the\s+(?:end|way)\b)\w+|"
+        r"\b(?:download|find|search\s+for)\s+(?:a\s+|some\s+)?(?:song|music|track)\b",
+        "Finding or downloading songs (from Spotify or anywhere else)",
+        "查找或下载歌曲（Spotify 等）",
+        (
+            "upload an mp3, wav, m4a or aac file and say 'add music'",
+            "请上传 mp3、wav、m4a 或 aac 文件，再说“加音乐”",
+        ),
+    ),
+    (
+        r"\b(?:reverse|invert)\s+(?:the\s+)?(?:music|song|audio|soundtrack)\b|"
+        r"\b(?:play\w*\s+)?(?:the\s+)?(?:music|song|audio)\s+(?:backwards?|in\s+reverse|reversed)\b",
+        "Playing the music backwards",
+        "倒放音乐",
+        (
+            "I can reverse the order of the photos, or fade the music in and out",
+            "我可以倒转照片顺序，或让音乐淡入淡出",
+        ),
+    ),
+    (
+        r"\b(?:music|song|audio|soundtrack)\s+(?:to\s+)?(?:start|begin)s?\s+(?:at|from|after)\b|"
+        r"\bstart\s+the\s+(?:music|song)\s+(?:at|from)\b|\bskip\s+the\s+(?:intro|beginning)\s+of\b",
+        "Starting the music part-way through",
+        "从中间开始播放音乐",
+        (
+            "the music starts with the video; I can fade it in or fit the video to it",
+            "音乐和视频同时开始；我可以让音乐淡入，或让视频适配音乐长度",
+        ),
+    ),
+    (
+        r"\btransition\s+sounds?\b|\bwhoosh\w*",
+        "Sound effects",
+        "音效",
+        ("I can add one song as background music", "我可以添加一首背景音乐"),
+    ),
+    (
+        r"\bbold\b|\bunderlin\w*|\bitalics?\b",
+        "Bold, italic or underlined text",
+        "粗体、斜体或下划线文字",
+        _TEXT_ALT,
+    ),
+    (
+        r"\btranslat\w*",
+        "Translating text",
+        "翻译文字",
+        (
+            "write the title in the language you want, e.g. add the title 'Bonjour'",
+            "请直接用想要的语言写标题，例如：加上标题「你好」",
+        ),
+    ),
+    (
+        r"\b(?:stickers?|emoji\s+stickers?|overlay\s+images?|gifs?\s+on\s+top)\b",
+        "Stickers and image overlays",
+        "贴纸和图片叠加",
+        (
+            "I can put one logo in a corner ('add my logo in the bottom right'), a title or "
+            "captions",
+            "我可以在角落放一个 logo（“在右下角加上我的 logo”）、标题或字幕",
+        ),
+    ),
+    (
+        r"\binstagram\s+filters?\b|(?<!\bthe\s)(?<!\bno\s)(?<!\bany\s)(?<!\bremove\s)\bfilters?\b|"
+        r"\bcolou?r\s+grad(?:e|ing)\b|\bluts?\b",
+        "Custom filters and colour grading",
+        "自定义滤镜和调色",
         _LOOK_ALT,
     ),
     (
@@ -54,10 +120,9 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
         _TEXT_ALT,
     ),
     (
-        r"\b(?:more\s+)?(?:vibrant|saturat\w*|brightness|brighter|darker|contrast|exposure|"
-        r"sharpen\w*|sharper|sharpness|warmer|cooler|colou?rs?)\b",
-        "Colour adjustments (brightness, contrast, saturation, sharpening)",
-        "亮度、对比度、饱和度等颜色调整",
+        r"\b(?:exposure|sharpen\w*|sharper|sharpness|hdr|white\s+balance|hue)\b",
+        "Sharpening, exposure and white balance",
+        "锐化、曝光和白平衡",
         _LOOK_ALT,
     ),
     (r"\bfaces?\b", "Blurring or detecting faces", "人脸模糊或识别", _FIT_ALT),
@@ -100,7 +165,12 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
         "去除照片背景",
         _FIT_ALT,
     ),
-    (r"\brotat\w*|\bupside\s+down\b|\bsideways\b", "Rotating photos", "旋转照片", _FIT_ALT),
+    (
+        r"\brotat\w*|\bupside\s+down\b|\bsideways\b|\bspin(?:s|ning)?\b",
+        "Rotating photos",
+        "旋转照片",
+        _FIT_ALT,
+    ),
     (
         r"\bmirror\w*|\bflip\w*\s+(?:\w+\s+){0,3}?(?:horizontally|vertically)\b",
         "Mirroring or flipping photos",
@@ -139,14 +209,15 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
     (r"\bstabili[sz]\w*", "Stabilizing video clips", "视频防抖", _FIT_ALT),
     (
         r"\b(?:glitch|confetti|particles?|sparkles?|snow|light\s+leaks?|vhs|lens\s+flares?|"
-        r"fireworks?)\b(?:\s+effects?)?",
+        r"fireworks?|3d|neon|shake|earthquake)\b(?:\s+effects?)?",
         "Visual effects such as {0}",
         "「{0}」等视觉特效",
         _LOOK_ALT,
     ),
     (
         r"\banimat\w*\s+(?:the\s+)?(?:title|text|caption|words)\b|\b(?:title|text)\s+animations?\b|"
-        r"\btypewriter\b|\bscrolling\s+text\b",
+        r"\btypewriter\b|\bscrolling\s+text\b|\b(?:appear\w*\s+)?(?:letter|word)\s+by\s+"
+        r"(?:letter|word)\b",
         "Animated text",
         "文字动画",
         _TEXT_ALT,
@@ -200,6 +271,7 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
     ),
     (r"\bchapters?\b", "Chapter markers", "章节标记", _TEXT_ALT),
 )
+_MATCH_ONLY = {"Publishing to YouTube or social media"}
 _RATIO = re.compile(r"(?<![\d.:x])(\d{1,2})\s*[:/]\s*(\d{1,2})(?![\d.:])")
 _ASPECTS = {"16:9", "9:16", "1:1", "4:5"}
 
@@ -207,7 +279,12 @@ _ASPECTS = {"16:9", "9:16", "1:1", "4:5"}
 def unsupported(p: Prompt, out: Parsed, lang: str) -> None:
     """Consume what cannot be done; say what it is and the nearest supported thing."""
     for pattern, name, name_zh, (alt, alt_zh) in UNSUPPORTED:
-        found = p.take(pattern)
+        found = p.find(pattern)
+        for m in found:
+            if name in _MATCH_ONLY:  # "post it on instagram reels" still says the format
+                p.eat(*m.span())
+            else:
+                _eat_clause(p, m)
         if found:
             word = found[0].group(0).strip()
             what = name.format(word.upper() if name.startswith("{") else word)
@@ -228,7 +305,29 @@ def unsupported(p: Prompt, out: Parsed, lang: str) -> None:
             )
 
 
+_BOUNDARY = re.compile(r"[,;!?]|\.(?=\s|$)|\b(?:and|then|but|also)\b", re.I)
+
+
+def _eat_clause(p: Prompt, m: re.Match[str]) -> None:
+    """Consume the clause the request is in ("put the title in bold" asks nothing more).
+
+    A clause holding a quoted text keeps it: in "add the title 'Summer' in red" only
+    the colour is refused, and the title is still added.
+    """
+    start = max((b.end() for b in _BOUNDARY.finditer(p.text, 0, m.start())), default=0)
+    after = _BOUNDARY.search(p.text, m.end())
+    end = after.start() if after else len(p.text)
+    if PLACEHOLDER_RE.search(p.text, start, end):
+        start, end = m.span()
+    cut = start
+    for q in PLACEHOLDER_RE.finditer(p.text, start, end):
+        p.eat(cut, q.start())
+        cut = q.end()
+    p.eat(cut, end)
+
+
 def _be(what: str) -> str:
     head = what.split(" such as ")[0].split(" (")[0]
-    plural = head.endswith("s") or " and " in head or head.startswith(("Playing", "Blurring"))
-    return "are" if plural and not head.startswith(("Playing", "Blurring", "Changing")) else "is"
+    gerund = head.split()[0].endswith("ing")  # "Finding or downloading songs is ..."
+    plural = head.endswith("s") or " and " in head
+    return "are" if plural and not gerund else "is"

@@ -3,7 +3,8 @@
 Separate from ``intents.py`` (which decides what a prompt asks for) so that the
 vocabulary can grow without touching the logic.  A prompt is normalised once:
 quoted text is lifted out into placeholders (``⟦0⟧``) so that nothing inside a
-title is read as a command; Chinese is rewritten into English (``zh.py``);
+title is read as a command, and so is unquoted title and caption text ("a title
+saying Holiday 2024", ``unquoted.py``); Chinese is rewritten into English (``zh.py``);
 numbers in words become digits and "last" as a verb of time becomes "be"
 (``slots.py``).  Everything afterwards matches case-insensitively on the normalised text.
 
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from nemowidgets.local.agent.slots import numbers_in_words, verb_last
+from nemowidgets.local.agent.unquoted import lift_unquoted
 from nemowidgets.local.agent.zh import to_english
 
 #: Quoted text: straight, curly, CJK corner brackets, guillemets; a single-quoted
@@ -31,11 +34,12 @@ def normalise(prompt: str) -> tuple[str, list[str]]:
     """(text with quotes replaced by placeholders, the quoted strings)."""
     quotes: list[str] = []
 
-    def lift(m: re.Match) -> str:
+    def lift(m: re.Match[str]) -> str:
         quotes.append(next(g for g in m.groups() if g is not None))
         return f" ⟦{len(quotes) - 1}⟧ "
 
     text = QUOTE_RE.sub(lift, prompt.replace("⟦", "[").replace("⟧", "]"))
+    text = lift_unquoted(text, quotes)
     text = to_english(text)
     text = verb_last(numbers_in_words(text.replace("’", "'")))
     return " ".join(text.split()), quotes
@@ -115,6 +119,15 @@ def position(text: str) -> int | None:
     return ORDINALS.get(word.replace("-", " "), ORDINALS.get(word))
 
 
+def where(pos: int | None) -> str:
+    """A position as the user would say it: "photo 2", "the last photo" (never "photo -1")."""
+    if pos is None or pos > 0:
+        return f"photo {pos}"
+    if pos == -1:
+        return "the last photo"
+    return "the second to last photo" if pos == -2 else f"photo {-pos} from the end"
+
+
 # -- what the detectors share -------------------------------------------------------------
 
 _I = re.I
@@ -125,7 +138,7 @@ class Intent:
     """One edit asked for: ``name`` is the edit (and ToolCall) name."""
 
     name: str
-    args: dict = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict[str, Any])
     at: int = 0  # where in the prompt (orders edits of the same kind)
 
 
@@ -147,16 +160,16 @@ class Prompt:
     def __init__(self, text: str, quotes: list[str]) -> None:
         self.text, self.quotes = text, quotes
 
-    def find(self, pattern: str) -> list[re.Match]:
+    def find(self, pattern: str) -> list[re.Match[str]]:
         return list(re.finditer(pattern, self.text, _I))
 
-    def has(self, pattern: str) -> re.Match | None:
+    def has(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text, _I)
 
     def eat(self, start: int, end: int) -> None:
         self.text = self.text[:start] + " " * (end - start) + self.text[end:]
 
-    def take(self, pattern: str) -> list[re.Match]:
+    def take(self, pattern: str) -> list[re.Match[str]]:
         found = self.find(pattern)
         for m in found:
             self.eat(*m.span())

@@ -64,7 +64,22 @@ _SLOTS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
 )
 _PLACE = r"(?:最前面|最前|开头|第一个|第一位|前面)"
 _END = r"(?:最后面|最后|末尾|结尾|最末)"
+#: Verbs of removal; Chinese puts the object first with 把 ("把音乐去掉") or at the end
+#: of the clause ("音乐不要了", "第二张删掉吧").
+_REMOVE = (
+    r"(?:去掉|删掉|删除|删了|去了|拿掉|移除|去除|关掉|关了|关闭|取消掉|取消|不要了|不用了|不需要了)"
+)
+_TAIL = r"(?:吧|了|啦|呀|吗)?"
 _SHAPES: tuple[tuple[str, str], ...] = (
+    (r"(关小|调小|降低|减小)", " a bit quieter "),
+    (r"(调到最大声|开到最大|最大声|最大音量|音量最大|音量调到最大)", " full volume "),
+    (rf"把([^，,。；;！!？?把]+?){_REMOVE}{_TAIL}", r" remove \1 "),
+    (
+        rf"(^|[，,。；;！!？?])([^，,。；;！!？?把]+?){_REMOVE}{_TAIL}(?=\s*(?:$|[，,。；;！!？?]))",
+        r"\1 remove \2 ",
+    ),
+    (r"(不要加|不用加|不需要加|别加|不加)", " no "),
+    (r"只要|只", " just "),
     (
         rf"把([^，,。；;]+?)(?:移到|放到|挪到|移动到|放在|调到|换到)\s*{_PLACE}",
         r" move \1 to the front ",
@@ -76,7 +91,14 @@ _SHAPES: tuple[tuple[str, str], ...] = (
     (r"(?:交换|互换|对调)", " swap "),
     (r"(标题|字幕|文字|字体|字)(的)?(再)?(大一点|大一些|放大|大些|更大)", " title bigger "),
     (r"(标题|字幕|文字|字体|字)(的)?(再)?(小一点|小一些|缩小|小些|更小)", " title smaller "),
-    (r"(调亮|亮一点|亮度|变亮|调暗|暗一点)", " brightness "),
+    (
+        r"(用|拿)文件名(来)?(做|作为|当|当作|生成)?字幕|字幕(用|显示)文件名",
+        " captions with the file names ",
+    ),
+    (r"(调亮|亮一点|变亮|更亮)", " brighter "),
+    (r"(调暗|暗一点|变暗|更暗)", " darker "),
+    (r"(对比度高一点|增加对比度|对比度大一点|对比度强一点|加强对比度)", " more contrast "),
+    (r"(去掉|取消|删除|不要)(滤镜|效果)", " remove the filter "),
     (r"(快一点|快一些|快些|更快一点|更快|加快)", " a bit faster "),
     (r"(慢一点|慢一些|慢些|更慢一点|更慢|放慢)", " a bit slower "),
     (r"(长一点|长一些|更长|加长)", " a bit longer "),
@@ -95,10 +117,20 @@ CHINESE: tuple[tuple[str, str], ...] = (
     (r"你能做什么|你会什么|能做什么|帮助", " what can you do "),
     (r"(适配|匹配|配合|对齐|跟随)(背景)?音乐(的)?(长度|时长)?|和音乐一样长", " fit to the music "),
     (r"黑白(效果|滤镜)?", " black and white "),
+    (r"复古|怀旧", " vintage "),
+    (r"暖色调|暖色", " warmer "),
+    (r"冷色调|冷色", " cooler "),
+    (r"更鲜艳|鲜艳", " vivid "),
+    (r"褪色", " faded "),
+    (r"文件名", " file names "),
+    (r"右下角", " bottom right "),
+    (r"左下角", " bottom left "),
+    (r"右上角", " top right "),
+    (r"左上角", " top left "),
     (r"滤镜", " filter "),
     (r"水印", " watermark "),
     (r"不想要|不需要|不用|不要|别用|别加|别|取消|关掉|关闭|停止|无", " no "),
-    (r"删除|删掉|去掉|去除|移除|拿掉", " remove "),
+    (r"删除|删掉|删了|去掉|去除|移除|拿掉", " remove "),
     (r"幻灯片|相册视频|照片视频", " slideshow "),
     (r"(做成|生成|制作|做)(一个)?视频", " make a video "),
     (r"做成|改成视频", " make it "),

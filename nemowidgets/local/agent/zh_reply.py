@@ -34,10 +34,49 @@ _HELP_ZH = (
     "• Ken Burns：“加上缩放效果” / “去掉缩放”\n"
     "• 画面：16:9、9:16（抖音、Reels、Shorts）、1:1、4:5、720p、1080p；模糊背景、黑边或填满画面\n"
     "• 文字：“加上标题「夏天」放在顶部”、“第二张加字幕「日落」”\n"
+    "• 效果：“黑白”、“复古滤镜”、“调亮一点”，也可以只用于一张照片；“在右下角加上我的 logo”；"
+    "“用文件名做字幕”\n"
     "• 音乐：“音乐音量35%”、“音乐淡出2秒”、“不要音乐”、“音乐小声一点”\n"
     "• 顺序：“把最后一张照片移到最前面”、“删除第二张照片”、“交换第一张和第二张”、“倒序”\n"
     "• “撤销”可以撤回上一次修改。"
 )
+
+
+_LOOKS_ZH = {
+    "black and white": "黑白",
+    "sepia": "复古",
+    "warm": "暖色",
+    "cool": "冷色",
+    "vivid": "鲜艳",
+    "faded": "褪色",
+    "none (the original colours)": "无（原始颜色）",
+}
+_CORNERS_ZH = {
+    "top left": "左上角",
+    "top right": "右上角",
+    "bottom left": "左下角",
+    "bottom right": "右下角",
+}
+
+
+def _on(said: str) -> str:
+    if said == "every photo":
+        return "每张照片"
+    m = re.match(r"photo (\d+) \((.*?)\)", said)
+    return f"第 {m.group(1)} 张照片（{m.group(2)}）" if m else said
+
+
+_WHERE = r"photo \d+(?: from the end)?|the last photo|the second to last photo"
+
+
+def _where(said: str) -> str:
+    """ "photo 2" -> 第 2 张照片, "the last photo" -> 最后一张照片 (``vocab.where``'s forms)."""
+    if said == "the last photo":
+        return "最后一张照片"
+    if said == "the second to last photo":
+        return "倒数第二张照片"
+    n = re.sub(r"\D", "", said)
+    return f"倒数第 {n} 张照片" if said.endswith("from the end") else f"第 {n} 张照片"
 
 
 def _style(text: str) -> str:
@@ -111,6 +150,14 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
     (r"Removed the music\.", "已去掉音乐。"),
     (r"Music volume: (\d+)%\.", r"音乐音量：\1%。"),
     (
+        r"Music volume: (\d+)% \(as loud as the recording; .*?\)\.",
+        r"音乐音量：\1%（已是原始录音的音量；想更大声请说“音乐音量150%”）。",
+    ),
+    (
+        r"The music is already at (\d+)%, as loud as the recording; .*?anyway\.",
+        r"音乐已经是 \1%，即原始录音的音量；再大可能失真，如仍需要请说“音乐音量150%”。",
+    ),
+    (
         rf"The music now ({_FADE}(?: and {_FADE})?)\.",
         _fades,
     ),
@@ -164,6 +211,7 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
     ),
     (r"There is no last photo: .*?\.", "没有最后一张照片。"),
     (r"There is no title to remove\.", "没有可以去掉的标题。"),
+    (r"There is no music to remove\.", "没有可以去掉的音乐。"),
     (r"There is no title yet: .*?'\.", "还没有标题：例如说“加上标题「夏天」”。"),
     (r"There are no captions to remove\.", "没有可以去掉的字幕。"),
     (
@@ -194,8 +242,8 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
         "视频要多长？例如：“总时长30秒”、“每张照片4秒”或“适配音乐长度”。",
     ),
     (
-        r"How long should photo (\d+) last\? .*?'\.",
-        r"第 \1 张照片要显示多久？例如：“第\1张照片5秒”。",
+        rf"How long should ({_WHERE}) last\? .*?'\.",
+        lambda m: f"{_where(m.group(1))}要显示多久？例如：“{_where(m.group(1))}5秒”。",
     ),
     (
         r"What should the title say\? .*?'\.",
@@ -203,8 +251,11 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
     ),
     (r"Which photo\? .*?'\.", "哪一张照片？例如：“删除第二张照片”、“把最后一张照片移到最前面”。"),
     (
-        r"What should change about photo (\d+)\? .*?'\.",
-        r"第 \1 张照片要改什么？例如：“第\1张照片5秒”或“删除第\1张照片”。",
+        rf"What should change about ({_WHERE})\? .*?'\.",
+        lambda m: (
+            f"{_where(m.group(1))}要改什么？例如：“{_where(m.group(1))}5秒”"
+            f"或“删除{_where(m.group(1))}”。"
+        ),
     ),
     (
         r"Which format: (.*?)\?",
@@ -215,8 +266,16 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
         lambda m: f"要哪种转场：{m.group(1).replace(' or ', ' 还是 ')}？",
     ),
     (
-        r"What should the caption on photo (\d+) say\? .*?'\.",
-        r"第 \1 张照片的字幕要写什么？例如：第\1张加字幕「日落」。",
+        rf"What should the caption on ({_WHERE}) say\? .*?'\.",
+        lambda m: f"{_where(m.group(1))}的字幕要写什么？例如：{_where(m.group(1))}加字幕「日落」。",
+    ),
+    (
+        r"What should the captions say, and on which photos\? .*?\.$",
+        "字幕要写什么、加在哪几张照片上？例如：第二张加字幕「日落」。",
+    ),
+    (
+        r"What should the text say\? .*?'Sunset'\.",
+        "文字要写什么？整个视频用标题，例如：加上标题「夏天」；单张照片用字幕，例如：第二张加字幕「日落」。",
     ),
     (
         r"There is no song (\d+): (\d+) audio file\(s\) uploaded\.",
@@ -225,6 +284,38 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
     (
         r"The local renderer goes up to 1080p, so I used 1080p\.",
         "本地渲染最高 1080p，所以用了 1080p。",
+    ),
+    (
+        r"I did not understand '(.*?)', so that part is not done; say e\.g\. 'move photo 2 last'\.",
+        r"我没听懂“\1”，这部分没有做；可以说“把第二张照片移到最后”。",
+    ),
+    (
+        r"Look: (.+?) on (every photo|photo \d+ \(.*?\))\.",
+        lambda m: f"效果：{_LOOKS_ZH.get(m.group(1), m.group(1))}，用于{_on(m.group(2))}。",
+    ),
+    (
+        r"Brightness ([+-]\d+)% on (every photo|photo \d+ \(.*?\))\.",
+        lambda m: f"亮度 {m.group(1)}%，用于{_on(m.group(2))}。",
+    ),
+    (
+        r"Contrast (\d+)% on (every photo|photo \d+ \(.*?\))\.",
+        lambda m: f"对比度 {m.group(1)}%，用于{_on(m.group(2))}。",
+    ),
+    (r"Captions with the file names on (\d+) photos?\.", r"已用文件名给 \1 张照片加上字幕。"),
+    (
+        r"Logo (\S+) in the (top left|top right|bottom left|bottom right) corner "
+        r"\((\d+)% of the height, (\d+)% opacity\)\.",
+        lambda m: (
+            f"logo {m.group(1)} 放在{_CORNERS_ZH[m.group(2)]}"
+            f"（高度的 {m.group(3)}%，不透明度 {m.group(4)}%）。"
+        ),
+    ),
+    (r"Removed the logo\.", "已去掉 logo。"),
+    (r"There is no logo to remove\.", "没有可以去掉的 logo。"),
+    (
+        r"Which picture is the logo\? .*?'\.",
+        "哪张图片是 logo？请上传（最好是透明背景的 PNG），文件名里带 logo，"
+        "或指明文件，例如“用 brand.png 作为 logo”。",
     ),
     (r"No change needed: ", "无需更改："),
     (r"\s*Nothing was changed\.", "没有做任何更改。"),

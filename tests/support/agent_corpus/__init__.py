@@ -83,12 +83,13 @@ def _rows() -> list[Row]:
     from tests.support.agent_corpus import (
         rows_edits,
         rows_issue,
+        rows_review,
         rows_slots,
         rows_unsupported,
         rows_zh,
     )
 
-    modules = (rows_issue, rows_slots, rows_edits, rows_unsupported, rows_zh)
+    modules = (rows_issue, rows_slots, rows_edits, rows_unsupported, rows_zh, rows_review)
     return [r for m in modules for r in m.ROWS]
 
 
@@ -107,5 +108,6 @@ CATEGORY_MINIMUMS = {
     "filename": 10,
     "content": 5,
     "issue": 15,
+    "review": 100,
 }
 ROWS: list[Row] = _rows()

@@ -53,7 +53,15 @@ def props(draft: dict | None) -> dict[str, Any]:
     names = {sg["id"]: sg["n"] for sg in video}
     kbs = [sg["kb"] for sg in video if "kb" in sg]
     song = music[0] if music else None
+    looks = [sg.get("fx") for sg in video]
+    logo = draft["m"].get("logo")
     return {
+        "look": looks[0] if video and len(set(looks)) == 1 else looks,
+        "looks": looks,
+        "brightness": video[0].get("br", 0.0) if video else None,
+        "contrast": video[0].get("ct", 1.0) if video else None,
+        "logo": (logo["n"], logo["pos"]) if logo else None,
+        "logo_size": logo["sz"] if logo else None,
         "total_s": draft["d"] / 1000,
         "durations": [sg["d"] / 1000 for sg in video],
         "photo_durations": [sg["d"] / 1000 for sg in video if sg.get("k") == "image"],

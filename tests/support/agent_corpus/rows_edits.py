@@ -347,11 +347,12 @@ ROWS += [
     ),
     row("filename", "default", "I want the astronaut picture to last 5 seconds", dur_of={_A: 5}),
     row(
-        "unsupported compound",
+        "decor compound",
         "default",
         "add a sepia filter and make it 20 seconds",
         total_s=20,
-        says=("sepia", "not supported"),
+        look="sepia",
+        says="sepia",
     ),
     row("content", "default", "take out the photo with my dog", unchanged=True, says="can't see"),
     row(

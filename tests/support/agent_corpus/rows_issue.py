@@ -82,20 +82,10 @@ ROWS = [
     row("issue zh relative", "default", "音乐小声一点", volume=("<", 0.8)),
     row("issue zh duration", "default", "每张照片改成2秒", photo_s=2),
     row("issue zh relative", "default", "音乐小声一点吧", volume=("<", 0.8)),
-    row(
-        "issue unsupported",
-        "default",
-        "black and white",
-        unchanged=True,
-        says=("black and white", _NOT_SUPPORTED),
-    ),
-    row(
-        "issue unsupported",
-        "default",
-        "add my logo in the corner",
-        unchanged=True,
-        says=("logo", _NOT_SUPPORTED),
-    ),
+    # once unsupported (the issue asked for them to be named); looks and logos exist now
+    row("issue decor", "default", "black and white", look="bw", keeps=KEEP),
+    row("issue decor", "branded", "add my logo in the corner", logo=("logo.png", "br")),
+    row("issue decor", "default", "add my logo in the corner", asks=True, says="logo"),
     row(
         "issue compound",
         "default",
@@ -135,7 +125,8 @@ ROWS = [
     row("issue total", "default", "make a 15 second video", total_s=15, keeps=KEEP),
     row("issue percent", "default", "music at 40%", volume=0.4),
     row("issue percent relative", "default", "quieter", volume=("<", 0.8)),
-    row("issue percent relative", "default", "a lot louder", volume=(">=", 1.1)),
+    # a relative "louder" stops at 100 % (as recorded: more can clip); a number goes past it
+    row("issue percent relative", "default", "a lot louder", volume=1.0, says="100%"),
     row("issue position", "default", "remove the last one", without=_C, count=4),
     row("issue zh position", "default", "删除第二张", without=_M, count=4),
     row("issue aspect", "default", "for Reels", aspect="9:16", keeps=("transition", "music")),

@@ -12,14 +12,6 @@ def _no(prompt: str, named: str, start: str = "default") -> object:
 
 
 ROWS = [
-    _no("make it black and white", "black and white"),
-    _no("apply a sepia filter", "filter"),
-    _no("add a vintage filter", "filter"),
-    _no("make the colors more vibrant", "colo"),
-    _no("increase the brightness", "brightness"),
-    _no("add more contrast", "contrast"),
-    _no("add a watermark", "watermark"),
-    _no("put my logo on it", "logo"),
     _no("blur the faces", "face"),
     _no("add a voiceover", "voice"),
     _no("record my voice over the photos", "voice"),
@@ -27,6 +19,8 @@ ROWS = [
     _no("speed up the music", "music"),
     _no("export it as a gif", "gif"),
     _no("add some stickers", "sticker"),
+    _no("add a filter to the photos", "filter"),
+    _no("make the photos sharper and fix the white balance", "sharpen"),
     _no("remove the background from the photos", "background"),
     _no("rotate the third photo", "rotat"),
     _no("mirror the photos", "mirror"),

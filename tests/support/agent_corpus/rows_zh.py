@@ -123,11 +123,11 @@ ROWS = [
         transition="crossfade",
     ),
     # -- unsupported and content --
-    row("zh unsupported", "default", "黑白效果", unchanged=True, says=("黑白", _NS)),
+    row("zh decor", "default", "黑白效果", look="bw"),
     row("zh unsupported", "default", "加滤镜", unchanged=True, says=("滤镜", _NS)),
-    row("zh unsupported", "default", "加上我的水印", unchanged=True, says=("水印", _NS)),
-    row("zh unsupported", "default", "加个logo", unchanged=True, says=("logo", _NS)),
-    row("zh unsupported", "default", "调亮一点", unchanged=True, says=("亮度", _NS)),
+    row("zh decor", "default", "加上我的水印", asks=True, says="logo"),
+    row("zh decor", "branded", "加个logo", logo=("logo.png", "br")),
+    row("zh decor", "default", "调亮一点", brightness=(">", 0)),
     row("zh content", "default", "把有猫的照片删掉", unchanged=True, says=_NO_SEE),
     row("zh content", "default", "去掉月亮那张", unchanged=True, says=_NO_SEE),
     # -- misc --

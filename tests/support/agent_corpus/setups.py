@@ -44,8 +44,11 @@ def _song(media_id: str, name: str, seconds: float) -> dict:
 _IMAGES = [_photo(i, name) for i, name in enumerate(PHOTOS, 1)]
 SONG = _song("m_song", "summer_song.mp3", 20.0)
 PIANO = _song("m_piano", "piano.m4a", 30.0)
+LOGO = {**_photo(9, "logo.png"), "id": "m_logo"}
 MEDIA: dict[str, list[dict]] = {
     "trip": [*_IMAGES, SONG, PIANO],
+    # the trip and a logo.png (which a slideshow leaves out: it is for the corner)
+    "branded": [*_IMAGES, LOGO, SONG, PIANO],
     "photos": list(_IMAGES),
     "songs": [SONG, PIANO],
     "nothing": [],
@@ -64,7 +67,11 @@ SETUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "silent": ("photos", ("make a slideshow with transitions",)),
     "titled": ("trip", ("make a slideshow with transitions and music", "add the title 'Summer'")),
     "vertical": ("trip", ("make a slideshow with transitions and music", "9:16")),
+    # the default slideshow with its music at 100 % (as loud as the recording).
+    "loud": ("trip", ("make a slideshow with transitions and music", "music at 100%")),
     "no_photos": ("songs", ()),
+    "branded": ("branded", ("make a slideshow with transitions and music",)),
+    "bw": ("trip", ("make a slideshow with transitions and music", "make it black and white")),
     "empty": ("nothing", ()),
 }
 
