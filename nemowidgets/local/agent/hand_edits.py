@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nemowidgets.local.agent.edits as E
-from nemowidgets.local.agent.timing import Draft, EditError, sanitize, segments
+from nemowidgets.local.agent.timing import Draft, EditError, check_index, sanitize, segments
 from nemowidgets.protocol import MAX_EDITS_PER_REQUEST, TRACK_AUDIO
 
 __all__ = ["EDIT_NAMES", "HandEditError", "apply_edits"]
@@ -109,7 +109,7 @@ def _logo(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
 def _trim(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
     kw = dict(kw)
     index = kw.pop("segment")
-    E.check_index(d, index)
+    check_index(d, index)
     source = next((m for m in media if m.get("id") == segments(d)[index].get("src")), None)
     return E.trim_clip(d, index, source_ms=_seconds_ms(source) if source else None, **kw)
 
