@@ -30,6 +30,7 @@ from nemowidgets.session import Session
 from tests.reliability.rawapi import RawAPI, error_of
 from tests.support.badinputs import CASES, BadInput, Ctx, by_channel
 from tests.support.isolation import isolate
+from tests.support.png_modes import HEIGHT, PNG_MODES, WIDTH
 
 pytestmark = pytest.mark.badinput
 
@@ -386,7 +387,49 @@ def _middle_colour(path: Path) -> tuple[float, ...]:
     )
 
 
+def _accepted_png_mode(case: BadInput, payload: Any, world: World) -> None:
+    """Rendered with ``fit: black`` at the photo's own size, the frame is the picture itself
+    (transparent parts black); the thumbnail is the picture over the server's dark grey."""
+    import io
+
+    from PIL import Image
+
+    picture = next(m for m in PNG_MODES if m.name == case.name).make()
+    (info,) = world.a.upload(payload)
+    assert (info.file_type, info.width, info.height) == ("image", WIDTH, HEIGHT)
+    thumb = world.a.thumbnail(info)
+    assert thumb is not None, "no thumbnail"
+    with Image.open(io.BytesIO(thumb)) as shown:
+        small = np.asarray(shown.convert("RGB"), dtype=np.float64)
+    want = np.asarray(
+        Image.fromarray(np.uint8(np.rint(picture.over(40.0)))).resize(
+            (small.shape[1], small.shape[0]), Image.Resampling.BOX
+        ),
+        dtype=np.float64,
+    )
+    assert np.abs(small - want).mean() < 12, f"{case.name}: the thumbnail is not the picture"
+    seg = {"id": "seg_1", "s": 0, "d": 600, "src": info.id, "n": info.filename, "k": "image"}
+    draft = {
+        "t": [{"tt": 0, "n": "Photos", "sg": [seg]}],
+        "d": 600,
+        "m": {"width": WIDTH, "height": HEIGHT, "fps": 10, "fit": "black"},
+    }
+    result = world.a.export("preview", draft=draft, path=world.ctx.tmp / f"{case.name}.mp4")
+    with av.open(str(result.path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    frame = frames[len(frames) // 2].astype(np.float64)
+    error = np.abs(frame - picture.over(0.0))
+    assert error.mean() < 10, f"{case.name}: the frame is off by {error.mean():.1f} on average"
+    if case.name == "png_16bit_grey":  # the case of the report: a ramp, not a white sheet
+        luma = frame.mean(axis=(0, 2))
+        expected = np.linspace(0, 255, WIDTH)
+        assert np.corrcoef(luma, expected)[0, 1] > 0.995
+        assert luma[: WIDTH // 8].mean() < 30, luma
+        assert luma[-WIDTH // 8 :].mean() > 225, luma
+
+
 ACCEPTED = {
+    **{mode.name: _accepted_png_mode for mode in PNG_MODES},
     "non_utf8_filename": _accepted_name,
     "traversal_filename": _accepted_name,
     "absolute_filename": _accepted_name,

@@ -32,6 +32,7 @@ from PIL import Image
 
 from nemowidgets.api import errors as E
 from nemowidgets.protocol import MAX_UPLOAD_BYTES, ErrorCode
+from tests.support.png_modes import PNG_MODES
 
 __all__ = ["CASES", "BadInput", "Ctx", "by_channel", "case", "jpeg_bytes", "png_bytes"]
 
@@ -604,6 +605,21 @@ CASES: tuple[BadInput, ...] = (
         "party.gif",
         "3 frames, 200 ms each",
         outcome="accepted as a still image of its first frame",
+    ),
+    # -- unusual pixel formats (tests/support/png_modes.py) ------------------------------------
+    *(
+        _c(
+            mode.name,
+            "file",
+            _file(mode.filename, lambda mode=mode: mode.make().png),
+            "none",
+            None,
+            None,
+            mode.filename,
+            mode.why,
+            outcome="the rendered frame and the thumbnail show the right 8-bit picture",
+        )
+        for mode in PNG_MODES
     ),
     # -- URL uploads --------------------------------------------------------------------------
     _c(

@@ -229,10 +229,13 @@ def _bomb(filename: str, size: tuple[int, int] | None, pixels: int | None = None
 
 
 def _save_thumbnail(image: Image.Image, thumb_path: Path) -> None:
-    image = image.copy()
+    # Lazily: importing the renderer's package loads PyAV.
+    from nemowidgets.local.render.image_modes import to_rgb
+
+    shown = to_rgb(image)  # a 16-bit PNG scaled to 8 bits, not clipped to white
+    image = shown.copy() if shown is image else shown
     image.thumbnail((THUMB_SIZE, THUMB_SIZE))
-    if image.mode in ("RGBA", "LA", "P", "PA"):
-        image = image.convert("RGBA")
+    if image.mode == "RGBA":
         backdrop = Image.new("RGBA", image.size, (40, 40, 40, 255))
         image = Image.alpha_composite(backdrop, image)
     image.convert("RGB").save(thumb_path, "JPEG", quality=80)
