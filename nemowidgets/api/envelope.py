@@ -111,7 +111,9 @@ def unwrap(status: int, body_text: str, headers: Mapping[str, str], ctx: Context
         message = body_text
     if ok and not failed:
         return data
-    raise _error(status, code, message, headers, ctx)
+    said_hint = body.get("hint") if isinstance(body, dict) else None
+    hint = _quote(said_hint, ctx) if isinstance(said_hint, str) and said_hint.strip() else None
+    raise _error(status, code, message, headers, ctx, hint)
 
 
 def _envelope(body: dict[str, Any] | None) -> tuple[int | None, str, Any, bool]:
@@ -141,6 +143,22 @@ def _message(value: Any) -> str:
 
 
 def _error(
+    status: int,
+    code: int | None,
+    message: str,
+    headers: Mapping[str, str],
+    ctx: Context,
+    hint: str | None = None,
+) -> E.NemoError:
+    """The error an answer means; ``hint`` is the server's own advice (the envelope's
+    ``hint``, a local extension), which replaces the class's default advice."""
+    error = _classify(status, code, message, headers, ctx)
+    if hint and not error.details.get("register_url"):
+        error.hint = hint
+    return error
+
+
+def _classify(
     status: int, code: int | None, message: str, headers: Mapping[str, str], ctx: Context
 ) -> E.NemoError:
     said = _quote(message, ctx).rstrip(". ")

@@ -86,6 +86,9 @@ def _check_error(case: BadInput, exc: BaseException, ctx: Ctx) -> None:
         assert exc.code == case.code, f"{case.name}: code {exc.code}: {exc}"
     mention = case.mentions.format(**vars(ctx))
     assert mention in str(exc), f"{case.name}: the message does not name {mention!r}: {exc}"
+    if case.hint:
+        assert case.hint in exc.hint, f"{case.name}: the hint says {exc.hint!r}"
+        assert "Supported formats" not in str(exc), f"{case.name}: a format list as advice"
 
 
 def _check_raw(case: BadInput, response: Any, ctx: Ctx, world: World) -> None:

@@ -75,6 +75,7 @@ class BadInput:
     mentions: str  # a substring of the message naming the input ({field} of Ctx allowed)
     why: str
     outcome: str = ""  # for layer "none": what "accepted" means (checked by the test)
+    hint: str = ""  # a substring the error's hint (what to do) must contain
     marks: tuple[str, ...] = field(default=())
 
 
@@ -311,6 +312,17 @@ CASES: tuple[BadInput, ...] = (
         UNSUPPORTED,
         "huge_header.jpg",
         "SOF0 claims 60000x40000 px in a 1 KB file",
+    ),
+    _c(
+        "jpeg_12000x9000",
+        "file",
+        _file("panorama_12000.jpg", lambda: jpeg_huge_header(12000, 9000)),
+        "server",
+        U,
+        UNSUPPORTED,
+        "panorama_12000.jpg",
+        "108 Mpx, a real camera size over the 64 Mpx limit: the hint says how to resize",
+        hint="Resize it to at most 9237x6928 pixels",
     ),
     _c(
         "jpeg_magic_then_text",

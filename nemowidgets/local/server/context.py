@@ -56,7 +56,11 @@ _STATUS = {
 
 
 class ApiError(Exception):
-    """An error answer: protocol ``code``, a message that says what to do, an HTTP status."""
+    """An error answer: protocol ``code``, a message that says what to do, an HTTP status.
+
+    ``hint`` (optional) is sent as the envelope's ``hint``: what to do, when the
+    code's usual advice does not fit (a local extension, see docs/protocol.md).
+    """
 
     def __init__(
         self,
@@ -64,12 +68,14 @@ class ApiError(Exception):
         message: str,
         status: int | None = None,
         headers: dict[str, str] | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = int(code)
         self.message = message
         self.status = status or _STATUS.get(self.code, 422)
         self.headers = headers
+        self.hint = hint
 
 
 def is_render_path(path: str) -> bool:
@@ -81,6 +87,8 @@ def error_response(path: str, err: ApiError) -> JSONResponse:
         body: dict[str, Any] = {"success": False, "error": err.message, "code": err.code}
     else:
         body = {"code": err.code, "message": err.message, "data": None}
+    if err.hint:
+        body["hint"] = err.hint
     return JSONResponse(body, status_code=err.status, headers=err.headers)
 
 

@@ -84,7 +84,7 @@ async def upload(request: Request) -> Response:
                 415,
             )
     except MediaRejected as exc:
-        raise ApiError(exc.code, exc.message) from None
+        raise ApiError(exc.code, exc.message, hint=exc.hint) from None
     except BadUpload as exc:
         raise ApiError(BAD_REQUEST, str(exc)) from None
     if not incoming:
@@ -95,7 +95,7 @@ async def upload(request: Request) -> Response:
     try:
         records = await anyio.to_thread.run_sync(_file_all, ctx, session["session_id"], incoming)
     except MediaRejected as exc:
-        raise ApiError(exc.code, exc.message) from None
+        raise ApiError(exc.code, exc.message, hint=exc.hint) from None
     ctx.store.add_media(records)
     base = base_url(request)
     return ok({"files": [media_entry(r, base) for r in records], "session_state_applied": True})

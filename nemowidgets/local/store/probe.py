@@ -19,6 +19,7 @@ whose message names the file and says what to do:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import warnings
@@ -51,6 +52,8 @@ __all__ = [
 #: Larger photos are refused: 64 MP covers every phone and most cameras, and a
 #: decoded 64 MP frame (~190 MB) is as much as the renderer should ever hold.
 MAX_IMAGE_PIXELS = 64_000_000
+#: A longer side is refused even within the pixel budget (a 40000x1500 strip).
+MAX_IMAGE_SIDE = 30000
 MAX_VIDEO_SIDE = 8192
 THUMB_SIZE = 160
 #: Bytes needed to recognise every format we know.
@@ -71,12 +74,20 @@ _REFUSED = {
 
 
 class MediaRejected(Exception):
-    """An upload we refuse: ``code`` is 4001 or 4002, the message names the file."""
+    """An upload we refuse: ``code`` is 4001 or 4002, the message names the file.
 
-    def __init__(self, message: str, code: int = ErrorCode.UNSUPPORTED_FILE) -> None:
+    ``hint``, when given, is what to do instead of the code's usual advice (4001's
+    list of formats says nothing useful about a photo that is merely too big); the
+    server sends it as the envelope's ``hint`` (docs/protocol.md).
+    """
+
+    def __init__(
+        self, message: str, code: int = ErrorCode.UNSUPPORTED_FILE, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = int(code)
+        self.hint = hint
 
 
 @dataclass
@@ -192,7 +203,7 @@ def _probe_image(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe
         ) from None
     with image:
         width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS or max(width, height) > 30000:
+        if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
             raise _bomb(filename, (width, height))
         # An animated GIF/WebP/PNG is taken as a still: its first frame (the renderer
         # shows photos; convert an animation to MP4 to use it as a clip).
@@ -221,10 +232,29 @@ def _bomb(filename: str, size: tuple[int, int] | None, pixels: int | None = None
     pixels = size[0] * size[1] if size else pixels
     dims = f"{size[0]}x{size[1]} pixels, " if size else ""
     dims = f" ({dims}{pixels / 1e6:.0f} megapixels)" if pixels else ""
+    limit = MAX_IMAGE_PIXELS // 1_000_000
     return MediaRejected(
-        f"{filename} is too large an image{dims}: photos up to "
-        f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels are accepted (larger ones may be "
-        f"decompression bombs). Resize it and upload it again."
+        f"{filename} is too large an image{dims}: photos up to {limit} megapixels are "
+        f"accepted (larger ones may be decompression bombs).",
+        hint=resize_hint(size),
+    )
+
+
+def resize_hint(size: tuple[int, int] | None) -> str:
+    """How to make a too-large photo fit: the largest size of the same shape that is taken."""
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    if not size:
+        return (
+            f"Resize it to at most {limit} megapixels (e.g. 8000x8000 or less) in a photo "
+            "editor, then upload it again."
+        )
+    width, height = size
+    scale = min((MAX_IMAGE_PIXELS / (width * height)) ** 0.5, MAX_IMAGE_SIDE / max(size), 1.0)
+    fit_w, fit_h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+    return (
+        f"Resize it to at most {fit_w}x{fit_h} pixels ({limit} megapixels, same shape) in a "
+        f"photo editor, or with Pillow: im.thumbnail(({fit_w}, {fit_h})); im.save(...). "
+        "Then upload it again."
     )
 
 
