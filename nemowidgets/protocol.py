@@ -136,6 +136,9 @@ MAX_UPLOAD_BYTES: Final = 500 * 1024 * 1024
 #: body is read, so the client sends files totalling more as several requests.
 MULTIPART_OVERHEAD_BYTES: Final = 64 * 1024
 MAX_UPLOAD_REQUEST_BYTES: Final = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+#: Local backend: the most files one upload request may hold (more is refused with 4000,
+#: HTTP 422), so the client sends a larger folder as several requests.
+MAX_UPLOAD_FILES: Final = 100
 VIDEO_EXTENSIONS: Final = frozenset({"mp4", "mov", "avi", "webm", "mkv"})
 IMAGE_EXTENSIONS: Final = frozenset({"jpg", "jpeg", "png", "gif", "webp"})
 AUDIO_EXTENSIONS: Final = frozenset({"mp3", "wav", "m4a", "aac"})

@@ -99,17 +99,19 @@ class NemoClient(HTTPCore):
     ) -> list[MediaInfo]:
         """Upload files (paths or ``(name, bytes)``), streamed; all are checked before sending.
 
-        Files adding up to more than ``protocol.MAX_UPLOAD_REQUEST_BYTES`` go as several
-        requests (see ``multipart.batches``).  If a later one fails, the files of the
-        earlier ones are already stored: the error says so and lists them in
-        ``details["uploaded"]``.
+        More than ``protocol.MAX_UPLOAD_FILES`` files, or files adding up to more than
+        ``protocol.MAX_UPLOAD_REQUEST_BYTES``, go as several requests, one after the
+        other (see ``multipart.batches``); ``progress`` reports every file of every one.
+        If a later one fails, the files of the earlier ones are already stored: the
+        error says so and lists them in ``details["uploaded"]``.
         """
         checked = [check_upload(item) for item in items]
         if not checked:
             raise E.ConfigurationError("Nothing to upload: give at least one file.", field="items")
         path = self._path(protocol.UPLOAD_PATH, session_id=session_id)
         done: list[MediaInfo] = []
-        for body in batches(checked, protocol.MAX_UPLOAD_REQUEST_BYTES):
+        plan = batches(checked, protocol.MAX_UPLOAD_REQUEST_BYTES, protocol.MAX_UPLOAD_FILES)
+        for body in plan:
             call = Call("POST", path, f"upload to session {session_id}", body=body,
                         progress=progress)  # fmt: skip
             try:

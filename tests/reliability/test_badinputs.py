@@ -431,7 +431,41 @@ def _accepted_png_mode(case: BadInput, payload: Any, world: World) -> None:
         assert luma[-WIDTH // 8 :].mean() > 225, luma
 
 
+def _accepted_folder(case: BadInput, payload: Any, world: World) -> None:
+    """All 500 photos arrive, in order, in requests the server takes (at most 100 files
+    each), every file's progress ends at its size, and the Python heap never holds
+    even half of the folder (the bodies are streamed, one chunk at a time)."""
+    import tracemalloc
+    from itertools import groupby
+
+    from nemowidgets.protocol import MAX_UPLOAD_FILES
+
+    files = sorted(payload.iterdir())
+    total = sum(f.stat().st_size for f in files)
+    last: dict[str, tuple[int, int]] = {}
+    with Session.local(data_dir=world.server.data_dir, client_id=str(uuid.uuid4())) as c:
+        c.connect()
+        tracemalloc.start()
+        try:
+            media = c.upload(payload, progress=lambda f, sent, size: last.update({f: (sent, size)}))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert [m.filename for m in media] == [f.name for f in files]
+        assert last == {f.name: (f.stat().st_size,) * 2 for f in files}
+        stored = world.server.app.state.ctx.store.list_media(c.session_id)
+        assert [r["filename"] for r in stored] == [f.name for f in files]
+        # One add_media() per request, all its rows stamped with the same time.
+        sizes = [len(list(rows)) for _, rows in groupby(stored, key=lambda r: r["created_at"])]
+        assert max(sizes) <= MAX_UPLOAD_FILES, sizes
+        assert sum(sizes) == len(files)
+    assert peak < total / 2, (
+        f"the upload held {peak / 2**20:.1f} MB of a {total / 2**20:.1f} MB folder"
+    )
+
+
 ACCEPTED = {
+    "folder_500_photos": _accepted_folder,
     **{mode.name: _accepted_png_mode for mode in PNG_MODES},
     "non_utf8_filename": _accepted_name,
     "traversal_filename": _accepted_name,

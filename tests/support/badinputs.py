@@ -31,7 +31,7 @@ from typing import Any, Literal
 from PIL import Image
 
 from nemowidgets.api import errors as E
-from nemowidgets.protocol import MAX_UPLOAD_BYTES, ErrorCode
+from nemowidgets.protocol import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, ErrorCode
 from tests.support.png_modes import PNG_MODES
 
 __all__ = ["CASES", "BadInput", "Ctx", "by_channel", "case", "jpeg_bytes", "png_bytes"]
@@ -216,6 +216,19 @@ def _sparse(ctx: Ctx) -> Path:
         fh.write(_MP4_FTYP)
         fh.truncate(MAX_UPLOAD_BYTES + 1024 * 1024)
     return path
+
+
+#: Photos in the big-folder case: five times what one upload request may hold.
+FOLDER_PHOTOS = 500
+
+
+def _big_folder(ctx: Ctx) -> Path:
+    """A folder of 500 small, different photos (noise, ~20 KB each: 10 MB in all)."""
+    folder = ctx.tmp / "holiday_500"
+    folder.mkdir()
+    for i in range(FOLDER_PHOTOS):
+        (folder / f"photo_{i:03d}.jpg").write_bytes(photo_jpeg(i, (160, 120)))
+    return folder
 
 
 def _non_utf8(ctx: Ctx) -> Path:
@@ -605,6 +618,19 @@ CASES: tuple[BadInput, ...] = (
         "photo",
         "a NUL byte inside the name",
         outcome="sanitised: the stored name has no NUL",
+    ),
+    # -- a folder bigger than one request -----------------------------------------------------
+    _c(
+        "folder_500_photos",
+        "file",
+        _big_folder,
+        "none",
+        None,
+        None,
+        "photo_499.jpg",
+        f"{FOLDER_PHOTOS} photos: more than the {MAX_UPLOAD_FILES} files one request may hold",
+        outcome="all uploaded, in order, in requests of at most "
+        f"{MAX_UPLOAD_FILES} files; every file's progress reaches its size",
     ),
     # -- animated GIF -------------------------------------------------------------------------
     _c(

@@ -35,13 +35,14 @@ from nemowidgets.local.store.probe import (
 )
 from nemowidgets.protocol import (
     MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_FILES,
     MAX_UPLOAD_REQUEST_BYTES,
     ErrorCode,
 )
 
 __all__ = ["BadUpload", "FileSink", "Incoming", "receive_multipart", "rfc5987_filename"]
 
-MAX_FILES = 100
+MAX_FILES = MAX_UPLOAD_FILES
 #: How much of an oversized body is read to find the first file's name, and for how long.
 NAME_PEEK_BYTES = 64 * 1024
 NAME_PEEK_SECONDS = 2.0
