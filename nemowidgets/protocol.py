@@ -109,6 +109,11 @@ class ErrorCode(IntEnum):
     message naming the field or segment; on an export the client raises it as
     ``DraftError``.  It is kept apart from 4001 so that a draft problem is never
     shown with the "supported formats" hint of an unsupported file.
+
+    ``STORAGE_FULL`` (5007, HTTP 507) is the local backend's too: the disk that holds
+    its data dir has no room for what the request would store (an upload, a draft, a
+    render).  The message names the data dir and the space needed; nothing of the
+    request is kept, and the same request succeeds once space is freed.
     """
 
     OK = 0
@@ -118,6 +123,7 @@ class ErrorCode(IntEnum):
     BAD_REQUEST = 4000  # local backend only; see above
     UNSUPPORTED_FILE = 4001
     FILE_TOO_LARGE = 4002
+    STORAGE_FULL = 5007  # local backend only; see above
 
 
 # -- render jobs -------------------------------------------------------------

@@ -27,6 +27,7 @@ from nemowidgets.api.errors import (
     RenderError,
     ServerError,
     SessionNotFoundError,
+    StorageFullError,
     StreamError,
     TransportError,
     UnsupportedFileError,
@@ -43,8 +44,8 @@ __all__ = [
     "Credits", "DraftError", "ExportBlockedError", "FileTooLargeError", "MalformedPayloadError",
     "MediaError", "MediaInfo", "MissingClientIdError", "NemoClient", "NemoError",
     "NoCreditsError", "NotFoundError", "RateLimitedError", "RenderError", "RenderJob",
-    "RetryPolicy", "ServerError", "SessionInfo", "SessionNotFoundError", "StreamError",
-    "StreamPolicy", "TokenInfo", "TransportError", "UnsupportedFileError",
+    "RetryPolicy", "ServerError", "SessionInfo", "SessionNotFoundError", "StorageFullError",
+    "StreamError", "StreamPolicy", "TokenInfo", "TransportError", "UnsupportedFileError",
 ]  # fmt: skip
 
 

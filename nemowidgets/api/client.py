@@ -228,6 +228,11 @@ class NemoClient(HTTPCore):
                 return job
             if job.status == protocol.RENDER_FAILED:
                 reason = job.error or "the server gave no reason"
+                if job.error_code == protocol.ErrorCode.STORAGE_FULL:
+                    raise E.StorageFullError(
+                        f"The render {render_id} failed: {reason.rstrip('. ')}.",
+                        code=job.error_code, job=job,
+                    )  # fmt: skip
                 raise E.RenderError(f"The render {render_id} failed: {reason}.", job=job)
             if job.status == protocol.RENDER_CANCELLED:
                 raise E.CancelledByUser(f"The render {render_id} was cancelled.", job=job)

@@ -49,6 +49,7 @@ _BY_CODE: dict[int, type[E.NemoError]] = {
     protocol.ErrorCode.NO_CREDITS: E.NoCreditsError,
     protocol.ErrorCode.UNSUPPORTED_FILE: E.UnsupportedFileError,
     protocol.ErrorCode.FILE_TOO_LARGE: E.FileTooLargeError,
+    protocol.ErrorCode.STORAGE_FULL: E.StorageFullError,
 }
 _WHAT: dict[type[E.NemoError], str] = {
     E.AuthError: "the server rejected the token",
@@ -56,6 +57,7 @@ _WHAT: dict[type[E.NemoError], str] = {
     E.NoCreditsError: "out of credits",
     E.UnsupportedFileError: "the server refused the file",
     E.FileTooLargeError: "the file is too large",
+    E.StorageFullError: "the server's disk is full",
 }
 _STATUS_ALIASES = {
     "queued": protocol.RENDER_PENDING, "waiting": protocol.RENDER_PENDING,
@@ -361,10 +363,11 @@ def parse_render_job(
     warnings = tuple(
         _quote(str(w), ctx) for w in (raw_warnings if isinstance(raw_warnings, list) else [])
     )
+    error_code = _int(data.get("errorCode"), ctx, "data.errorCode")  # local: why it failed
     return RenderJob(
         id=job_id or "", status=status, progress=progress, url=url,
-        error=_quote(error_text, ctx) if error_text else None, session_id=sid or session_id,
-        warnings=warnings,
+        error=_quote(error_text, ctx, 600) if error_text else None,
+        session_id=sid or session_id, warnings=warnings, error_code=error_code,
     )  # fmt: skip
 
 

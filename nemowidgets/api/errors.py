@@ -23,7 +23,8 @@ that catches ``NemoError`` catches everything we raise on purpose::
     │   ├── ExportBlockedError       HTTP 402: export needs a registered plan
     │   ├── RateLimitedError         HTTP 429: too many requests
     │   ├── ServerError              HTTP 5xx: the server failed
-    │   └── NotFoundError            HTTP 404: an unknown render or media id
+    │   ├── NotFoundError            HTTP 404: an unknown render or media id
+    │   └── StorageFullError         5007: the server's disk is full (upload, draft, render)
     ├── AgentError                   the agent reported an error in-band
     ├── RenderError                  a render job failed (names file and segment)
     └── CancelledByUser              the user cancelled a turn or a render
@@ -58,6 +59,7 @@ __all__ = [
     "RenderError",
     "ServerError",
     "SessionNotFoundError",
+    "StorageFullError",
     "StreamError",
     "TransportError",
     "UnsupportedFileError",
@@ -200,6 +202,20 @@ class ServerError(APIError):
 class NotFoundError(APIError):
     http_status = 404
     default_hint = "The id is unknown to this server."
+
+
+class StorageFullError(APIError):
+    """The disk holding the server's data has no room for what the call would store.
+
+    The local backend's extension (docs/protocol.md): raised alike for an upload, a
+    prompt whose draft cannot be stored and an export (refused up front, or a render
+    that ran out of room).  The message names the data dir and the space needed; the
+    server kept nothing of the call, so the same call works once space is freed.
+    """
+
+    protocol_code = 5007
+    http_status = 507
+    default_hint = "Free some disk space where the server keeps its data, then try again."
 
 
 class AgentError(NemoError):

@@ -57,9 +57,11 @@ from nemowidgets.local.server.context import (
     error_response,
     ok,
     read_json,
+    storage_error,
 )
 from nemowidgets.local.store import Store
 from nemowidgets.local.store.jobs import JobRunner
+from nemowidgets.local.store.space import StorageFull, full_after, is_disk_full
 from nemowidgets.protocol import (
     ANONYMOUS_TOKEN_PATH,
     CREATE_SESSION_PATH,
@@ -297,7 +299,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(request.url.path, ApiError(exc.status_code, message, exc.status_code))
 
 
+async def _storage_full(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StorageFull)
+    log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+    return error_response(request.url.path, storage_error(exc))
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
+    if is_disk_full(exc):  # a write anywhere ran out of room: say so, without a traceback
+        full = full_after(ctx_of(request).data_dir, "this request")
+        return await _storage_full(request, full)
     log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         request.url.path,
@@ -375,7 +386,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Gate, ctx=ctx)],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={
+            ApiError: _api_error,
+            StorageFull: _storage_full,
+            HTTPException: _http_error,
+            Exception: _crash,
+        },
         lifespan=lifespan,
     )
     app.state.ctx = ctx

@@ -15,6 +15,7 @@ missing ``X-Client-Id``):
 404     1002 session not found; unknown render, media or path
 413     4002 file too large; a prompt or request body over its limit (code 4000)
 415     4001 unsupported, corrupt or refused file or URL
+507     5007 the data dir's disk is full (an upload, a draft or a render does not fit)
 422     4000 a request we cannot use (bad JSON, bad draft, bad render id, ...)
 409     render id already used; download of an unfinished render
 402     export without the ``X-Skill-*`` attribution headers (as the cloud does)
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from nemowidgets.local.store.space import StorageFull
 from nemowidgets.protocol import ErrorCode
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from nemowidgets.local.store.database import Store
     from nemowidgets.local.store.jobs import JobRunner
 
-__all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok"]
+__all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok", "storage_error"]
 
 #: "The request itself is unusable" (HTTP 422/413): the local backend's extension code.
 BAD_REQUEST = ErrorCode.BAD_REQUEST
@@ -52,6 +54,7 @@ _STATUS = {
     ErrorCode.UNSUPPORTED_FILE: 415,
     ErrorCode.FILE_TOO_LARGE: 413,
     BAD_REQUEST: 422,
+    ErrorCode.STORAGE_FULL: 507,
 }
 
 
@@ -76,6 +79,11 @@ class ApiError(Exception):
         self.status = status or _STATUS.get(self.code, 422)
         self.headers = headers
         self.hint = hint
+
+
+def storage_error(exc: StorageFull) -> ApiError:
+    """A full disk's answer: 5007, HTTP 507, the data dir and the space needed."""
+    return ApiError(ErrorCode.STORAGE_FULL, exc.message, 507, hint=exc.hint)
 
 
 def is_render_path(path: str) -> bool:

@@ -28,6 +28,7 @@ from nemowidgets.local.server.sse import (
     reply_events,
     sse,
 )
+from nemowidgets.local.store.space import DRAFT_BYTES, full_after, is_disk_full, require_space
 
 __all__ = ["MAX_PROMPT_CHARS", "run_sse"]
 
@@ -45,6 +46,7 @@ class TurnResult:
     version: int = 0
     changed: bool = False
     error: str | None = None
+    error_code: str = "AGENT_ERROR"
 
 
 def _prompt_of(body: dict[str, Any]) -> str:
@@ -83,16 +85,30 @@ def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
             calls=list(getattr(reply, "calls", None) or []),
             version=version,
         )
-        if getattr(reply, "undo", False):
-            undone = ctx.store.undo(session_id)
-            if undone is None:
-                result.text = NOTHING_TO_UNDO
-            else:
-                result.version, result.changed = undone[0], True
-        elif getattr(reply, "draft", None) is not None:
-            result.version = ctx.store.add_draft(session_id, reply.draft, parent=version)
-            result.changed = True
+        try:
+            _store_reply(ctx, session_id, reply, result)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            full = full_after(ctx.data_dir, "the agent's new draft", DRAFT_BYTES)
+            log.warning("a turn of session %s: %s", session_id, full.message)
+            return TurnResult(
+                version=version, error=f"{full.message} {full.hint}", error_code="STORAGE_FULL"
+            )
         return result
+
+
+def _store_reply(ctx: Context, session_id: str, reply: Any, result: TurnResult) -> None:
+    """Store the agent's edit (or undo) as a new draft version; ``result`` says which."""
+    if getattr(reply, "undo", False):
+        undone = ctx.store.undo(session_id)
+        if undone is None:
+            result.text = NOTHING_TO_UNDO
+        else:
+            result.version, result.changed = undone[0], True
+    elif getattr(reply, "draft", None) is not None:
+        result.version = ctx.store.add_draft(session_id, reply.draft, parent=result.version)
+        result.changed = True
 
 
 async def _too_long(ctx: Context, session_id: str, length: int) -> TurnResult:
@@ -112,6 +128,8 @@ async def run_sse(request: Request) -> SSEResponse:
     body = await read_json(request)
     session = ctx.require_session(request, body.get("session_id"))
     session_id = session["session_id"]
+    # Before the prompt is counted: a turn whose draft cannot be stored is not started.
+    require_space(ctx.data_dir, DRAFT_BYTES, "the agent's new draft")
     ctx.store.count_prompt(session_id)
     prompt = _prompt_of(body)
     if not prompt.strip():
@@ -155,7 +173,7 @@ async def _events(ctx: Context, task: asyncio.Future, faults: dict[str, dict | N
     if faults.get("malformed_event") is not None:
         yield b'data: {"content": {"role": "model", "parts": [{"text": "Half an ev\n\n'
     if result.error is not None:
-        events = [error_event(invocation_id, result.error)]
+        events = [error_event(invocation_id, result.error, result.error_code)]
     else:
         events = reply_events(
             invocation_id, result.text, result.calls, result.version if result.changed else None

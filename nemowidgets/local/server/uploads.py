@@ -9,7 +9,8 @@ the first chunk, and the 500 MB limit stop the write the moment it passes.
 A request whose ``Content-Length`` already says more than one file's limit plus
 its framing (``MAX_UPLOAD_REQUEST_BYTES``) is refused before any of it is
 written: only the first part's headers are read, to name the file.  A chunked
-body (no length) still meets the limit while streaming.
+body (no length) still meets the limit while streaming.  A write that fails (a
+full disk) removes every file of the request and raises its ``OSError``.
 """
 
 from __future__ import annotations
@@ -223,8 +224,10 @@ async def receive_multipart(
     except (MediaRejected, BadUpload):
         collector.discard()
         raise
-    except Exception as exc:  # python-multipart's parse errors
+    except Exception as exc:  # python-multipart's parse errors, or a write that failed
         collector.discard()
+        if isinstance(exc, OSError):
+            raise  # the disk, not the body: the caller says what (a full disk, see space)
         raise BadUpload(f"The multipart body is malformed ({exc}).") from None
     if collector.sink is not None:  # the body ended inside a file part
         collector.discard()

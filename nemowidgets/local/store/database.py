@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nemowidgets.local.store.schema import SCHEMA
+from nemowidgets.local.store.schema import ADDED_COLUMNS, SCHEMA
 
 __all__ = ["DuplicateRenderId", "Store", "hash_token"]
 
@@ -63,6 +63,18 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Bring a database made by an older version up to :data:`ADDED_COLUMNS`."""
+        for table, column, declaration in ADDED_COLUMNS:
+            names = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in names:
+                try:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                except sqlite3.OperationalError as exc:  # another kernel added it just now
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def close(self) -> None:
         with self._lock:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
+from nemowidgets.local.store.space import is_disk_full
 from nemowidgets.protocol import (
     FORMAT_KINDS,
     FORMATS_BY_EXTENSION,
@@ -305,6 +306,8 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
         except MediaRejected:
             raise
         except Exception as exc:
+            if is_disk_full(exc):  # writing the thumbnail failed: the disk, not the file
+                raise
             raise MediaRejected(
                 f"{filename} cannot be decoded ({_short(exc)}). It may be corrupt; "
                 f"re-export it and upload it again."
