@@ -60,7 +60,8 @@ from nemowidgets.local.server.context import (
     storage_error,
 )
 from nemowidgets.local.store import Store
-from nemowidgets.local.store.jobs import JobRunner
+from nemowidgets.local.store.jobs import JobRunner, owner_alive
+from nemowidgets.local.store.leftovers import sweep_parts
 from nemowidgets.local.store.space import StorageFull, full_after, is_disk_full
 from nemowidgets.protocol import (
     ANONYMOUS_TOKEN_PATH,
@@ -355,7 +356,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        ctx.jobs.start()
+        ctx.jobs.start()  # from here on, this server's own parts count as alive
+        sweep_parts(ctx.data_dir / "tmp", owner_alive)
         try:
             yield
         finally:

@@ -89,12 +89,15 @@ async def _receive(
     try:
         if content_type.lower().startswith("multipart/form-data"):
             incoming = await receive_multipart(
-                request.stream(), content_type, tmp_dir, length=length
+                request.stream(), content_type, tmp_dir, length=length, owner=ctx.jobs.owner
             )
         elif content_type.lower().startswith("application/json"):
             body = await read_json(request)
             incoming = await fetch_urls(
-                body.get("urls"), tmp_dir, allow_private=ctx.allow_private_urls
+                body.get("urls"),
+                tmp_dir,
+                allow_private=ctx.allow_private_urls,
+                owner=ctx.jobs.owner,
             )
         else:
             raise ApiError(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,6 +25,7 @@ import anyio
 import anyio.to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from nemowidgets.local.store.leftovers import part_name
 from nemowidgets.local.store.probe import (
     SNIFF_BYTES,
     MediaRejected,
@@ -65,12 +65,17 @@ class Incoming:
 
 
 class FileSink:
-    """Writes one incoming file: size cap, magic-byte check on the first bytes, hashing."""
+    """Writes one incoming file: size cap, magic-byte check on the first bytes, hashing.
 
-    def __init__(self, filename: str, tmp_dir: Path) -> None:
+    The part file's name carries ``owner``, the receiving server's id (``pid:instance``),
+    so a server starting on the same data dir knows whose parts are orphans (see
+    :mod:`nemowidgets.local.store.leftovers`).
+    """
+
+    def __init__(self, filename: str, tmp_dir: Path, owner: str = "") -> None:
         check_extension(filename)  # refuse .heic, .txt ... before reading their content
         self.filename = filename
-        self.path = tmp_dir / f"up_{secrets.token_hex(8)}.part"
+        self.path = tmp_dir / part_name(owner)
         self._fh = self.path.open("wb")
         self._head = b""
         self._hash = hashlib.sha256()
@@ -137,8 +142,9 @@ class _PartHeaders:
 class _MultipartCollector:
     """python-multipart callbacks: every part named ``files`` (or carrying a filename) is a file."""
 
-    def __init__(self, tmp_dir: Path) -> None:
+    def __init__(self, tmp_dir: Path, owner: str = "") -> None:
         self.tmp_dir = tmp_dir
+        self.owner = owner
         self.done: list[Incoming] = []
         self.sink: FileSink | None = None
         self._part = _PartHeaders()
@@ -162,7 +168,7 @@ class _MultipartCollector:
             return  # some other form field: ignored, its data never kept
         if len(self.done) >= MAX_FILES:
             raise BadUpload(f"Too many files in one request: send at most {MAX_FILES}.")
-        self.sink = FileSink(safe_filename(filename), self.tmp_dir)
+        self.sink = FileSink(safe_filename(filename), self.tmp_dir, self.owner)
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self.sink is not None:
@@ -199,7 +205,7 @@ def rfc5987_filename(header: bytes) -> bytes | None:
 
 
 async def receive_multipart(
-    stream, content_type: str, tmp_dir: Path, *, length: int | None = None
+    stream, content_type: str, tmp_dir: Path, *, length: int | None = None, owner: str = ""
 ) -> list[Incoming]:
     """Parse a multipart body from ``stream`` (async bytes) into files in ``tmp_dir``.
 
@@ -214,7 +220,7 @@ async def receive_multipart(
         raise BadUpload("The multipart body has no boundary in its Content-Type header.")
     if length is not None and length > MAX_UPLOAD_REQUEST_BYTES:
         raise _too_large(await _first_filename(stream, boundary), length)
-    collector = _MultipartCollector(tmp_dir)
+    collector = _MultipartCollector(tmp_dir, owner)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in stream:
@@ -229,6 +235,9 @@ async def receive_multipart(
         if isinstance(exc, OSError):
             raise  # the disk, not the body: the caller says what (a full disk, see space)
         raise BadUpload(f"The multipart body is malformed ({exc}).") from None
+    except BaseException:  # cancelled: the client went away, or the server is stopping
+        collector.discard()
+        raise
     if collector.sink is not None:  # the body ended inside a file part
         collector.discard()
         raise BadUpload("The multipart body ended in the middle of a file; upload it again.")
