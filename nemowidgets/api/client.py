@@ -293,7 +293,10 @@ class NemoClient(HTTPCore):
         """GET a media or thumbnail URL; the token goes only to this server's own origin."""
         call = Call("GET", url, "media download", kind="bytes", idempotent=True,
                     auth=self._same_origin(url))  # fmt: skip
-        return await self._send(call)
+        data = await self._send(call)
+        if not isinstance(data, bytes):  # a "bytes" call answers bytes, or raises
+            raise E.MalformedPayloadError(f"{url}: the answer is not a file.", field="body")
+        return data
 
     async def _download_to(
         self, url: str, part: Path, progress: Callable[[int, int], None] | None, what: str,

@@ -135,7 +135,8 @@ class FileTooLargeError(MediaError):
 class DraftError(NemoError, ValueError):
     """Raised before sending (no ``code``), or for the local server's 4000 on an export."""
 
-    protocol_code = 4000  # the local backend's extension code (nemowidgets.protocol.ErrorCode)
+    #: The local backend's extension code (``nemowidgets.protocol.ErrorCode``).
+    protocol_code: int | None = 4000
     default_hint = "Ask the agent to build a timeline first, e.g. 'make a slideshow'."
 
 

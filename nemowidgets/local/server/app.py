@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -45,6 +47,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nemowidgets.local.faults import FaultPlan, plan_from
 from nemowidgets.local.server import media_routes, render_routes, turn_routes
@@ -99,11 +102,11 @@ def _bearer(value: str | None) -> str | None:
 class Gate:
     """Auth and fault injection, before routing (pure ASGI: no body is read here)."""
 
-    def __init__(self, app, ctx: Context) -> None:
+    def __init__(self, app: ASGIApp, ctx: Context) -> None:
         self.app = app
         self.ctx = ctx
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -222,7 +225,7 @@ async def state(request: Request) -> Response:
     version, draft, _parent = ctx.store.current_draft(sid)
     base = base_url(request)
     media = [media_routes.media_entry(m, base) for m in ctx.store.list_media(sid)]
-    meta: dict = {}
+    meta: dict[str, Any] = {}
     if isinstance(draft, dict) and isinstance(draft.get("m"), dict):
         meta = draft["m"]
     generated = []
@@ -269,7 +272,9 @@ async def stats(request: Request) -> Response:
 
 async def faults_endpoint(request: Request) -> Response:
     """``GET`` the plan; ``POST {"arm": {name: {times, ...}}, "disarm": [...], "clear": bool}``."""
-    plan: FaultPlan = ctx_of(request).faults  # type: ignore[assignment]
+    plan = ctx_of(request).faults
+    if plan is None:  # the route exists only with a plan; this keeps the types honest
+        raise ApiError(404, "Not found.", 404)
     if request.method == "POST":
         body = await read_json(request)
         try:
@@ -325,7 +330,7 @@ def create_app(
     *,
     token: str | None = None,
     secret: str | None = None,
-    faults: FaultPlan | str | bool | dict | None = None,
+    faults: FaultPlan | str | bool | dict[str, Any] | None = None,
     allow_private_urls: bool = False,
     render_workers: int = 1,
     keepalive: float = 5.0,
@@ -355,7 +360,7 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ctx.jobs.start()  # from here on, this server's own parts count as alive
         sweep_parts(ctx.data_dir / "tmp", owner_alive)
         try:

@@ -25,6 +25,7 @@ missing ``X-Client-Id``):
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import threading
@@ -48,7 +49,7 @@ __all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok",
 #: "The request itself is unusable" (HTTP 422/413): the local backend's extension code.
 BAD_REQUEST = ErrorCode.BAD_REQUEST
 MAX_JSON_BODY = 16 * 1024 * 1024
-_STATUS = {
+_STATUS: dict[int, int] = {
     ErrorCode.BAD_TOKEN: 401,
     ErrorCode.SESSION_NOT_FOUND: 404,
     ErrorCode.UNSUPPORTED_FILE: 415,
@@ -143,7 +144,7 @@ class Context:
     owner_user: str = "local"
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    background: set = field(default_factory=set, repr=False)
+    background: set[asyncio.Future[Any]] = field(default_factory=set, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -200,4 +201,7 @@ def base_url(request: Request) -> str:
 
 
 def ctx_of(request: Request) -> Context:
-    return request.app.state.ctx
+    ctx = request.app.state.ctx
+    if not isinstance(ctx, Context):  # pragma: no cover - create_app always sets it
+        raise RuntimeError("the app has no nemowidgets Context (made without create_app?)")
+    return ctx

@@ -189,8 +189,9 @@ async def create_render(request: Request) -> Response:
     session_id = session["session_id"]
     media_ids = {m["id"] for m in ctx.store.list_media(session_id)}
     draft = body.get("draft")
-    validate_draft(draft, media_ids)  # so it is a dict from here on
-    size = render_bytes(cast(dict, draft), quality)
+    validate_draft(draft, media_ids)
+    checked = cast(dict[str, Any], draft)  # validate_draft refuses anything but an object
+    size = render_bytes(checked, quality)
     require_space(ctx.data_dir, size, f"this render (about {size / 2**20:,.1f} MB)")
     try:
         job = ctx.store.create_render(
@@ -198,7 +199,7 @@ async def create_render(request: Request) -> Response:
             session_id=session_id,
             user_id=request.state.user_id,
             quality=quality,
-            draft=cast(dict, draft),
+            draft=checked,
         )
     except DuplicateRenderId:
         raise ApiError(

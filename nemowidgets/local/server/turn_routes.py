@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +139,7 @@ async def run_sse(request: Request) -> SSEResponse:
             "The prompt is empty: type what you want, e.g. 'make a "
             "slideshow with transitions and music'.",
         )
-    faults: dict[str, dict | None] = {}
+    faults: dict[str, dict[str, Any] | None] = {}
     if ctx.faults is not None and ctx.faults.armed:
         faults = {
             name: ctx.faults.take(name)
@@ -154,7 +155,9 @@ async def run_sse(request: Request) -> SSEResponse:
     return SSEResponse(_events(ctx, task, faults))
 
 
-async def _events(ctx: Context, task: asyncio.Future, faults: dict[str, dict | None]):
+async def _events(
+    ctx: Context, task: asyncio.Future[TurnResult], faults: dict[str, dict[str, Any] | None]
+) -> AsyncIterator[Any]:
     """Keep-alives until the turn is done, then its events (fault injection aside)."""
     invocation_id = "e-" + uuid.uuid4().hex
     yield KEEPALIVE  # at once: the headers go out and the client knows the turn started

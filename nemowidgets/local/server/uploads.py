@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import anyio
 import anyio.to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 from nemowidgets.local.store.leftovers import part_name
 from nemowidgets.local.store.probe import (
@@ -111,7 +116,7 @@ class _PartHeaders:
         self._field = b""
         self._value = b""
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self.begin,
             "on_header_field": self.field,
@@ -149,7 +154,7 @@ class _MultipartCollector:
         self.sink: FileSink | None = None
         self._part = _PartHeaders()
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             **self._part.callbacks(),
             "on_part_begin": self._part_begin,
@@ -205,7 +210,12 @@ def rfc5987_filename(header: bytes) -> bytes | None:
 
 
 async def receive_multipart(
-    stream, content_type: str, tmp_dir: Path, *, length: int | None = None, owner: str = ""
+    stream: AsyncIterator[bytes],
+    content_type: str,
+    tmp_dir: Path,
+    *,
+    length: int | None = None,
+    owner: str = "",
 ) -> list[Incoming]:
     """Parse a multipart body from ``stream`` (async bytes) into files in ``tmp_dir``.
 
@@ -221,7 +231,7 @@ async def receive_multipart(
     if length is not None and length > MAX_UPLOAD_REQUEST_BYTES:
         raise _too_large(await _first_filename(stream, boundary), length)
     collector = _MultipartCollector(tmp_dir, owner)
-    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, collector.callbacks())
     try:
         async for chunk in stream:
             if chunk:
@@ -258,7 +268,7 @@ class _NameFound(Exception):
     pass
 
 
-async def _first_filename(stream, boundary: bytes) -> str | None:
+async def _first_filename(stream: AsyncIterator[bytes], boundary: bytes) -> str | None:
     """The sanitised name of the body's first file part, from at most its first 64 KB.
 
     Bounded in bytes and in time: a sender that declared 600 MB and then sends
@@ -276,7 +286,7 @@ async def _first_filename(stream, boundary: bytes) -> str | None:
     parser = MultipartParser(
         boundary,
         {
-            **part.callbacks(),  # type: ignore[arg-type]
+            **part.callbacks(),
             "on_headers_finished": headers_finished,
         },
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import anyio
@@ -124,7 +125,9 @@ async def _fetch_one(
     raise MediaRejected(f"{_show(url)}: more than {MAX_REDIRECTS} redirects.")
 
 
-async def _checked_target(url: str, allow_private: bool) -> tuple[str, dict, dict]:
+async def _checked_target(
+    url: str, allow_private: bool
+) -> tuple[str, dict[str, str], dict[str, Any]]:
     """The URL to connect to (pinned to a checked public address), with Host and SNI."""
     try:
         parts = urlsplit(url)

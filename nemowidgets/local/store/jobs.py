@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -260,7 +261,7 @@ class JobRunner:
         """Final state, unless a cancel (or another owner) got there first."""
         self.store.update_render(render_id, only_if_status=_UNFINISHED, **fields)
 
-    def _cancel_check(self, render_id: str, event: threading.Event):
+    def _cancel_check(self, render_id: str, event: threading.Event) -> Callable[[], bool]:
         """``should_cancel`` for the renderer: our event, or (once a second) the store says so,
         which catches a cancel that reached another server on this data dir."""
         last = [time.monotonic()]
@@ -278,7 +279,7 @@ class JobRunner:
 
         return should_cancel
 
-    def _progress_writer(self, render_id: str):
+    def _progress_writer(self, render_id: str) -> Callable[[float], None]:
         """Progress 0-100 into the store, at most ~5 writes a second."""
         state = {"at": 0.0, "value": -1.0}
 
@@ -294,7 +295,7 @@ class JobRunner:
 
         return progress
 
-    def _injected_fault(self, render_id: str, should_cancel) -> bool:
+    def _injected_fault(self, render_id: str, should_cancel: Callable[[], bool]) -> bool:
         """Fault injection (tests): fail or stall this job. True when the job is done with."""
         if self.faults is None or not self.faults.armed:
             return False

@@ -25,6 +25,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageOps
 
@@ -39,6 +40,12 @@ from nemowidgets.protocol import (
     media_kind,
     sniff_format,
 )
+
+if TYPE_CHECKING:  # PyAV and NumPy are imported where they are used: they are heavy
+    import numpy as np
+    from av import AudioStream, VideoStream
+    from av.container import InputContainer
+    from av.stream import Stream
 
 __all__ = [
     "MAX_IMAGE_PIXELS",
@@ -292,9 +299,10 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
             None,
         )
         audio = next(iter(container.streams.audio), None)
-        if video is None and audio is None:
+        main = video if video is not None else audio
+        if main is None:
             raise MediaRejected(f"{filename} has no video or audio stream. {_SUPPORTED}")
-        duration = _duration(container, video or audio)
+        duration = _duration(container, main)
         if not duration or duration <= 0:
             raise MediaRejected(
                 f"{filename} has no playable content (duration 0). It may be corrupt or incomplete."
@@ -302,7 +310,9 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
         try:
             if video is not None:
                 return _probe_video(container, video, filename, fmt, duration, thumb_path)
-            return _probe_audio(container, audio, filename, fmt, duration, thumb_path)
+            if audio is not None:
+                return _probe_audio(container, audio, filename, fmt, duration, thumb_path)
+            raise AssertionError("unreachable: main is one of the two")
         except MediaRejected:
             raise
         except Exception as exc:
@@ -314,11 +324,11 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
             ) from None
 
 
-def _duration(container, stream) -> float | None:
+def _duration(container: InputContainer, stream: Stream) -> float | None:
     if stream.duration is not None and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
-        return container.duration / 1_000_000
+        return float(container.duration) / 1_000_000
     end = None  # no header duration (e.g. some WebM): demux, without decoding
     for packet in container.demux(stream):
         if packet.pts is not None and packet.time_base:
@@ -328,7 +338,14 @@ def _duration(container, stream) -> float | None:
     return end
 
 
-def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe:
+def _probe_video(
+    container: InputContainer,
+    video: VideoStream,
+    filename: str,
+    fmt: str,
+    duration: float,
+    thumb_path: Path,
+) -> Probe:
     ctx = video.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if not width or not height or max(width, height) > MAX_VIDEO_SIDE:
@@ -349,11 +366,12 @@ def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe
     if getattr(frame, "rotation", 0) in (90, -90, 270, -270):
         width, height = height, width
     scale = THUMB_SIZE / max(frame.width, frame.height)
-    thumb = frame.reformat(
+    pixels = frame.reformat(
         width=max(2, round(frame.width * scale)),
         height=max(2, round(frame.height * scale)),
         format="rgb24",
-    ).to_image()
+    ).to_ndarray()
+    thumb = Image.fromarray(pixels)
     rotation = getattr(frame, "rotation", 0)
     if rotation:
         thumb = thumb.rotate(rotation, expand=True)
@@ -361,7 +379,14 @@ def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe
     return Probe("video", fmt, round(duration, 3), width, height, fps)
 
 
-def _probe_audio(container, audio, filename, fmt, duration, thumb_path) -> Probe:
+def _probe_audio(
+    container: InputContainer,
+    audio: AudioStream,
+    filename: str,
+    fmt: str,
+    duration: float,
+    thumb_path: Path,
+) -> Probe:
     import av
     import numpy as np
 
@@ -381,7 +406,7 @@ def _probe_audio(container, audio, filename, fmt, duration, thumb_path) -> Probe
     return Probe("audio", fmt, round(duration, 3), None, None, None)
 
 
-def _waveform(samples, thumb_path: Path) -> None:
+def _waveform(samples: np.ndarray, thumb_path: Path) -> None:
     """A small bar waveform of the first seconds: tells music files apart at a glance."""
     import numpy as np
 
