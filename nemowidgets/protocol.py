@@ -259,6 +259,30 @@ def media_kind(filename: str) -> str | None:
     return None
 
 
+# -- prompts -----------------------------------------------------------------
+def lone_surrogate(text: str) -> int | None:
+    """The index of the first lone surrogate in ``text`` (``None``: it is all valid text).
+
+    A lone surrogate (U+D800-U+DFFF on its own, e.g. ``"\udce9"``) is what Python makes
+    of a byte it could not decode, and some copy-pastes produce; it cannot be written as
+    UTF-8, so no request can carry it.  Client and server refuse such a prompt alike.
+    """
+    for index, ch in enumerate(text):
+        if "\ud800" <= ch <= "\udfff":
+            return index
+    return None
+
+
+def surrogate_message(text: str, index: int) -> str:
+    """What to tell the user about the lone surrogate at ``index`` of the prompt ``text``."""
+    around = text[max(0, index - 12) : index].encode("utf-8", "replace").decode()
+    return (
+        f"The prompt has a character that is not valid text (U+{ord(text[index]):04X}, a lone "
+        f"surrogate, at character {index + 1}, after {around!r}), as some copy-pastes "
+        "produce: retype that part of the prompt."
+    )
+
+
 # -- draft -------------------------------------------------------------------
 TRACK_VIDEO: Final = 0
 TRACK_AUDIO: Final = 1

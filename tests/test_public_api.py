@@ -22,7 +22,7 @@ INTENDED = {
     "FileTooLargeError", "DraftError", "MalformedPayloadError", "TransportError",
     "StreamError", "APIError", "AuthError", "SessionNotFoundError", "NoCreditsError",
     "ExportBlockedError", "RateLimitedError", "AgentError", "RenderError",
-    "CancelledByUser", "StorageFullError",
+    "CancelledByUser", "StorageFullError", "SessionClosedError",
 }  # fmt: skip
 
 

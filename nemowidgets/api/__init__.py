@@ -26,6 +26,7 @@ from nemowidgets.api.errors import (
     RateLimitedError,
     RenderError,
     ServerError,
+    SessionClosedError,
     SessionNotFoundError,
     StorageFullError,
     StreamError,
@@ -44,8 +45,9 @@ __all__ = [
     "Credits", "DraftError", "ExportBlockedError", "FileTooLargeError", "MalformedPayloadError",
     "MediaError", "MediaInfo", "MissingClientIdError", "NemoClient", "NemoError",
     "NoCreditsError", "NotFoundError", "RateLimitedError", "RenderError", "RenderJob",
-    "RetryPolicy", "ServerError", "SessionInfo", "SessionNotFoundError", "StorageFullError",
-    "StreamError", "StreamPolicy", "TokenInfo", "TransportError", "UnsupportedFileError",
+    "RetryPolicy", "ServerError", "SessionClosedError", "SessionInfo", "SessionNotFoundError",
+    "StorageFullError", "StreamError", "StreamPolicy", "TokenInfo", "TransportError",
+    "UnsupportedFileError",
 ]  # fmt: skip
 
 

@@ -160,6 +160,10 @@ class NemoClient(HTTPCore):
             raise E.ConfigurationError(
                 "The prompt is empty: type what the agent should do.", field="prompt", hint=""
             )
+        bad = protocol.lone_surrogate(text)
+        if bad is not None:  # httpx would fail to encode it, with a bare UnicodeEncodeError
+            raise E.ConfigurationError(protocol.surrogate_message(text, bad), field="prompt",
+                                       hint="")  # fmt: skip
         body = {"app_name": protocol.APP_NAME, "user_id": "me", "session_id": str(session_id),
                 "new_message": {"parts": [{"text": text}]}}  # fmt: skip
         call = Call("POST", protocol.RUN_SSE_PATH, "the agent's stream", kind="sse", json=body)

@@ -27,6 +27,7 @@ that catches ``NemoError`` catches everything we raise on purpose::
     │   └── StorageFullError         5007: the server's disk is full (upload, draft, render)
     ├── AgentError                   the agent reported an error in-band
     ├── RenderError                  a render job failed (names file and segment)
+    ├── SessionClosedError           the Session was closed while the call ran (a render is kept)
     └── CancelledByUser              the user cancelled a turn or a render
 
 Why one tree: notebooks show exceptions to people, not programs.  A bare
@@ -58,6 +59,7 @@ __all__ = [
     "RateLimitedError",
     "RenderError",
     "ServerError",
+    "SessionClosedError",
     "SessionNotFoundError",
     "StorageFullError",
     "StreamError",
@@ -225,6 +227,17 @@ class AgentError(NemoError):
 
 class RenderError(NemoError):
     default_hint = "Fix or remove the named media, then export again."
+
+
+class SessionClosedError(NemoError):
+    """The Session was closed (``close()``, from another thread) while this call was running.
+
+    Not the user's cancel of the call itself: nothing is undone on the server.  An
+    export's render goes on there and is kept in the session file, and the message
+    says how to get its video (``details["render_id"]``, ``details["path"]``).
+    """
+
+    default_hint = "Create a new Session (or Session.resume()) to go on."
 
 
 class CancelledByUser(NemoError):

@@ -544,3 +544,20 @@ def test_sparse_501mb_raw_upload(world: World, tmp_path: Path) -> None:
     _check_raw(case, response, world.ctx, world)
     assert not list((world.server.data_dir / "tmp").glob("*.part")), "partial upload left behind"
     assert world.raw.credits().status_code == 200
+
+
+def test_protocol_client_refuses_a_lone_surrogate_prompt() -> None:
+    """The protocol client itself (no Session in front) names the prompt, not UnicodeEncodeError."""
+    from nemowidgets.api.client import NemoClient
+
+    async def call() -> None:
+        client = NemoClient("http://127.0.0.1:9", token="nwl_unused_token_0000")
+        try:
+            async for _event in client.stream("1", "caf\udce9 slideshow"):
+                pass
+        finally:
+            await client.aclose()
+
+    with pytest.raises(E.ConfigurationError, match="U\\+DCE9") as caught:
+        asyncio.run(call())
+    assert caught.value.details["field"] == "prompt"

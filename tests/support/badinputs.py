@@ -803,6 +803,16 @@ CASES: tuple[BadInput, ...] = (
         "only whitespace (incl. an ideographic space)",
     ),
     _c(
+        "prompt_lone_surrogate",
+        "prompt",
+        lambda ctx: "add the title caf\udce9",
+        "both",
+        E.ConfigurationError,
+        None,
+        "U+DCE9",
+        "a lone surrogate (an undecodable byte, as some pastes give): no UTF-8 for it",
+    ),
+    _c(
         "title_emoji_rtl",
         "prompt",
         lambda ctx: "add the title '🎉 مرحبا'",

@@ -30,6 +30,7 @@ from nemowidgets.local.server.sse import (
     sse,
 )
 from nemowidgets.local.store.space import DRAFT_BYTES, full_after, is_disk_full, require_space
+from nemowidgets.protocol import lone_surrogate, surrogate_message
 
 __all__ = ["MAX_PROMPT_CHARS", "run_sse"]
 
@@ -56,7 +57,11 @@ def _prompt_of(body: dict[str, Any]) -> str:
     if not isinstance(parts, list):
         raise ApiError(BAD_REQUEST, 'The request needs "new_message": {"parts": [{"text": ...}]}.')
     texts = [p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)]
-    return "\n".join(texts)
+    prompt = "\n".join(texts)
+    bad = lone_surrogate(prompt)  # a JSON escape such as "\udce9": not text we can store
+    if bad is not None:
+        raise ApiError(BAD_REQUEST, surrogate_message(prompt, bad))
+    return prompt
 
 
 def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
