@@ -120,6 +120,11 @@ class ErrorCode(IntEnum):
     message naming the field or segment; on an export the client raises it as
     ``DraftError``.  It is kept apart from 4001 so that a draft problem is never
     shown with the "supported formats" hint of an unsupported file.
+
+    ``STORAGE_FULL`` (5007, HTTP 507) is the local backend's too: the disk that holds
+    its data dir has no room for what the request would store (an upload, a draft, a
+    render).  The message names the data dir and the space needed; nothing of the
+    request is kept, and the same request succeeds once space is freed.
     """
 
     OK = 0
@@ -129,6 +134,7 @@ class ErrorCode(IntEnum):
     BAD_REQUEST = 4000  # local backend only; see above
     UNSUPPORTED_FILE = 4001
     FILE_TOO_LARGE = 4002
+    STORAGE_FULL = 5007  # local backend only; see above
 
 
 # -- render jobs -------------------------------------------------------------
@@ -147,6 +153,9 @@ MAX_UPLOAD_BYTES: Final = 500 * 1024 * 1024
 #: body is read, so the client sends files totalling more as several requests.
 MULTIPART_OVERHEAD_BYTES: Final = 64 * 1024
 MAX_UPLOAD_REQUEST_BYTES: Final = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+#: Local backend: the most files one upload request may hold (more is refused with 4000,
+#: HTTP 422), so the client sends a larger folder as several requests.
+MAX_UPLOAD_FILES: Final = 100
 VIDEO_EXTENSIONS: Final = frozenset({"mp4", "mov", "avi", "webm", "mkv"})
 IMAGE_EXTENSIONS: Final = frozenset({"jpg", "jpeg", "png", "gif", "webp"})
 AUDIO_EXTENSIONS: Final = frozenset({"mp3", "wav", "m4a", "aac"})
@@ -259,6 +268,30 @@ def media_kind(filename: str) -> str | None:
     if ext in AUDIO_EXTENSIONS:
         return "audio"
     return None
+
+
+# -- prompts -----------------------------------------------------------------
+def lone_surrogate(text: str) -> int | None:
+    """The index of the first lone surrogate in ``text`` (``None``: it is all valid text).
+
+    A lone surrogate (U+D800-U+DFFF on its own, e.g. ``"\udce9"``) is what Python makes
+    of a byte it could not decode, and some copy-pastes produce; it cannot be written as
+    UTF-8, so no request can carry it.  Client and server refuse such a prompt alike.
+    """
+    for index, ch in enumerate(text):
+        if "\ud800" <= ch <= "\udfff":
+            return index
+    return None
+
+
+def surrogate_message(text: str, index: int) -> str:
+    """What to tell the user about the lone surrogate at ``index`` of the prompt ``text``."""
+    around = text[max(0, index - 12) : index].encode("utf-8", "replace").decode()
+    return (
+        f"The prompt has a character that is not valid text (U+{ord(text[index]):04X}, a lone "
+        f"surrogate, at character {index + 1}, after {around!r}), as some copy-pastes "
+        "produce: retype that part of the prompt."
+    )
 
 
 # -- draft -------------------------------------------------------------------

@@ -35,6 +35,11 @@ MYPY_STRICT = [
     "nemowidgets/draft",
     "nemowidgets/local/agent",
     "nemowidgets/routing.py",
+    "nemowidgets/api",
+    "nemowidgets/protocol.py",
+    "nemowidgets/local/server",
+    "nemowidgets/local/store",
+    "nemowidgets/local/faults.py",
 ]
 
 

@@ -23,6 +23,7 @@ INTENDED = {
     "StreamError", "APIError", "AuthError", "SessionNotFoundError", "NoCreditsError",
     "ExportBlockedError", "RateLimitedError", "AgentError", "RenderError",
     "CancelledByUser", "StaleDraftError", "UnsupportedOnCloudError",
+    "StorageFullError", "SessionClosedError",
 }  # fmt: skip
 
 

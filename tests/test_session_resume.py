@@ -9,13 +9,13 @@ when a real kernel restarts.
 
 from __future__ import annotations
 
-import concurrent.futures
 import threading
 from pathlib import Path
 
 import av
 import pytest
 
+from nemowidgets.api.errors import SessionClosedError
 from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.samples import make_music, make_photo
 from nemowidgets.session import Session, SessionEvent
@@ -43,7 +43,7 @@ def _start_render_then_die(tmp_path: Path) -> tuple[str, str, float]:
     assert started.wait(30)
     session_id, key, duration = first.session_id, first._key, first.draft.duration
     first.close()  # the kernel dies: nobody polls the job any more
-    with pytest.raises(concurrent.futures.CancelledError):
+    with pytest.raises(SessionClosedError, match="is kept"):
         future.result(10)
     records = StateFile().renders(key)
     assert len(records) == 1

@@ -3,7 +3,7 @@
 The figures a reader trusts (how many fault scenarios, which bad inputs, what the
 soak bounds are) must be the ones the tests actually check, so they are read from
 the code rather than typed: fault scenarios are the ``test_*`` functions of
-``tests/reliability/test_faults.py`` (with their docstrings), the bad-input corpus
+``tests/reliability/test_faults*.py`` (with their docstrings), the bad-input corpus
 is ``tests.support.badinputs.CASES``, the soak bounds are the documented (``#:``)
 upper-case constants of ``tests/reliability/test_soak.py``, and the security
 checks are the tests of ``test_security.py``.
@@ -77,6 +77,11 @@ def collect_tests(path: Path) -> list[TestDoc]:
     return found
 
 
+def fault_modules() -> list[Path]:
+    """``test_faults.py`` first, then the other fault modules (``test_faults_*.py``) by name."""
+    return sorted(TESTS.glob("test_faults*.py"), key=lambda p: (p.name != "test_faults.py", p.name))
+
+
 def collect_bounds(path: Path) -> list[tuple[str, object, str]]:
     """``(NAME, value, description)`` for each numeric upper-case constant after a ``#:`` line."""
     source = path.read_text(encoding="utf-8")
@@ -113,7 +118,7 @@ def load_cases() -> list:
 
 def render_block() -> str:
     """The whole marked block, markers included, ending with a newline."""
-    faults = collect_tests(TESTS / "test_faults.py")
+    faults = [t for path in fault_modules() for t in collect_tests(path)]
     security = collect_tests(TESTS / "test_security.py")
     resume = collect_tests(TESTS / "test_resume.py")
     bounds = collect_bounds(TESTS / "test_soak.py")

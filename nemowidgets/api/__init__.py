@@ -26,8 +26,10 @@ from nemowidgets.api.errors import (
     RateLimitedError,
     RenderError,
     ServerError,
+    SessionClosedError,
     SessionNotFoundError,
     StaleDraftError,
+    StorageFullError,
     StreamError,
     TransportError,
     UnsupportedFileError,
@@ -45,9 +47,9 @@ __all__ = [
     "Credits", "DraftError", "ExportBlockedError", "FileTooLargeError", "MalformedPayloadError",
     "MediaError", "MediaInfo", "MissingClientIdError", "NemoClient", "NemoError",
     "NoCreditsError", "NotFoundError", "RateLimitedError", "RenderError", "RenderJob",
-    "RetryPolicy", "ServerError", "SessionInfo", "SessionNotFoundError", "StaleDraftError",
-    "StreamError", "StreamPolicy", "TokenInfo", "TransportError", "UnsupportedFileError",
-    "UnsupportedOnCloudError",
+    "RetryPolicy", "ServerError", "SessionClosedError", "SessionInfo", "SessionNotFoundError",
+    "StaleDraftError", "StorageFullError", "StreamError", "StreamPolicy", "TokenInfo",
+    "TransportError", "UnsupportedFileError", "UnsupportedOnCloudError",
 ]  # fmt: skip
 
 

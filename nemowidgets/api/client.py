@@ -99,17 +99,19 @@ class NemoClient(HTTPCore):
     ) -> list[MediaInfo]:
         """Upload files (paths or ``(name, bytes)``), streamed; all are checked before sending.
 
-        Files adding up to more than ``protocol.MAX_UPLOAD_REQUEST_BYTES`` go as several
-        requests (see ``multipart.batches``).  If a later one fails, the files of the
-        earlier ones are already stored: the error says so and lists them in
-        ``details["uploaded"]``.
+        More than ``protocol.MAX_UPLOAD_FILES`` files, or files adding up to more than
+        ``protocol.MAX_UPLOAD_REQUEST_BYTES``, go as several requests, one after the
+        other (see ``multipart.batches``); ``progress`` reports every file of every one.
+        If a later one fails, the files of the earlier ones are already stored: the
+        error says so and lists them in ``details["uploaded"]``.
         """
         checked = [check_upload(item) for item in items]
         if not checked:
             raise E.ConfigurationError("Nothing to upload: give at least one file.", field="items")
         path = self._path(protocol.UPLOAD_PATH, session_id=session_id)
         done: list[MediaInfo] = []
-        for body in batches(checked, protocol.MAX_UPLOAD_REQUEST_BYTES):
+        plan = batches(checked, protocol.MAX_UPLOAD_REQUEST_BYTES, protocol.MAX_UPLOAD_FILES)
+        for body in plan:
             call = Call("POST", path, f"upload to session {session_id}", body=body,
                         progress=progress)  # fmt: skip
             try:
@@ -158,6 +160,10 @@ class NemoClient(HTTPCore):
             raise E.ConfigurationError(
                 "The prompt is empty: type what the agent should do.", field="prompt", hint=""
             )
+        bad = protocol.lone_surrogate(text)
+        if bad is not None:  # httpx would fail to encode it, with a bare UnicodeEncodeError
+            raise E.ConfigurationError(protocol.surrogate_message(text, bad), field="prompt",
+                                       hint="")  # fmt: skip
         body = {"app_name": protocol.APP_NAME, "user_id": "me", "session_id": str(session_id),
                 "new_message": {"parts": [{"text": text}]}}  # fmt: skip
         call = Call("POST", protocol.RUN_SSE_PATH, "the agent's stream", kind="sse", json=body)
@@ -226,6 +232,11 @@ class NemoClient(HTTPCore):
                 return job
             if job.status == protocol.RENDER_FAILED:
                 reason = job.error or "the server gave no reason"
+                if job.error_code == protocol.ErrorCode.STORAGE_FULL:
+                    raise E.StorageFullError(
+                        f"The render {render_id} failed: {reason.rstrip('. ')}.",
+                        code=job.error_code, job=job,
+                    )  # fmt: skip
                 raise E.RenderError(f"The render {render_id} failed: {reason}.", job=job)
             if job.status == protocol.RENDER_CANCELLED:
                 raise E.CancelledByUser(f"The render {render_id} was cancelled.", job=job)
@@ -352,7 +363,10 @@ class NemoClient(HTTPCore):
         """GET a media or thumbnail URL; the token goes only to this server's own origin."""
         call = Call("GET", url, "media download", kind="bytes", idempotent=True,
                     auth=self._same_origin(url))  # fmt: skip
-        return await self._send(call)
+        data = await self._send(call)
+        if not isinstance(data, bytes):  # a "bytes" call answers bytes, or raises
+            raise E.MalformedPayloadError(f"{url}: the answer is not a file.", field="body")
+        return data
 
     async def _download_to(
         self, url: str, part: Path, progress: Callable[[int, int], None] | None, what: str,

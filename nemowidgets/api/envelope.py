@@ -49,6 +49,7 @@ _BY_CODE: dict[int, type[E.NemoError]] = {
     protocol.ErrorCode.NO_CREDITS: E.NoCreditsError,
     protocol.ErrorCode.UNSUPPORTED_FILE: E.UnsupportedFileError,
     protocol.ErrorCode.FILE_TOO_LARGE: E.FileTooLargeError,
+    protocol.ErrorCode.STORAGE_FULL: E.StorageFullError,
 }
 _WHAT: dict[type[E.NemoError], str] = {
     E.AuthError: "the server rejected the token",
@@ -56,6 +57,7 @@ _WHAT: dict[type[E.NemoError], str] = {
     E.NoCreditsError: "out of credits",
     E.UnsupportedFileError: "the server refused the file",
     E.FileTooLargeError: "the file is too large",
+    E.StorageFullError: "the server's disk is full",
 }
 _STATUS_ALIASES = {
     "queued": protocol.RENDER_PENDING, "waiting": protocol.RENDER_PENDING,
@@ -111,7 +113,9 @@ def unwrap(status: int, body_text: str, headers: Mapping[str, str], ctx: Context
         message = body_text
     if ok and not failed:
         return data
-    raise _error(status, code, message, headers, ctx)
+    said_hint = body.get("hint") if isinstance(body, dict) else None
+    hint = _quote(said_hint, ctx) if isinstance(said_hint, str) and said_hint.strip() else None
+    raise _error(status, code, message, headers, ctx, hint)
 
 
 def _envelope(body: dict[str, Any] | None) -> tuple[int | None, str, Any, bool]:
@@ -141,6 +145,22 @@ def _message(value: Any) -> str:
 
 
 def _error(
+    status: int,
+    code: int | None,
+    message: str,
+    headers: Mapping[str, str],
+    ctx: Context,
+    hint: str | None = None,
+) -> E.NemoError:
+    """The error an answer means; ``hint`` is the server's own advice (the envelope's
+    ``hint``, a local extension), which replaces the class's default advice."""
+    error = _classify(status, code, message, headers, ctx)
+    if hint and not error.details.get("register_url"):
+        error.hint = hint
+    return error
+
+
+def _classify(
     status: int, code: int | None, message: str, headers: Mapping[str, str], ctx: Context
 ) -> E.NemoError:
     said = _quote(message, ctx).rstrip(". ")
@@ -343,10 +363,11 @@ def parse_render_job(
     warnings = tuple(
         _quote(str(w), ctx) for w in (raw_warnings if isinstance(raw_warnings, list) else [])
     )
+    error_code = _int(data.get("errorCode"), ctx, "data.errorCode")  # local: why it failed
     return RenderJob(
         id=job_id or "", status=status, progress=progress, url=url,
-        error=_quote(error_text, ctx) if error_text else None, session_id=sid or session_id,
-        warnings=warnings,
+        error=_quote(error_text, ctx, 600) if error_text else None,
+        session_id=sid or session_id, warnings=warnings, error_code=error_code,
     )  # fmt: skip
 
 

@@ -24,10 +24,12 @@ that catches ``NemoError`` catches everything we raise on purpose::
     │   ├── RateLimitedError         HTTP 429: too many requests
     │   ├── ServerError              HTTP 5xx: the server failed
     │   ├── NotFoundError            HTTP 404: an unknown render or media id
-    │   └── StaleDraftError          HTTP 409: an edit made on a draft that moved on
+    │   ├── StaleDraftError          HTTP 409: an edit made on a draft that moved on
+    │   └── StorageFullError         5007: the server's disk is full (upload, draft, render)
     ├── AgentError                   the agent reported an error in-band
     ├── RenderError                  a render job failed (names file and segment)
     ├── UnsupportedOnCloudError      a local-backend extension (hand edits, undo) on the cloud
+    ├── SessionClosedError           the Session was closed while the call ran (a render is kept)
     └── CancelledByUser              the user cancelled a turn or a render
 
 Why one tree: notebooks show exceptions to people, not programs.  A bare
@@ -59,8 +61,10 @@ __all__ = [
     "RateLimitedError",
     "RenderError",
     "ServerError",
+    "SessionClosedError",
     "SessionNotFoundError",
     "StaleDraftError",
+    "StorageFullError",
     "StreamError",
     "TransportError",
     "UnsupportedFileError",
@@ -137,7 +141,8 @@ class FileTooLargeError(MediaError):
 class DraftError(NemoError, ValueError):
     """Raised before sending (no ``code``), or for the local server's 4000 on an export."""
 
-    protocol_code = 4000  # the local backend's extension code (nemowidgets.protocol.ErrorCode)
+    #: The local backend's extension code (``nemowidgets.protocol.ErrorCode``).
+    protocol_code: int | None = 4000
     default_hint = "Ask the agent to build a timeline first, e.g. 'make a slideshow'."
 
 
@@ -213,6 +218,20 @@ class StaleDraftError(APIError):
     default_hint = "Nothing was changed: the timeline now shows the newer draft; edit that one."
 
 
+class StorageFullError(APIError):
+    """The disk holding the server's data has no room for what the call would store.
+
+    The local backend's extension (docs/protocol.md): raised alike for an upload, a
+    prompt whose draft cannot be stored and an export (refused up front, or a render
+    that ran out of room).  The message names the data dir and the space needed; the
+    server kept nothing of the call, so the same call works once space is freed.
+    """
+
+    protocol_code = 5007
+    http_status = 507
+    default_hint = "Free some disk space where the server keeps its data, then try again."
+
+
 class AgentError(NemoError):
     default_hint = "Rephrase the request, or try again."
 
@@ -228,6 +247,17 @@ class UnsupportedOnCloudError(NemoError):
         "Use the local backend (Session.local()), or ask the agent in words, "
         "e.g. 'undo' or 'remove photo 2'."
     )
+
+
+class SessionClosedError(NemoError):
+    """The Session was closed (``close()``, from another thread) while this call was running.
+
+    Not the user's cancel of the call itself: nothing is undone on the server.  An
+    export's render goes on there and is kept in the session file, and the message
+    says how to get its video (``details["render_id"]``, ``details["path"]``).
+    """
+
+    default_hint = "Create a new Session (or Session.resume()) to go on."
 
 
 class CancelledByUser(NemoError):

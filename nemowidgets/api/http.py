@@ -238,14 +238,30 @@ class HTTPCore:
         return data
 
     def _transport_error(self, call: Call, exc: httpx.TransportError) -> E.TransportError:
+        """The error for a failed connection: never reached, or broken once it was open.
+
+        "Cannot reach" only when nothing was sent (the connection never opened): a
+        connection that broke mid-request reached the server, and an upload cut off
+        that way can simply be sent again (the server keeps no unfinished request).
+        """
         host = origin(exc, self.base_url)
         if isinstance(exc, httpx.TimeoutException):
             why = f"no answer within {self._timeout:g} s ({type(exc).__name__})"
         else:
             why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         secrets = tuple(s.reveal() for s in (self._token, self._secret) if s is not None)
-        return E.TransportError(E.redact(f"Cannot reach {host} ({call.what}): {why}.", *secrets),
-                                host=host)  # fmt: skip
+        hint = None
+        if isinstance(exc, _NOTHING_SENT):
+            text = f"Cannot reach {host} ({call.what}): {why}."
+        elif call.body is not None:
+            text = f"The connection to {host} broke in the middle of the {call.what}: {why}."
+            hint = (
+                "The server keeps no unfinished upload, so it can be retried: once the "
+                "server is running again, upload the files again."
+            )
+        else:
+            text = f"The connection to {host} broke during the {call.what}: {why}."
+        return E.TransportError(E.redact(text, *secrets), hint=hint, host=host)
 
 
 def _is_event_stream(response: httpx.Response) -> bool:

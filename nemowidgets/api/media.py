@@ -127,9 +127,11 @@ def check_url(url: str) -> str:
     return text
 
 
-def _item(name: str, ext: str, size: int, **source: object) -> UploadItem:
+def _item(
+    name: str, ext: str, size: int, *, path: Path | None = None, data: bytes | None = None
+) -> UploadItem:
     kind = protocol.media_kind(f"x.{ext}") or "image"
-    return UploadItem(name, size, kind, CONTENT_TYPES[ext], **source)  # type: ignore[arg-type]
+    return UploadItem(name, size, kind, CONTENT_TYPES[ext], path=path, data=data)
 
 
 def _check_extension(name: str) -> str:

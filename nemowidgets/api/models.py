@@ -61,6 +61,9 @@ class RenderJob:
     #: What the renderer could not draw faithfully (local backend: e.g. a character no
     #: installed font has); empty when all is well.
     warnings: tuple[str, ...] = ()
+    #: Why a failed job failed, as a protocol code, when the server says (the local
+    #: backend's ``errorCode``: 5007 when the disk filled up during the render).
+    error_code: int | None = None
 
     @property
     def done(self) -> bool:

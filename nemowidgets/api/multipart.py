@@ -10,8 +10,11 @@ request is not chunked and the server can refuse an oversized body early.
 
 That early refusal is why :func:`batches` exists: the local server refuses a
 request declaring more than one file's limit plus framing
-(``protocol.MAX_UPLOAD_REQUEST_BYTES``) before reading it, so files that add up
-to more go as several requests, in order, each within that size.
+(``protocol.MAX_UPLOAD_REQUEST_BYTES``) before reading it, and a request of more
+than ``protocol.MAX_UPLOAD_FILES`` files, so a folder of 500 photos, or files
+that add up to more bytes, go as several requests, in order, each within both.
+Only the requests' plan is made up front (file names and sizes); each body is
+streamed when its turn comes, so memory stays at one chunk whatever the count.
 """
 
 from __future__ import annotations
@@ -117,8 +120,10 @@ class MultipartBody:
             fh.close()
 
 
-def batches(items: Sequence[UploadItem], limit: int) -> list[MultipartBody]:
-    """``items`` as consecutive bodies, each at most ``limit`` bytes long.
+def batches(
+    items: Sequence[UploadItem], limit: int, max_files: int | None = None
+) -> list[MultipartBody]:
+    """``items`` as consecutive bodies, each at most ``limit`` bytes and ``max_files`` files.
 
     Greedy and order-keeping, so the answers concatenate back in the caller's
     order; an item too big to share a body gets one of its own (the server then
@@ -126,11 +131,12 @@ def batches(items: Sequence[UploadItem], limit: int) -> list[MultipartBody]:
     """
     probe = MultipartBody(items)  # the boundary's length is fixed, so any body measures
     tail = probe.tail_length
+    most = max(1, max_files) if max_files is not None else len(items) or 1
     out: list[list[UploadItem]] = []
     size = 0
     for item in items:
         part = probe.part_length(item)
-        if out and size + part + tail <= limit:
+        if out and size + part + tail <= limit and len(out[-1]) < most:
             out[-1].append(item)
             size += part
         else:

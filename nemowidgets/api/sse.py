@@ -23,7 +23,7 @@ import asyncio
 import codecs
 import re
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +105,7 @@ class SSEFramer:
         return event
 
 
-async def aiter_frames(chunks: AsyncIterable[bytes]) -> AsyncIterator[Frame]:
+async def aiter_frames(chunks: AsyncIterable[bytes]) -> AsyncGenerator[Frame, None]:
     """The frames of a byte stream (e.g. ``response.aiter_bytes()``)."""
     framer = SSEFramer()
     async for chunk in chunks:

@@ -165,7 +165,7 @@ def _coerce(value: str) -> Any:
     return value
 
 
-def plan_from(faults: FaultPlan | str | bool | dict | None) -> FaultPlan | None:
+def plan_from(faults: FaultPlan | str | bool | dict[str, Any] | None) -> FaultPlan | None:
     """The plan for ``create_app(faults=...)``: an object, a spec, ``True``, or ``NEMO_FAULTS``.
 
     ``None`` means: look at ``NEMO_FAULTS``; unset or empty, faults stay off entirely.

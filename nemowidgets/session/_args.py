@@ -25,7 +25,7 @@ from nemowidgets.api.errors import ConfigurationError, MalformedPayloadError
 from nemowidgets.api.models import MediaInfo
 from nemowidgets.api.retry import StreamPolicy
 from nemowidgets.draft import Draft
-from nemowidgets.protocol import RENDER_QUALITIES
+from nemowidgets.protocol import RENDER_QUALITIES, lone_surrogate, surrogate_message
 
 __all__ = [
     "check_callable", "check_coroutine", "check_draft", "check_export_path", "check_index",
@@ -173,6 +173,9 @@ def check_prompt(prompt: Any) -> str:
             "The prompt is empty: type what the agent should do, "
             "e.g. 'make a slideshow with music'.",
         )
+    bad = lone_surrogate(prompt)  # it could not be sent: UTF-8 has no way to write it
+    if bad is not None:
+        raise _bad("prompt", surrogate_message(prompt, bad))
     return prompt
 
 

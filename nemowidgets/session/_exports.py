@@ -24,6 +24,8 @@ from nemowidgets.api.errors import (
     RateLimitedError,
     RenderError,
     ServerError,
+    SessionClosedError,
+    StorageFullError,
     TransportError,
 )
 from nemowidgets.api.models import RenderJob
@@ -45,6 +47,17 @@ __all__ = ["EXPORT_FOLDER", "Exports"]
 log = logging.getLogger("nemowidgets.session")
 EXPORT_FOLDER = "nemowidgets-exports"
 _OUTAGE = (TransportError, ServerError, RateLimitedError)
+
+
+def _closed_mid_render(render_id: str, dest: Path) -> SessionClosedError:
+    return SessionClosedError(
+        f"The Session was closed while the export was running. The render {render_id} is "
+        "kept: it goes on on the server, and the session file remembers it.",
+        hint=f"Session.resume() picks it up: then session.resume_renders() waits for it and "
+        f"saves the video to {dest}.",
+        render_id=render_id,
+        path=str(dest),
+    )
 
 
 class _Outage:
@@ -206,8 +219,10 @@ class Exports:
                 with contextlib.suppress(NemoError):
                     await client.cancel_render(job.id)
                 self._states.remove_render(key, job.id)
-            raise  # closing the Session keeps the record, so resume() finds the job
-        except (RenderError, NotFoundError, CancelledByUser):  # over for good: forget the job
+            elif self._runtime.closed:  # the record stays, so resume() finds the job
+                raise _closed_mid_render(job.id, dest) from None
+            raise
+        except (RenderError, NotFoundError, CancelledByUser, StorageFullError):  # over for good
             self._states.remove_render(key, job.id)
             raise
         finally:

@@ -18,7 +18,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from nemowidgets.api.errors import CancelledByUser, ConfigurationError, NemoError, redact
+from nemowidgets.api.errors import (
+    CancelledByUser,
+    ConfigurationError,
+    NemoError,
+    SessionClosedError,
+    redact,
+)
 from nemowidgets.session._events import Observers, SessionEvent
 from nemowidgets.session._loop import LoopThread
 
@@ -135,6 +141,10 @@ class Runtime:
                 exc = CancelledByUser("Cancelled.")
                 self.report(exc)
                 raise exc from None
+            if self._closed:  # close() stopped it: our error, not a bare CancelledError
+                raise SessionClosedError(
+                    "The Session was closed before this call finished."
+                ) from None
             raise
         except Exception as exc:
             self.report(exc)

@@ -59,6 +59,15 @@ def test_batches_keep_the_order_and_each_fits_the_limit() -> None:
     assert [[i.filename for i in b.items] for b in alone] == [["p0.jpg"], ["big.jpg"], ["p1.jpg"]]
 
 
+def test_batches_hold_at_most_max_files_each() -> None:
+    items = [check_upload((f"p{i}.jpg", jpeg(i, 16))) for i in range(7)]
+    bodies = batches(items, 10**12, 3)
+    assert [len(b.items) for b in bodies] == [3, 3, 1]
+    assert [i.filename for b in bodies for i in b.items] == [i.filename for i in items]
+    by_both = batches(items, _pair_limit(items), 3)  # the byte limit still applies too
+    assert [len(b.items) for b in by_both] == [2, 2, 2, 1]
+
+
 def test_one_500mb_file_with_a_long_name_fits_one_request(tmp_path: Path) -> None:
     path = tmp_path / ("é" * 90 + ".mp4")  # 180 bytes of UTF-8 in the part header
     with path.open("wb") as fh:

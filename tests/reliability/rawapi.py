@@ -150,7 +150,9 @@ class RawAPI:
             "session_id": session_id or self.session_id,
             "new_message": {"parts": [{"text": text}]},
         }
-        return self.http.post(P.RUN_SSE_PATH, json=body, headers={"Accept": "text/event-stream"})
+        # json.dumps escapes to ASCII, so even text UTF-8 cannot hold (a lone surrogate) is sent
+        headers = {"Accept": "text/event-stream", "Content-Type": "application/json"}
+        return self.http.post(P.RUN_SSE_PATH, content=json.dumps(body), headers=headers)
 
     def stats(self, session_id: str | None = None) -> dict[str, Any]:
         r = self.http.get("/_local/stats", params={"session_id": session_id or self.session_id})

@@ -30,6 +30,7 @@ from nemowidgets.session import Session
 from tests.reliability.rawapi import RawAPI, error_of
 from tests.support.badinputs import CASES, BadInput, Ctx, by_channel
 from tests.support.isolation import isolate
+from tests.support.png_modes import HEIGHT, PNG_MODES, WIDTH
 
 pytestmark = pytest.mark.badinput
 
@@ -85,6 +86,9 @@ def _check_error(case: BadInput, exc: BaseException, ctx: Ctx) -> None:
         assert exc.code == case.code, f"{case.name}: code {exc.code}: {exc}"
     mention = case.mentions.format(**vars(ctx))
     assert mention in str(exc), f"{case.name}: the message does not name {mention!r}: {exc}"
+    if case.hint:
+        assert case.hint in exc.hint, f"{case.name}: the hint says {exc.hint!r}"
+        assert "Supported formats" not in str(exc), f"{case.name}: a format list as advice"
 
 
 def _check_raw(case: BadInput, response: Any, ctx: Ctx, world: World) -> None:
@@ -386,7 +390,83 @@ def _middle_colour(path: Path) -> tuple[float, ...]:
     )
 
 
+def _accepted_png_mode(case: BadInput, payload: Any, world: World) -> None:
+    """Rendered with ``fit: black`` at the photo's own size, the frame is the picture itself
+    (transparent parts black); the thumbnail is the picture over the server's dark grey."""
+    import io
+
+    from PIL import Image
+
+    picture = next(m for m in PNG_MODES if m.name == case.name).make()
+    (info,) = world.a.upload(payload)
+    assert (info.file_type, info.width, info.height) == ("image", WIDTH, HEIGHT)
+    thumb = world.a.thumbnail(info)
+    assert thumb is not None, "no thumbnail"
+    with Image.open(io.BytesIO(thumb)) as shown:
+        small = np.asarray(shown.convert("RGB"), dtype=np.float64)
+    want = np.asarray(
+        Image.fromarray(np.uint8(np.rint(picture.over(40.0)))).resize(
+            (small.shape[1], small.shape[0]), Image.Resampling.BOX
+        ),
+        dtype=np.float64,
+    )
+    assert np.abs(small - want).mean() < 12, f"{case.name}: the thumbnail is not the picture"
+    seg = {"id": "seg_1", "s": 0, "d": 600, "src": info.id, "n": info.filename, "k": "image"}
+    draft = {
+        "t": [{"tt": 0, "n": "Photos", "sg": [seg]}],
+        "d": 600,
+        "m": {"width": WIDTH, "height": HEIGHT, "fps": 10, "fit": "black"},
+    }
+    result = world.a.export("preview", draft=draft, path=world.ctx.tmp / f"{case.name}.mp4")
+    with av.open(str(result.path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    frame = frames[len(frames) // 2].astype(np.float64)
+    error = np.abs(frame - picture.over(0.0))
+    assert error.mean() < 10, f"{case.name}: the frame is off by {error.mean():.1f} on average"
+    if case.name == "png_16bit_grey":  # the case of the report: a ramp, not a white sheet
+        luma = frame.mean(axis=(0, 2))
+        expected = np.linspace(0, 255, WIDTH)
+        assert np.corrcoef(luma, expected)[0, 1] > 0.995
+        assert luma[: WIDTH // 8].mean() < 30, luma
+        assert luma[-WIDTH // 8 :].mean() > 225, luma
+
+
+def _accepted_folder(case: BadInput, payload: Any, world: World) -> None:
+    """All 500 photos arrive, in order, in requests the server takes (at most 100 files
+    each), every file's progress ends at its size, and the Python heap never holds
+    even half of the folder (the bodies are streamed, one chunk at a time)."""
+    import tracemalloc
+    from itertools import groupby
+
+    from nemowidgets.protocol import MAX_UPLOAD_FILES
+
+    files = sorted(payload.iterdir())
+    total = sum(f.stat().st_size for f in files)
+    last: dict[str, tuple[int, int]] = {}
+    with Session.local(data_dir=world.server.data_dir, client_id=str(uuid.uuid4())) as c:
+        c.connect()
+        tracemalloc.start()
+        try:
+            media = c.upload(payload, progress=lambda f, sent, size: last.update({f: (sent, size)}))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert [m.filename for m in media] == [f.name for f in files]
+        assert last == {f.name: (f.stat().st_size,) * 2 for f in files}
+        stored = world.server.app.state.ctx.store.list_media(c.session_id)
+        assert [r["filename"] for r in stored] == [f.name for f in files]
+        # One add_media() per request, all its rows stamped with the same time.
+        sizes = [len(list(rows)) for _, rows in groupby(stored, key=lambda r: r["created_at"])]
+        assert max(sizes) <= MAX_UPLOAD_FILES, sizes
+        assert sum(sizes) == len(files)
+    assert peak < total / 2, (
+        f"the upload held {peak / 2**20:.1f} MB of a {total / 2**20:.1f} MB folder"
+    )
+
+
 ACCEPTED = {
+    "folder_500_photos": _accepted_folder,
+    **{mode.name: _accepted_png_mode for mode in PNG_MODES},
     "non_utf8_filename": _accepted_name,
     "traversal_filename": _accepted_name,
     "absolute_filename": _accepted_name,
@@ -464,3 +544,20 @@ def test_sparse_501mb_raw_upload(world: World, tmp_path: Path) -> None:
     _check_raw(case, response, world.ctx, world)
     assert not list((world.server.data_dir / "tmp").glob("*.part")), "partial upload left behind"
     assert world.raw.credits().status_code == 200
+
+
+def test_protocol_client_refuses_a_lone_surrogate_prompt() -> None:
+    """The protocol client itself (no Session in front) names the prompt, not UnicodeEncodeError."""
+    from nemowidgets.api.client import NemoClient
+
+    async def call() -> None:
+        client = NemoClient("http://127.0.0.1:9", token="nwl_unused_token_0000")
+        try:
+            async for _event in client.stream("1", "caf\udce9 slideshow"):
+                pass
+        finally:
+            await client.aclose()
+
+    with pytest.raises(E.ConfigurationError, match="U\\+DCE9") as caught:
+        asyncio.run(call())
+    assert caught.value.details["field"] == "prompt"

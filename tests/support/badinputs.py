@@ -31,7 +31,8 @@ from typing import Any, Literal
 from PIL import Image
 
 from nemowidgets.api import errors as E
-from nemowidgets.protocol import MAX_UPLOAD_BYTES, ErrorCode
+from nemowidgets.protocol import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, ErrorCode
+from tests.support.png_modes import PNG_MODES
 
 __all__ = ["CASES", "BadInput", "Ctx", "by_channel", "case", "jpeg_bytes", "png_bytes"]
 
@@ -74,6 +75,7 @@ class BadInput:
     mentions: str  # a substring of the message naming the input ({field} of Ctx allowed)
     why: str
     outcome: str = ""  # for layer "none": what "accepted" means (checked by the test)
+    hint: str = ""  # a substring the error's hint (what to do) must contain
     marks: tuple[str, ...] = field(default=())
 
 
@@ -216,6 +218,19 @@ def _sparse(ctx: Ctx) -> Path:
     return path
 
 
+#: Photos in the big-folder case: five times what one upload request may hold.
+FOLDER_PHOTOS = 500
+
+
+def _big_folder(ctx: Ctx) -> Path:
+    """A folder of 500 small, different photos (noise, ~20 KB each: 10 MB in all)."""
+    folder = ctx.tmp / "holiday_500"
+    folder.mkdir()
+    for i in range(FOLDER_PHOTOS):
+        (folder / f"photo_{i:03d}.jpg").write_bytes(photo_jpeg(i, (160, 120)))
+    return folder
+
+
 def _non_utf8(ctx: Ctx) -> Path:
     # On Linux a file name is bytes; Python hands b"\xe9" back as the lone surrogate "\udce9".
     path = ctx.tmp / os.fsdecode(b"caf\xe9_\xff.jpg")
@@ -310,6 +325,17 @@ CASES: tuple[BadInput, ...] = (
         UNSUPPORTED,
         "huge_header.jpg",
         "SOF0 claims 60000x40000 px in a 1 KB file",
+    ),
+    _c(
+        "jpeg_12000x9000",
+        "file",
+        _file("panorama_12000.jpg", lambda: jpeg_huge_header(12000, 9000)),
+        "server",
+        U,
+        UNSUPPORTED,
+        "panorama_12000.jpg",
+        "108 Mpx, a real camera size over the 64 Mpx limit: the hint says how to resize",
+        hint="Resize it to at most 9237x6928 pixels",
     ),
     _c(
         "jpeg_magic_then_text",
@@ -593,6 +619,19 @@ CASES: tuple[BadInput, ...] = (
         "a NUL byte inside the name",
         outcome="sanitised: the stored name has no NUL",
     ),
+    # -- a folder bigger than one request -----------------------------------------------------
+    _c(
+        "folder_500_photos",
+        "file",
+        _big_folder,
+        "none",
+        None,
+        None,
+        "photo_499.jpg",
+        f"{FOLDER_PHOTOS} photos: more than the {MAX_UPLOAD_FILES} files one request may hold",
+        outcome="all uploaded, in order, in requests of at most "
+        f"{MAX_UPLOAD_FILES} files; every file's progress reaches its size",
+    ),
     # -- animated GIF -------------------------------------------------------------------------
     _c(
         "animated_gif",
@@ -604,6 +643,21 @@ CASES: tuple[BadInput, ...] = (
         "party.gif",
         "3 frames, 200 ms each",
         outcome="accepted as a still image of its first frame",
+    ),
+    # -- unusual pixel formats (tests/support/png_modes.py) ------------------------------------
+    *(
+        _c(
+            mode.name,
+            "file",
+            _file(mode.filename, lambda mode=mode: mode.make().png),
+            "none",
+            None,
+            None,
+            mode.filename,
+            mode.why,
+            outcome="the rendered frame and the thumbnail show the right 8-bit picture",
+        )
+        for mode in PNG_MODES
     ),
     # -- URL uploads --------------------------------------------------------------------------
     _c(
@@ -747,6 +801,16 @@ CASES: tuple[BadInput, ...] = (
         None,
         "prompt",
         "only whitespace (incl. an ideographic space)",
+    ),
+    _c(
+        "prompt_lone_surrogate",
+        "prompt",
+        lambda ctx: "add the title caf\udce9",
+        "both",
+        E.ConfigurationError,
+        None,
+        "U+DCE9",
+        "a lone surrogate (an undecodable byte, as some pastes give): no UTF-8 for it",
     ),
     _c(
         "title_emoji_rtl",

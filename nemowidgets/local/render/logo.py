@@ -18,6 +18,7 @@ from nemowidgets.protocol import LOGO_CORNERS
 
 from .errors import failure
 from .frames import Canvas
+from .image_modes import to_rgb
 from .overlay import RgbaPatch
 
 CORNERS = LOGO_CORNERS
@@ -43,7 +44,7 @@ def logo_patch(spec: LogoSpec, canvas: Canvas) -> RgbaPatch:
     try:
         with Image.open(spec.path) as source:
             source.load()
-            image = ImageOps.exif_transpose(source).convert("RGBA")
+            image = to_rgb(ImageOps.exif_transpose(source)).convert("RGBA")  # any PNG mode
     except Exception as exc:  # any decoder error is the file's fault
         raise failure(
             FIELD,

@@ -31,6 +31,7 @@ from .frames import (
     resample,
     resize_to_yuv,
 )
+from .image_modes import to_rgb
 from .jpeg import SWAPS, JpegPhoto
 
 FITS = ("blur", "black", "cover")
@@ -121,9 +122,7 @@ def load_photo(
                 source.draft(source.mode, (math.ceil(iw * ratio), math.ceil(ih * ratio)))
             source.load()
             image = ImageOps.exif_transpose(source)
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-            mode = "RGBA" if has_alpha else "RGB"
-            image = image if image.mode == mode else image.convert(mode)
+            image = to_rgb(image)  # 16-bit, float, palette, 1-bit: see image_modes
             # A detached copy: nothing that outlives the ``with`` may point into the file.
             return image.copy() if image is source else image
     except Exception as exc:  # any decoder error is the file's fault, not ours

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -46,6 +48,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nemowidgets.local.faults import FaultPlan, plan_from
 from nemowidgets.local.server import edit_routes, media_routes, render_routes, turn_routes
@@ -58,10 +61,13 @@ from nemowidgets.local.server.context import (
     error_response,
     ok,
     read_json,
+    storage_error,
 )
 from nemowidgets.local.server.state_payload import iso, state_payload
 from nemowidgets.local.store import Store
-from nemowidgets.local.store.jobs import JobRunner
+from nemowidgets.local.store.jobs import JobRunner, owner_alive
+from nemowidgets.local.store.leftovers import sweep_parts
+from nemowidgets.local.store.space import StorageFull, full_after, is_disk_full
 from nemowidgets.protocol import (
     ANONYMOUS_TOKEN_PATH,
     CREATE_SESSION_PATH,
@@ -99,11 +105,11 @@ def _bearer(value: str | None) -> str | None:
 class Gate:
     """Auth and fault injection, before routing (pure ASGI: no body is read here)."""
 
-    def __init__(self, app, ctx: Context) -> None:
+    def __init__(self, app: ASGIApp, ctx: Context) -> None:
         self.app = app
         self.ctx = ctx
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -235,7 +241,9 @@ async def stats(request: Request) -> Response:
 
 async def faults_endpoint(request: Request) -> Response:
     """``GET`` the plan; ``POST {"arm": {name: {times, ...}}, "disarm": [...], "clear": bool}``."""
-    plan: FaultPlan = ctx_of(request).faults  # type: ignore[assignment]
+    plan = ctx_of(request).faults
+    if plan is None:  # the route exists only with a plan; this keeps the types honest
+        raise ApiError(404, "Not found.", 404)
     if request.method == "POST":
         body = await read_json(request)
         try:
@@ -262,7 +270,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(request.url.path, ApiError(exc.status_code, message, exc.status_code))
 
 
+async def _storage_full(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StorageFull)
+    log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+    return error_response(request.url.path, storage_error(exc))
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
+    if is_disk_full(exc):  # a write anywhere ran out of room: say so, without a traceback
+        full = full_after(ctx_of(request).data_dir, "this request")
+        return await _storage_full(request, full)
     log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         request.url.path,
@@ -278,7 +295,7 @@ def create_app(
     *,
     token: str | None = None,
     secret: str | None = None,
-    faults: FaultPlan | str | bool | dict | None = None,
+    faults: FaultPlan | str | bool | dict[str, Any] | None = None,
     allow_private_urls: bool = False,
     render_workers: int = 1,
     keepalive: float = 5.0,
@@ -308,8 +325,9 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):
-        ctx.jobs.start()
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ctx.jobs.start()  # from here on, this server's own parts count as alive
+        sweep_parts(ctx.data_dir / "tmp", owner_alive)
         try:
             yield
         finally:
@@ -342,7 +360,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Gate, ctx=ctx)],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={
+            ApiError: _api_error,
+            StorageFull: _storage_full,
+            HTTPException: _http_error,
+            Exception: _crash,
+        },
         lifespan=lifespan,
     )
     app.state.ctx = ctx

@@ -15,6 +15,7 @@ missing ``X-Client-Id``):
 404     1002 session not found; unknown render, media or path
 413     4002 file too large; a prompt or request body over its limit (code 4000)
 415     4001 unsupported, corrupt or refused file or URL
+507     5007 the data dir's disk is full (an upload, a draft or a render does not fit)
 422     4000 a request we cannot use (bad JSON, bad draft, bad render id, ...)
 409     render id already used; download of an unfinished render
 402     export without the ``X-Skill-*`` attribution headers (as the cloud does)
@@ -24,6 +25,7 @@ missing ``X-Client-Id``):
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import threading
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from nemowidgets.local.store.space import StorageFull
 from nemowidgets.protocol import ErrorCode
 
 if TYPE_CHECKING:
@@ -41,22 +44,27 @@ if TYPE_CHECKING:
     from nemowidgets.local.store.database import Store
     from nemowidgets.local.store.jobs import JobRunner
 
-__all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok"]
+__all__ = ["BAD_REQUEST", "ApiError", "Context", "ok", "read_json", "render_ok", "storage_error"]
 
 #: "The request itself is unusable" (HTTP 422/413): the local backend's extension code.
 BAD_REQUEST = ErrorCode.BAD_REQUEST
 MAX_JSON_BODY = 16 * 1024 * 1024
-_STATUS = {
+_STATUS: dict[int, int] = {
     ErrorCode.BAD_TOKEN: 401,
     ErrorCode.SESSION_NOT_FOUND: 404,
     ErrorCode.UNSUPPORTED_FILE: 415,
     ErrorCode.FILE_TOO_LARGE: 413,
     BAD_REQUEST: 422,
+    ErrorCode.STORAGE_FULL: 507,
 }
 
 
 class ApiError(Exception):
-    """An error answer: protocol ``code``, a message that says what to do, an HTTP status."""
+    """An error answer: protocol ``code``, a message that says what to do, an HTTP status.
+
+    ``hint`` (optional) is sent as the envelope's ``hint``: what to do, when the
+    code's usual advice does not fit (a local extension, see docs/protocol.md).
+    """
 
     def __init__(
         self,
@@ -64,12 +72,19 @@ class ApiError(Exception):
         message: str,
         status: int | None = None,
         headers: dict[str, str] | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = int(code)
         self.message = message
         self.status = status or _STATUS.get(self.code, 422)
         self.headers = headers
+        self.hint = hint
+
+
+def storage_error(exc: StorageFull) -> ApiError:
+    """A full disk's answer: 5007, HTTP 507, the data dir and the space needed."""
+    return ApiError(ErrorCode.STORAGE_FULL, exc.message, 507, hint=exc.hint)
 
 
 def is_render_path(path: str) -> bool:
@@ -81,6 +96,8 @@ def error_response(path: str, err: ApiError) -> JSONResponse:
         body: dict[str, Any] = {"success": False, "error": err.message, "code": err.code}
     else:
         body = {"code": err.code, "message": err.message, "data": None}
+    if err.hint:
+        body["hint"] = err.hint
     return JSONResponse(body, status_code=err.status, headers=err.headers)
 
 
@@ -127,7 +144,7 @@ class Context:
     owner_user: str = "local"
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    background: set = field(default_factory=set, repr=False)
+    background: set[asyncio.Future[Any]] = field(default_factory=set, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -184,4 +201,7 @@ def base_url(request: Request) -> str:
 
 
 def ctx_of(request: Request) -> Context:
-    return request.app.state.ctx
+    ctx = request.app.state.ctx
+    if not isinstance(ctx, Context):  # pragma: no cover - create_app always sets it
+        raise RuntimeError("the app has no nemowidgets Context (made without create_app?)")
+    return ctx

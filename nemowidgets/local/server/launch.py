@@ -24,9 +24,13 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nemowidgets.local.faults import FaultPlan
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.applications import Starlette
 
 __all__ = [
     "LocalServer",
@@ -41,7 +45,7 @@ _SERVERS: dict[Path, LocalServer] = {}
 _SERVERS_LOCK = threading.Lock()
 
 
-def create_app(data_dir: Path | str, **kwargs: Any):
+def create_app(data_dir: Path | str, **kwargs: Any) -> Starlette:
     """The ASGI app (see :func:`nemowidgets.local.server.app.create_app`)."""
     from nemowidgets.local.server.app import create_app as _create_app
 
@@ -98,7 +102,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _uvicorn_config(app: Any, log_level: str = "warning"):
+def _uvicorn_config(app: Any, log_level: str = "warning") -> uvicorn.Config:
     import uvicorn
 
     return uvicorn.Config(
@@ -139,7 +143,7 @@ class LocalServer:
             self.data_dir, token=token, secret=secret, faults=faults, **app_kwargs
         )
         ctx = self.app.state.ctx
-        self._secret = ctx.secret
+        self._secret: str | None = ctx.secret
         self.faults: FaultPlan | None = ctx.faults
         self._sock = _bind(host, port)
         self.port: int = self._sock.getsockname()[1]

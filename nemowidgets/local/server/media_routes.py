@@ -23,6 +23,8 @@ from nemowidgets.local.server.context import (
 from nemowidgets.local.server.uploads import BadUpload, Incoming, receive_multipart
 from nemowidgets.local.server.url_fetch import fetch_urls
 from nemowidgets.local.store.probe import MediaRejected, probe, stored_extension
+from nemowidgets.local.store.space import full_after, is_disk_full, require_space
+from nemowidgets.protocol import MAX_UPLOAD_REQUEST_BYTES
 
 __all__ = ["media_entry", "serve_media", "serve_thumbnail", "upload"]
 
@@ -64,17 +66,38 @@ async def upload(request: Request) -> Response:
     """``POST /api/upload-video/nemo_agent/me/{sid}``: multipart ``files`` or JSON ``urls``."""
     ctx = ctx_of(request)
     session = ctx.require_session(request, request.path_params["session_id"])
+    length = _content_length(request)
+    size = f" ({length / 2**20:,.1f} MB)" if length else ""
+    if length is not None and length <= MAX_UPLOAD_REQUEST_BYTES:  # (over it: 4002 below)
+        require_space(ctx.data_dir, length, f"this upload{size}")
+    try:
+        records = await _receive(request, ctx, session["session_id"], length)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise full_after(ctx.data_dir, f"this upload{size}", length) from None
+        raise
+    base = base_url(request)
+    return ok({"files": [media_entry(r, base) for r in records], "session_state_applied": True})
+
+
+async def _receive(
+    request: Request, ctx: Context, session_id: str, length: int | None
+) -> list[dict[str, Any]]:
+    """The request's files, received, filed and recorded: all of them, or none."""
     tmp_dir = ctx.data_dir / "tmp"
     content_type = request.headers.get("content-type", "")
     try:
         if content_type.lower().startswith("multipart/form-data"):
             incoming = await receive_multipart(
-                request.stream(), content_type, tmp_dir, length=_content_length(request)
+                request.stream(), content_type, tmp_dir, length=length, owner=ctx.jobs.owner
             )
         elif content_type.lower().startswith("application/json"):
             body = await read_json(request)
             incoming = await fetch_urls(
-                body.get("urls"), tmp_dir, allow_private=ctx.allow_private_urls
+                body.get("urls"),
+                tmp_dir,
+                allow_private=ctx.allow_private_urls,
+                owner=ctx.jobs.owner,
             )
         else:
             raise ApiError(
@@ -84,7 +107,7 @@ async def upload(request: Request) -> Response:
                 415,
             )
     except MediaRejected as exc:
-        raise ApiError(exc.code, exc.message) from None
+        raise ApiError(exc.code, exc.message, hint=exc.hint) from None
     except BadUpload as exc:
         raise ApiError(BAD_REQUEST, str(exc)) from None
     if not incoming:
@@ -93,12 +116,18 @@ async def upload(request: Request) -> Response:
             "The request holds no file: send one multipart field named 'files' per file.",
         )
     try:
-        records = await anyio.to_thread.run_sync(_file_all, ctx, session["session_id"], incoming)
+        records = await anyio.to_thread.run_sync(_file_all, ctx, session_id, incoming)
     except MediaRejected as exc:
-        raise ApiError(exc.code, exc.message) from None
-    ctx.store.add_media(records)
-    base = base_url(request)
-    return ok({"files": [media_entry(r, base) for r in records], "session_state_applied": True})
+        raise ApiError(exc.code, exc.message, hint=exc.hint) from None
+    try:
+        ctx.store.add_media(records)
+    except BaseException:  # e.g. the database's disk is full: no file without its record
+        for record in records:
+            for key in ("path", "thumb"):
+                if record.get(key):
+                    (ctx.data_dir / record[key]).unlink(missing_ok=True)
+        raise
+    return records
 
 
 def _content_length(request: Request) -> int | None:

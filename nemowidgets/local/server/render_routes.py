@@ -24,6 +24,7 @@ from nemowidgets.local.server.context import (
 )
 from nemowidgets.local.store import DuplicateRenderId
 from nemowidgets.local.store.jobs import render_path
+from nemowidgets.local.store.space import render_bytes, require_space
 from nemowidgets.protocol import (
     HEADER_SKILL_PLATFORM,
     HEADER_SKILL_SOURCE,
@@ -143,6 +144,8 @@ def _job_data(job: dict[str, Any], base: str) -> dict[str, Any]:
     warnings = (job.get("stats") or {}).get("warnings")
     if job["status"] == RENDER_COMPLETED and warnings:
         data["warnings"] = list(warnings)  # local extension: what could not be drawn
+    if job["status"] == RENDER_FAILED and job.get("error_code"):
+        data["errorCode"] = job["error_code"]  # local: why it failed (5007: the disk)
     return data
 
 
@@ -189,14 +192,17 @@ async def create_render(request: Request) -> Response:
     session_id = session["session_id"]
     media_ids = {m["id"] for m in ctx.store.list_media(session_id)}
     draft = body.get("draft")
-    validate_draft(draft, media_ids)  # so it is a dict from here on
+    validate_draft(draft, media_ids)
+    checked = cast(dict[str, Any], draft)  # validate_draft refuses anything but an object
+    size = render_bytes(checked, quality)
+    require_space(ctx.data_dir, size, f"this render (about {size / 2**20:,.1f} MB)")
     try:
         job = ctx.store.create_render(
             render_id,
             session_id=session_id,
             user_id=request.state.user_id,
             quality=quality,
-            draft=cast(dict, draft),
+            draft=checked,
         )
     except DuplicateRenderId:
         raise ApiError(

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+from starlette.types import Receive, Scope, Send
 
 __all__ = ["DROP", "KEEPALIVE", "SSEResponse", "error_event", "reply_events", "sse"]
 
@@ -41,7 +42,7 @@ def sse(payload: dict[str, Any]) -> bytes:
 
 def _event(
     invocation_id: str,
-    parts: list[dict] | None,
+    parts: list[dict[str, Any]] | None,
     *,
     role: str = "model",
     partial: bool = False,
@@ -132,7 +133,7 @@ class SSEResponse:
     def __init__(self, events: AsyncIterator[Any]) -> None:
         self.events = events
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
             {
                 "type": "http.response.start",

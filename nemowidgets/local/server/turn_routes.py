@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ from nemowidgets.local.server.sse import (
     reply_events,
     sse,
 )
+from nemowidgets.local.store.space import DRAFT_BYTES, full_after, is_disk_full, require_space
+from nemowidgets.protocol import lone_surrogate, surrogate_message
 
 __all__ = ["MAX_PROMPT_CHARS", "run_sse"]
 
@@ -45,6 +48,7 @@ class TurnResult:
     version: int = 0
     changed: bool = False
     error: str | None = None
+    error_code: str = "AGENT_ERROR"
 
 
 def _prompt_of(body: dict[str, Any]) -> str:
@@ -53,13 +57,17 @@ def _prompt_of(body: dict[str, Any]) -> str:
     if not isinstance(parts, list):
         raise ApiError(BAD_REQUEST, 'The request needs "new_message": {"parts": [{"text": ...}]}.')
     texts = [p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)]
-    return "\n".join(texts)
+    prompt = "\n".join(texts)
+    bad = lone_surrogate(prompt)  # a JSON escape such as "\udce9": not text we can store
+    if bad is not None:
+        raise ApiError(BAD_REQUEST, surrogate_message(prompt, bad))
+    return prompt
 
 
 def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
     """The agent's turn (worker thread): read draft and media, respond, store the new version."""
     from nemowidgets.local.agent import respond
-    from nemowidgets.local.agent.edits import hidden_media, keep_hidden
+    from nemowidgets.local.agent.edits import hidden_media
 
     with ctx.session_lock(session_id):
         version, draft, _parent = ctx.store.current_draft(session_id)
@@ -89,17 +97,38 @@ def run_turn(ctx: Context, session_id: str, prompt: str) -> TurnResult:
             calls=list(getattr(reply, "calls", None) or []),
             version=version,
         )
-        if getattr(reply, "undo", False):
-            undone = ctx.store.undo(session_id)
-            if undone is None:
-                result.text = NOTHING_TO_UNDO
-            else:
-                result.version, result.changed = undone[0], True
-        elif getattr(reply, "draft", None) is not None:
-            new = keep_hidden(reply.draft, hidden)
-            result.version = ctx.store.add_draft(session_id, new, parent=version)
-            result.changed = True
+        try:
+            _store_reply(ctx, session_id, reply, result, hidden)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            full = full_after(ctx.data_dir, "the agent's new draft", DRAFT_BYTES)
+            log.warning("a turn of session %s: %s", session_id, full.message)
+            return TurnResult(
+                version=version, error=f"{full.message} {full.hint}", error_code="STORAGE_FULL"
+            )
         return result
+
+
+def _store_reply(
+    ctx: Context, session_id: str, reply: Any, result: TurnResult, hidden: set[str]
+) -> None:
+    """Store the agent's edit (or undo) as a new draft version; ``result`` says which.
+
+    Media the user removed (``hidden``) stay removed in the agent's new draft.
+    """
+    from nemowidgets.local.agent.edits import keep_hidden
+
+    if getattr(reply, "undo", False):
+        undone = ctx.store.undo(session_id)
+        if undone is None:
+            result.text = NOTHING_TO_UNDO
+        else:
+            result.version, result.changed = undone[0], True
+    elif getattr(reply, "draft", None) is not None:
+        new = keep_hidden(reply.draft, hidden)
+        result.version = ctx.store.add_draft(session_id, new, parent=result.version)
+        result.changed = True
 
 
 async def _too_long(ctx: Context, session_id: str, length: int) -> TurnResult:
@@ -119,6 +148,8 @@ async def run_sse(request: Request) -> SSEResponse:
     body = await read_json(request)
     session = ctx.require_session(request, body.get("session_id"))
     session_id = session["session_id"]
+    # Before the prompt is counted: a turn whose draft cannot be stored is not started.
+    require_space(ctx.data_dir, DRAFT_BYTES, "the agent's new draft")
     ctx.store.count_prompt(session_id)
     prompt = _prompt_of(body)
     if not prompt.strip():
@@ -127,7 +158,7 @@ async def run_sse(request: Request) -> SSEResponse:
             "The prompt is empty: type what you want, e.g. 'make a "
             "slideshow with transitions and music'.",
         )
-    faults: dict[str, dict | None] = {}
+    faults: dict[str, dict[str, Any] | None] = {}
     if ctx.faults is not None and ctx.faults.armed:
         faults = {
             name: ctx.faults.take(name)
@@ -143,7 +174,9 @@ async def run_sse(request: Request) -> SSEResponse:
     return SSEResponse(_events(ctx, task, faults))
 
 
-async def _events(ctx: Context, task: asyncio.Future, faults: dict[str, dict | None]):
+async def _events(
+    ctx: Context, task: asyncio.Future[TurnResult], faults: dict[str, dict[str, Any] | None]
+) -> AsyncIterator[Any]:
     """Keep-alives until the turn is done, then its events (fault injection aside)."""
     invocation_id = "e-" + uuid.uuid4().hex
     yield KEEPALIVE  # at once: the headers go out and the client knows the turn started
@@ -162,7 +195,7 @@ async def _events(ctx: Context, task: asyncio.Future, faults: dict[str, dict | N
     if faults.get("malformed_event") is not None:
         yield b'data: {"content": {"role": "model", "parts": [{"text": "Half an ev\n\n'
     if result.error is not None:
-        events = [error_event(invocation_id, result.error)]
+        events = [error_event(invocation_id, result.error, result.error_code)]
     else:
         events = reply_events(
             invocation_id, result.text, result.calls, result.version if result.changed else None

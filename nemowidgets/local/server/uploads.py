@@ -9,22 +9,28 @@ the first chunk, and the 500 MB limit stop the write the moment it passes.
 A request whose ``Content-Length`` already says more than one file's limit plus
 its framing (``MAX_UPLOAD_REQUEST_BYTES``) is refused before any of it is
 written: only the first part's headers are read, to name the file.  A chunked
-body (no length) still meets the limit while streaming.
+body (no length) still meets the limit while streaming.  A write that fails (a
+full disk) removes every file of the request and raises its ``OSError``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import anyio
 import anyio.to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
+
+from nemowidgets.local.store.leftovers import part_name
 from nemowidgets.local.store.probe import (
     SNIFF_BYTES,
     MediaRejected,
@@ -35,13 +41,14 @@ from nemowidgets.local.store.probe import (
 )
 from nemowidgets.protocol import (
     MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_FILES,
     MAX_UPLOAD_REQUEST_BYTES,
     ErrorCode,
 )
 
 __all__ = ["BadUpload", "FileSink", "Incoming", "receive_multipart", "rfc5987_filename"]
 
-MAX_FILES = 100
+MAX_FILES = MAX_UPLOAD_FILES
 #: How much of an oversized body is read to find the first file's name, and for how long.
 NAME_PEEK_BYTES = 64 * 1024
 NAME_PEEK_SECONDS = 2.0
@@ -63,12 +70,17 @@ class Incoming:
 
 
 class FileSink:
-    """Writes one incoming file: size cap, magic-byte check on the first bytes, hashing."""
+    """Writes one incoming file: size cap, magic-byte check on the first bytes, hashing.
 
-    def __init__(self, filename: str, tmp_dir: Path) -> None:
+    The part file's name carries ``owner``, the receiving server's id (``pid:instance``),
+    so a server starting on the same data dir knows whose parts are orphans (see
+    :mod:`nemowidgets.local.store.leftovers`).
+    """
+
+    def __init__(self, filename: str, tmp_dir: Path, owner: str = "") -> None:
         check_extension(filename)  # refuse .heic, .txt ... before reading their content
         self.filename = filename
-        self.path = tmp_dir / f"up_{secrets.token_hex(8)}.part"
+        self.path = tmp_dir / part_name(owner)
         self._fh = self.path.open("wb")
         self._head = b""
         self._hash = hashlib.sha256()
@@ -104,7 +116,7 @@ class _PartHeaders:
         self._field = b""
         self._value = b""
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self.begin,
             "on_header_field": self.field,
@@ -135,13 +147,14 @@ class _PartHeaders:
 class _MultipartCollector:
     """python-multipart callbacks: every part named ``files`` (or carrying a filename) is a file."""
 
-    def __init__(self, tmp_dir: Path) -> None:
+    def __init__(self, tmp_dir: Path, owner: str = "") -> None:
         self.tmp_dir = tmp_dir
+        self.owner = owner
         self.done: list[Incoming] = []
         self.sink: FileSink | None = None
         self._part = _PartHeaders()
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             **self._part.callbacks(),
             "on_part_begin": self._part_begin,
@@ -160,7 +173,7 @@ class _MultipartCollector:
             return  # some other form field: ignored, its data never kept
         if len(self.done) >= MAX_FILES:
             raise BadUpload(f"Too many files in one request: send at most {MAX_FILES}.")
-        self.sink = FileSink(safe_filename(filename), self.tmp_dir)
+        self.sink = FileSink(safe_filename(filename), self.tmp_dir, self.owner)
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self.sink is not None:
@@ -197,7 +210,12 @@ def rfc5987_filename(header: bytes) -> bytes | None:
 
 
 async def receive_multipart(
-    stream, content_type: str, tmp_dir: Path, *, length: int | None = None
+    stream: AsyncIterator[bytes],
+    content_type: str,
+    tmp_dir: Path,
+    *,
+    length: int | None = None,
+    owner: str = "",
 ) -> list[Incoming]:
     """Parse a multipart body from ``stream`` (async bytes) into files in ``tmp_dir``.
 
@@ -212,8 +230,8 @@ async def receive_multipart(
         raise BadUpload("The multipart body has no boundary in its Content-Type header.")
     if length is not None and length > MAX_UPLOAD_REQUEST_BYTES:
         raise _too_large(await _first_filename(stream, boundary), length)
-    collector = _MultipartCollector(tmp_dir)
-    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    collector = _MultipartCollector(tmp_dir, owner)
+    parser = MultipartParser(boundary, collector.callbacks())
     try:
         async for chunk in stream:
             if chunk:
@@ -222,9 +240,14 @@ async def receive_multipart(
     except (MediaRejected, BadUpload):
         collector.discard()
         raise
-    except Exception as exc:  # python-multipart's parse errors
+    except Exception as exc:  # python-multipart's parse errors, or a write that failed
         collector.discard()
+        if isinstance(exc, OSError):
+            raise  # the disk, not the body: the caller says what (a full disk, see space)
         raise BadUpload(f"The multipart body is malformed ({exc}).") from None
+    except BaseException:  # cancelled: the client went away, or the server is stopping
+        collector.discard()
+        raise
     if collector.sink is not None:  # the body ended inside a file part
         collector.discard()
         raise BadUpload("The multipart body ended in the middle of a file; upload it again.")
@@ -245,7 +268,7 @@ class _NameFound(Exception):
     pass
 
 
-async def _first_filename(stream, boundary: bytes) -> str | None:
+async def _first_filename(stream: AsyncIterator[bytes], boundary: bytes) -> str | None:
     """The sanitised name of the body's first file part, from at most its first 64 KB.
 
     Bounded in bytes and in time: a sender that declared 600 MB and then sends
@@ -263,7 +286,7 @@ async def _first_filename(stream, boundary: bytes) -> str | None:
     parser = MultipartParser(
         boundary,
         {
-            **part.callbacks(),  # type: ignore[arg-type]
+            **part.callbacks(),
             "on_headers_finished": headers_finished,
         },
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import anyio
@@ -47,7 +48,12 @@ _CONTENT_TYPES = {
 
 
 async def fetch_urls(
-    urls: object, tmp_dir: Path, *, allow_private: bool = False, timeout: float = URL_TIMEOUT
+    urls: object,
+    tmp_dir: Path,
+    *,
+    allow_private: bool = False,
+    timeout: float = URL_TIMEOUT,
+    owner: str = "",
 ) -> list[Incoming]:
     """Fetch each URL into ``tmp_dir``; refuse (4001/4002 naming the URL) what is not safe."""
     if not isinstance(urls, list) or not urls:
@@ -64,7 +70,7 @@ async def fetch_urls(
             for url in urls:
                 try:
                     with anyio.fail_after(timeout * 10):
-                        done.append(await _fetch_one(client, url, tmp_dir, allow_private))
+                        done.append(await _fetch_one(client, url, tmp_dir, allow_private, owner))
                 except TimeoutError:
                     raise MediaRejected(f"{_show(url)}: the download timed out.") from None
                 except MediaRejected as exc:  # name the URL, not just the file it held
@@ -89,7 +95,7 @@ def _show(url: object) -> str:
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient, url: object, tmp_dir: Path, allow_private: bool
+    client: httpx.AsyncClient, url: object, tmp_dir: Path, allow_private: bool, owner: str
 ) -> Incoming:
     if not isinstance(url, str) or len(url) > 4096:
         raise MediaRejected(f"{_show(url)} is not a URL.")
@@ -108,7 +114,7 @@ async def _fetch_one(
             length = response.headers.get("content-length", "")
             if length.isdigit():
                 check_size(filename, int(length))
-            sink = FileSink(filename, tmp_dir)
+            sink = FileSink(filename, tmp_dir, owner)
             try:
                 async for chunk in response.aiter_bytes(1 << 16):
                     sink.write(chunk)
@@ -119,7 +125,9 @@ async def _fetch_one(
     raise MediaRejected(f"{_show(url)}: more than {MAX_REDIRECTS} redirects.")
 
 
-async def _checked_target(url: str, allow_private: bool) -> tuple[str, dict, dict]:
+async def _checked_target(
+    url: str, allow_private: bool
+) -> tuple[str, dict[str, str], dict[str, Any]]:
     """The URL to connect to (pinned to a checked public address), with Host and SNI."""
     try:
         parts = urlsplit(url)

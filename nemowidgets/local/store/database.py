@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nemowidgets.local.store.schema import SCHEMA
+from nemowidgets.local.store.schema import ADDED_COLUMNS, SCHEMA
 
 __all__ = ["DuplicateRenderId", "Store", "hash_token"]
 
@@ -63,6 +63,18 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Bring a database made by an older version up to :data:`ADDED_COLUMNS`."""
+        for table, column, declaration in ADDED_COLUMNS:
+            names = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in names:
+                try:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                except sqlite3.OperationalError as exc:  # another kernel added it just now
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def close(self) -> None:
         with self._lock:
@@ -113,7 +125,7 @@ class Store:
         )
         if row is None or row["expires_at"] < time.time():
             return None
-        return row["user_id"]
+        return str(row["user_id"])
 
     def expire_token(self, token: str) -> None:
         self._run("UPDATE tokens SET expires_at = 0 WHERE token_hash = ?", hash_token(token))
@@ -204,7 +216,7 @@ class Store:
         return {key: record.get(key) for key in _MEDIA_FIELDS}
 
     # -- drafts --------------------------------------------------------------
-    def current_draft(self, session_id: str) -> tuple[int, dict | None, int | None]:
+    def current_draft(self, session_id: str) -> tuple[int, dict[str, Any] | None, int | None]:
         """``(version, draft, parent)``; version 0 and ``None`` before the first edit."""
         row = self._one(
             "SELECT version, draft, parent FROM drafts WHERE session_id = ? "
@@ -215,7 +227,9 @@ class Store:
             return 0, None, None
         return row["version"], _loads(row["draft"]), row["parent"]
 
-    def get_draft(self, session_id: str, version: int) -> tuple[dict | None, int | None] | None:
+    def get_draft(
+        self, session_id: str, version: int
+    ) -> tuple[dict[str, Any] | None, int | None] | None:
         row = self._one(
             "SELECT draft, parent FROM drafts WHERE session_id = ? AND version = ?",
             str(session_id),
@@ -224,7 +238,12 @@ class Store:
         return None if row is None else (_loads(row["draft"]), row["parent"])
 
     def add_draft(
-        self, session_id: str, draft: dict | None, *, parent: int | None, source: str = "agent"
+        self,
+        session_id: str,
+        draft: dict[str, Any] | None,
+        *,
+        parent: int | None,
+        source: str = "agent",
     ) -> int:
         """Store a new draft version (versions are never overwritten); its number."""
         text = None if draft is None else json.dumps(draft, separators=(",", ":"))
@@ -247,7 +266,7 @@ class Store:
             self._db.execute("COMMIT")
         return version
 
-    def undo(self, session_id: str) -> tuple[int, dict | None] | None:
+    def undo(self, session_id: str) -> tuple[int, dict[str, Any] | None] | None:
         """Revert to the version the current one was made from, as a new version.
 
         Each version remembers its ``parent``; an undo copies the parent's draft and
@@ -306,7 +325,7 @@ class Store:
 
     # -- renders -------------------------------------------------------------
     def create_render(
-        self, render_id: str, *, session_id: str, user_id: str, quality: str, draft: dict
+        self, render_id: str, *, session_id: str, user_id: str, quality: str, draft: dict[str, Any]
     ) -> dict[str, Any]:
         now = time.time()
         try:
@@ -323,7 +342,10 @@ class Store:
             )
         except sqlite3.IntegrityError:
             raise DuplicateRenderId(render_id) from None
-        return self.get_render(render_id)  # type: ignore[return-value]
+        job = self.get_render(render_id)
+        if job is None:  # pragma: no cover - only if another process deleted it at once
+            raise LookupError(f"render {render_id} vanished right after it was created")
+        return job
 
     def get_render(self, render_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT * FROM renders WHERE id = ?", render_id)

@@ -22,9 +22,11 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemowidgets.local.store.space import full_after, is_disk_full, render_bytes
 from nemowidgets.protocol import (
     RENDER_CANCELLED,
     RENDER_COMPLETED,
@@ -32,6 +34,7 @@ from nemowidgets.protocol import (
     RENDER_FINAL_STATES,
     RENDER_PENDING,
     RENDER_PROCESSING,
+    ErrorCode,
 )
 
 if TYPE_CHECKING:
@@ -164,16 +167,36 @@ class JobRunner:
     def _run(self, render_id: str) -> None:
         try:
             self._render(render_id)
-        except Exception:  # never let a job kill the worker silently
-            log.exception("render job %s crashed", render_id)
-            self._finish(
-                render_id,
-                status=RENDER_FAILED,
-                error="The render crashed unexpectedly; see the server log.",
-            )
+        except Exception as exc:  # never let a job kill the worker silently
+            try:
+                self._failed(render_id, exc)
+            except Exception:  # the store itself fails (a full disk): the row stays as it was
+                log.warning("render %s: could not record its failure (%s)", render_id, exc)
         finally:
             with self._lock:
                 self._cancel.pop(render_id, None)
+
+    def _failed(self, render_id: str, exc: BaseException) -> None:
+        """Record why a job failed: a full disk (5007), the renderer's reason, or a crash."""
+        from nemowidgets.local.render import RenderFailure
+
+        if is_disk_full(exc):
+            job = self.store.get_render(render_id) or {}
+            draft, quality = job.get("draft"), str(job.get("quality") or "high")
+            needed = render_bytes(draft, quality) if isinstance(draft, dict) else None
+            full = full_after(self.store.data_dir, "the render", needed)
+            log.warning("render %s: %s", render_id, full.message)
+            code = int(ErrorCode.STORAGE_FULL)
+            self._finish(render_id, status=RENDER_FAILED, error=full.message, error_code=code)
+        elif isinstance(exc, RenderFailure):
+            self._finish(render_id, status=RENDER_FAILED, error=str(exc) or "The render failed.")
+        else:
+            log.error("render %s failed", render_id, exc_info=exc)
+            self._finish(
+                render_id,
+                status=RENDER_FAILED,
+                error=f"The render failed: {type(exc).__name__}: {exc}",
+            )
 
     def _render(self, render_id: str) -> None:
         job = self.store.get_render(render_id)
@@ -190,7 +213,7 @@ class JobRunner:
         if self._injected_fault(render_id, should_cancel):
             return
 
-        from nemowidgets.local.render import RenderCancelled, RenderFailure, render_draft
+        from nemowidgets.local.render import RenderCancelled, render_draft
 
         media = {
             m["id"]: self.store.data_dir / m["path"]
@@ -216,19 +239,9 @@ class JobRunner:
             else:
                 self._finish(render_id, status=RENDER_CANCELLED)
             return
-        except RenderFailure as exc:
-            part.unlink(missing_ok=True)
-            self._finish(render_id, status=RENDER_FAILED, error=str(exc) or "The render failed.")
-            return
-        except Exception as exc:
-            part.unlink(missing_ok=True)
-            log.exception("render %s failed", render_id)
-            self._finish(
-                render_id,
-                status=RENDER_FAILED,
-                error=f"The render failed: {type(exc).__name__}: {exc}",
-            )
-            return
+        except BaseException:
+            part.unlink(missing_ok=True)  # never a half-written video (then see _failed)
+            raise
         if cancel.is_set() and not self._stopping.is_set():
             part.unlink(missing_ok=True)
             self._finish(render_id, status=RENDER_CANCELLED)
@@ -248,7 +261,7 @@ class JobRunner:
         """Final state, unless a cancel (or another owner) got there first."""
         self.store.update_render(render_id, only_if_status=_UNFINISHED, **fields)
 
-    def _cancel_check(self, render_id: str, event: threading.Event):
+    def _cancel_check(self, render_id: str, event: threading.Event) -> Callable[[], bool]:
         """``should_cancel`` for the renderer: our event, or (once a second) the store says so,
         which catches a cancel that reached another server on this data dir."""
         last = [time.monotonic()]
@@ -266,7 +279,7 @@ class JobRunner:
 
         return should_cancel
 
-    def _progress_writer(self, render_id: str):
+    def _progress_writer(self, render_id: str) -> Callable[[float], None]:
         """Progress 0-100 into the store, at most ~5 writes a second."""
         state = {"at": 0.0, "value": -1.0}
 
@@ -282,7 +295,7 @@ class JobRunner:
 
         return progress
 
-    def _injected_fault(self, render_id: str, should_cancel) -> bool:
+    def _injected_fault(self, render_id: str, should_cancel: Callable[[], bool]) -> bool:
         """Fault injection (tests): fail or stall this job. True when the job is done with."""
         if self.faults is None or not self.faults.armed:
             return False

@@ -19,14 +19,17 @@ whose message names the file and says what to do:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageOps
 
+from nemowidgets.local.store.space import is_disk_full
 from nemowidgets.protocol import (
     FORMAT_KINDS,
     FORMATS_BY_EXTENSION,
@@ -37,6 +40,12 @@ from nemowidgets.protocol import (
     media_kind,
     sniff_format,
 )
+
+if TYPE_CHECKING:  # PyAV and NumPy are imported where they are used: they are heavy
+    import numpy as np
+    from av import AudioStream, VideoStream
+    from av.container import InputContainer
+    from av.stream import Stream
 
 __all__ = [
     "MAX_IMAGE_PIXELS",
@@ -51,6 +60,8 @@ __all__ = [
 #: Larger photos are refused: 64 MP covers every phone and most cameras, and a
 #: decoded 64 MP frame (~190 MB) is as much as the renderer should ever hold.
 MAX_IMAGE_PIXELS = 64_000_000
+#: A longer side is refused even within the pixel budget (a 40000x1500 strip).
+MAX_IMAGE_SIDE = 30000
 MAX_VIDEO_SIDE = 8192
 THUMB_SIZE = 160
 #: Bytes needed to recognise every format we know.
@@ -71,12 +82,20 @@ _REFUSED = {
 
 
 class MediaRejected(Exception):
-    """An upload we refuse: ``code`` is 4001 or 4002, the message names the file."""
+    """An upload we refuse: ``code`` is 4001 or 4002, the message names the file.
 
-    def __init__(self, message: str, code: int = ErrorCode.UNSUPPORTED_FILE) -> None:
+    ``hint``, when given, is what to do instead of the code's usual advice (4001's
+    list of formats says nothing useful about a photo that is merely too big); the
+    server sends it as the envelope's ``hint`` (docs/protocol.md).
+    """
+
+    def __init__(
+        self, message: str, code: int = ErrorCode.UNSUPPORTED_FILE, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = int(code)
+        self.hint = hint
 
 
 @dataclass
@@ -192,7 +211,7 @@ def _probe_image(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe
         ) from None
     with image:
         width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS or max(width, height) > 30000:
+        if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
             raise _bomb(filename, (width, height))
         # An animated GIF/WebP/PNG is taken as a still: its first frame (the renderer
         # shows photos; convert an animation to MP4 to use it as a clip).
@@ -221,18 +240,40 @@ def _bomb(filename: str, size: tuple[int, int] | None, pixels: int | None = None
     pixels = size[0] * size[1] if size else pixels
     dims = f"{size[0]}x{size[1]} pixels, " if size else ""
     dims = f" ({dims}{pixels / 1e6:.0f} megapixels)" if pixels else ""
+    limit = MAX_IMAGE_PIXELS // 1_000_000
     return MediaRejected(
-        f"{filename} is too large an image{dims}: photos up to "
-        f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels are accepted (larger ones may be "
-        f"decompression bombs). Resize it and upload it again."
+        f"{filename} is too large an image{dims}: photos up to {limit} megapixels are "
+        f"accepted (larger ones may be decompression bombs).",
+        hint=resize_hint(size),
+    )
+
+
+def resize_hint(size: tuple[int, int] | None) -> str:
+    """How to make a too-large photo fit: the largest size of the same shape that is taken."""
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    if not size:
+        return (
+            f"Resize it to at most {limit} megapixels (e.g. 8000x8000 or less) in a photo "
+            "editor, then upload it again."
+        )
+    width, height = size
+    scale = min((MAX_IMAGE_PIXELS / (width * height)) ** 0.5, MAX_IMAGE_SIDE / max(size), 1.0)
+    fit_w, fit_h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+    return (
+        f"Resize it to at most {fit_w}x{fit_h} pixels ({limit} megapixels, same shape) in a "
+        f"photo editor, or with Pillow: im.thumbnail(({fit_w}, {fit_h})); im.save(...). "
+        "Then upload it again."
     )
 
 
 def _save_thumbnail(image: Image.Image, thumb_path: Path) -> None:
-    image = image.copy()
+    # Lazily: importing the renderer's package loads PyAV.
+    from nemowidgets.local.render.image_modes import to_rgb
+
+    shown = to_rgb(image)  # a 16-bit PNG scaled to 8 bits, not clipped to white
+    image = shown.copy() if shown is image else shown
     image.thumbnail((THUMB_SIZE, THUMB_SIZE))
-    if image.mode in ("RGBA", "LA", "P", "PA"):
-        image = image.convert("RGBA")
+    if image.mode == "RGBA":
         backdrop = Image.new("RGBA", image.size, (40, 40, 40, 255))
         image = Image.alpha_composite(backdrop, image)
     image.convert("RGB").save(thumb_path, "JPEG", quality=80)
@@ -258,9 +299,10 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
             None,
         )
         audio = next(iter(container.streams.audio), None)
-        if video is None and audio is None:
+        main = video if video is not None else audio
+        if main is None:
             raise MediaRejected(f"{filename} has no video or audio stream. {_SUPPORTED}")
-        duration = _duration(container, video or audio)
+        duration = _duration(container, main)
         if not duration or duration <= 0:
             raise MediaRejected(
                 f"{filename} has no playable content (duration 0). It may be corrupt or incomplete."
@@ -268,21 +310,25 @@ def _probe_av(path: Path, filename: str, fmt: str, thumb_path: Path) -> Probe:
         try:
             if video is not None:
                 return _probe_video(container, video, filename, fmt, duration, thumb_path)
-            return _probe_audio(container, audio, filename, fmt, duration, thumb_path)
+            if audio is not None:
+                return _probe_audio(container, audio, filename, fmt, duration, thumb_path)
+            raise AssertionError("unreachable: main is one of the two")
         except MediaRejected:
             raise
         except Exception as exc:
+            if is_disk_full(exc):  # writing the thumbnail failed: the disk, not the file
+                raise
             raise MediaRejected(
                 f"{filename} cannot be decoded ({_short(exc)}). It may be corrupt; "
                 f"re-export it and upload it again."
             ) from None
 
 
-def _duration(container, stream) -> float | None:
+def _duration(container: InputContainer, stream: Stream) -> float | None:
     if stream.duration is not None and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
-        return container.duration / 1_000_000
+        return float(container.duration) / 1_000_000
     end = None  # no header duration (e.g. some WebM): demux, without decoding
     for packet in container.demux(stream):
         if packet.pts is not None and packet.time_base:
@@ -292,7 +338,14 @@ def _duration(container, stream) -> float | None:
     return end
 
 
-def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe:
+def _probe_video(
+    container: InputContainer,
+    video: VideoStream,
+    filename: str,
+    fmt: str,
+    duration: float,
+    thumb_path: Path,
+) -> Probe:
     ctx = video.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if not width or not height or max(width, height) > MAX_VIDEO_SIDE:
@@ -313,11 +366,12 @@ def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe
     if getattr(frame, "rotation", 0) in (90, -90, 270, -270):
         width, height = height, width
     scale = THUMB_SIZE / max(frame.width, frame.height)
-    thumb = frame.reformat(
+    pixels = frame.reformat(
         width=max(2, round(frame.width * scale)),
         height=max(2, round(frame.height * scale)),
         format="rgb24",
-    ).to_image()
+    ).to_ndarray()
+    thumb = Image.fromarray(pixels)
     rotation = getattr(frame, "rotation", 0)
     if rotation:
         thumb = thumb.rotate(rotation, expand=True)
@@ -325,7 +379,14 @@ def _probe_video(container, video, filename, fmt, duration, thumb_path) -> Probe
     return Probe("video", fmt, round(duration, 3), width, height, fps)
 
 
-def _probe_audio(container, audio, filename, fmt, duration, thumb_path) -> Probe:
+def _probe_audio(
+    container: InputContainer,
+    audio: AudioStream,
+    filename: str,
+    fmt: str,
+    duration: float,
+    thumb_path: Path,
+) -> Probe:
     import av
     import numpy as np
 
@@ -345,7 +406,7 @@ def _probe_audio(container, audio, filename, fmt, duration, thumb_path) -> Probe
     return Probe("audio", fmt, round(duration, 3), None, None, None)
 
 
-def _waveform(samples, thumb_path: Path) -> None:
+def _waveform(samples: np.ndarray, thumb_path: Path) -> None:
     """A small bar waveform of the first seconds: tells music files apart at a glance."""
     import numpy as np
 

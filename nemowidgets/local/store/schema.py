@@ -1,10 +1,18 @@
 """The SQLite schema of the local backend's records (see :mod:`.database` for the data dir).
 
 Every statement is idempotent (``IF NOT EXISTS``): a data dir made by an older
-version opens as it is, and several kernels may open it at once.
+version opens as it is, and several kernels may open it at once.  Columns added
+since a table was first made are in :data:`ADDED_COLUMNS`; the store adds the
+ones a database lacks when it opens it.
 """
 
-__all__ = ["SCHEMA"]
+__all__ = ["ADDED_COLUMNS", "SCHEMA"]
+
+#: ``(table, column, declaration)`` added after the table's first version.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # Why a failed render failed, as a protocol code (5007: the disk filled up).
+    ("renders", "error_code", "INTEGER"),
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -29,6 +37,7 @@ CREATE TABLE IF NOT EXISTS prompts (
 CREATE TABLE IF NOT EXISTS renders (
     id TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
     progress REAL NOT NULL DEFAULT 0, quality TEXT NOT NULL, draft TEXT NOT NULL, output TEXT,
-    error TEXT, owner TEXT, stats TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+    error TEXT, owner TEXT, stats TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    error_code INTEGER);
 CREATE INDEX IF NOT EXISTS renders_session ON renders (session_id, created_at);
 """
