@@ -62,14 +62,19 @@ def _check_base(base: int | None, current: int) -> None:
 
 
 def _answer(
-    ctx: Context, session: dict[str, Any], base: str, version: int, changed: bool, applied: list
+    ctx: Context,
+    session: dict[str, Any],
+    base: str,
+    version: int,
+    changed: bool,
+    applied: list[Any],
 ) -> dict[str, Any]:
     data = state_payload(ctx, session, base)
     data["edit"] = {"version": version, "changed": changed, "applied": applied}
     return data
 
 
-def _edit(ctx: Context, session: dict[str, Any], base: str, body: dict[str, Any]) -> dict:
+def _edit(ctx: Context, session: dict[str, Any], base: str, body: dict[str, Any]) -> dict[str, Any]:
     """Worker thread: apply the edits on the current draft, store the new version."""
     sid = session["session_id"]
     wanted = _base_version(body)
@@ -115,7 +120,7 @@ def _chosen(ctx: Context, sid: str, body: dict[str, Any]) -> tuple[Any, int | No
     return body["draft"], None, True
 
 
-def _set(ctx: Context, session: dict[str, Any], base: str, body: dict[str, Any]) -> dict:
+def _set(ctx: Context, session: dict[str, Any], base: str, body: dict[str, Any]) -> dict[str, Any]:
     """Worker thread: store the chosen draft as a new version."""
     sid = session["session_id"]
     wanted = _base_version(body)
