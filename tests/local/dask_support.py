@@ -33,6 +33,9 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("NEMO_DASK_SCHEDULER", None)
+    # What a nanny sets for its worker (distributed's ``pre-spawn-environ``): these
+    # workers run without one, so that a killed worker stays dead.
+    env.update(MALLOC_TRIM_THRESHOLD_="65536", OMP_NUM_THREADS="1")
     return env
 
 
@@ -78,9 +81,15 @@ def dask_cluster(folder: Path, workers: int = 2) -> Iterator[Cluster]:
     files = [(logs / "scheduler.log").open("wb")]
     scheduler = subprocess.Popen(
         _dask_cli(
-            "scheduler", "--host", "127.0.0.1", "--port", "0",
-            "--no-dashboard", "--scheduler-file", str(info_file),
-        ),  # fmt: skip
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(info_file),
+        ),
         env=env,
         stdout=files[0],
         stderr=subprocess.STDOUT,
@@ -93,9 +102,17 @@ def dask_cluster(folder: Path, workers: int = 2) -> Iterator[Cluster]:
             cluster.workers.append(
                 subprocess.Popen(
                     _dask_cli(
-                        "worker", cluster.address, "--nthreads", "1", "--no-nanny",
-                        "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
-                    ),  # fmt: skip
+                        "worker",
+                        cluster.address,
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                        "--name",
+                        f"w{i}",
+                    ),
                     env=env,
                     stdout=out,
                     stderr=subprocess.STDOUT,

@@ -8,6 +8,7 @@ near a seam are coded differently), and the very same audio.
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -64,7 +65,7 @@ def assert_same_as_one_piece(joined: Path, one: Path, seams: list[int]) -> None:
     assert len(luma_b) == len(luma_a)
     assert pts_b == pts_a
     assert dur_b == pytest.approx(dur_a, abs=1e-3)
-    worst = min(_psnr(a, b) for a, b in zip(luma_a, luma_b))
+    worst = min(_psnr(a, b) for a, b in zip(luma_a, luma_b, strict=False))
     assert worst > 40.0, f"a frame differs from the one-piece render: {worst:.1f} dB"
     assert all(keys_b[n] for n in seams), "every piece starts with a keyframe"
     assert np.array_equal(_audio(joined), _audio(one)), "the soundtrack is rendered once, alike"
@@ -74,8 +75,9 @@ def assert_same_as_one_piece(joined: Path, one: Path, seams: list[int]) -> None:
 def test_plan_covers_every_frame_once_on_the_gop_grid() -> None:
     chunks = plan_chunks(765, 2, fps=30)
     assert [c.index for c in chunks] == list(range(len(chunks)))
-    assert chunks[0].first == 0 and chunks[-1].stop == 765
-    assert all(a.stop == b.first for a, b in zip(chunks, chunks[1:]))
+    assert chunks[0].first == 0
+    assert chunks[-1].stop == 765
+    assert all(a.stop == b.first for a, b in itertools.pairwise(chunks))
     assert len(chunks) % 2 == 0
     assert all(c.first % 30 == 0 for c in chunks)
 
@@ -84,7 +86,8 @@ def test_plan_short_video_is_one_piece_and_long_video_gets_rounds() -> None:
     assert plan_chunks(50, 4, fps=30) == [Chunk(0, 0, 50)]
     assert len(plan_chunks(150, 8, fps=30)) == 2  # at least 2 s per chunk
     long = plan_chunks(30 * 600, 4, fps=30)  # 10 minutes on 4 workers
-    assert len(long) % 4 == 0 and len(long) > 4
+    assert len(long) % 4 == 0
+    assert len(long) > 4
     assert max(c.frames for c in long) <= 30 * 60 + 30
     sizes = [c.frames for c in plan_chunks(765, 2, fps=30)]
     assert max(sizes) - min(sizes) <= 30
@@ -102,14 +105,19 @@ def test_chunked_render_equals_one_piece_render(small_job, tmp_path: Path) -> No
     seen: list[float] = []
     try:
         stats = render_chunked(
-            draft, media, tmp_path / "joined.mp4", executor=executor, chunks=THREE,
+            draft,
+            media,
+            tmp_path / "joined.mp4",
+            executor=executor,
+            chunks=THREE,
             progress=seen.append,
-        )  # fmt: skip
+        )
     finally:
         executor.close()
     assert (stats.frames, stats.chunks, stats.where) == (90, 3, "threads")
     assert [p.index for p in stats.pieces] == [0, 1, 2]
-    assert seen[-1] == 100.0 and seen == sorted(seen)
+    assert seen[-1] == 100.0
+    assert seen == sorted(seen)
     assert_same_as_one_piece(tmp_path / "joined.mp4", one, [0, 30, 60])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["joined.mp4"], "no pieces left"
 
@@ -124,12 +132,18 @@ def test_join_refuses_pieces_of_other_settings(small_job, tmp_path: Path) -> Non
     second.write_bytes(render_piece(other, as_str, 1, 30, 60).data)
     with pytest.raises(RenderFailure, match=r"b\.mp4.*other settings"):
         join_pieces(
-            [(Chunk(0, 0, 30), first), (Chunk(1, 30, 60), second)], None,
-            tmp_path / "out.mp4", Fraction(30),
-        )  # fmt: skip
+            [(Chunk(0, 0, 30), first), (Chunk(1, 30, 60), second)],
+            None,
+            tmp_path / "out.mp4",
+            Fraction(30),
+        )
     with pytest.raises(RenderFailure, match="gap at frame 30"):
-        join_pieces([(Chunk(0, 0, 30), first), (Chunk(2, 60, 90), first)], None,
-                    tmp_path / "out.mp4", Fraction(30))  # fmt: skip
+        join_pieces(
+            [(Chunk(0, 0, 30), first), (Chunk(2, 60, 90), first)],
+            None,
+            tmp_path / "out.mp4",
+            Fraction(30),
+        )
     assert not (tmp_path / "out.mp4").exists()
 
 
@@ -137,7 +151,7 @@ def test_join_refuses_pieces_of_other_settings(small_job, tmp_path: Path) -> Non
 def test_a_bad_draft_fails_before_any_work(small_job, tmp_path: Path) -> None:
     draft, media, _ = small_job
     missing = {k: v for k, v in media.items() if k != "p1"}
-    with pytest.raises(RenderFailure, match="seg_2.*not among the uploaded files"):
+    with pytest.raises(RenderFailure, match=r"seg_2.*not among the uploaded files"):
         render_chunked(draft, missing, tmp_path / "x.mp4", executor=ThreadExecutor(1))
     assert list(tmp_path.iterdir()) == []
 
@@ -161,9 +175,13 @@ def test_cancel_stops_every_piece_and_leaves_nothing(small_job, tmp_path: Path) 
     try:
         with pytest.raises(RenderCancelled):
             render_chunked(
-                draft, media, tmp_path / "x.mp4", executor=executor, chunks=THREE,
+                draft,
+                media,
+                tmp_path / "x.mp4",
+                executor=executor,
+                chunks=THREE,
                 should_cancel=cancel,
-            )  # fmt: skip
+            )
     finally:
         executor.close()
     assert list(tmp_path.iterdir()) == []
@@ -179,7 +197,8 @@ def test_unreachable_scheduler_is_our_error_and_renders_here(
     with pytest.raises(ClusterUnavailable, match=r"tcp://127\.0\.0\.1:9.*NEMO_DASK_SCHEDULER"):
         open_executor()
     stats = render_chunked(draft, media, tmp_path / "x.mp4", chunks=THREE)
-    assert stats.fell_back and "NEMO_DASK_SCHEDULER" in stats.fell_back
+    assert stats.fell_back
+    assert "NEMO_DASK_SCHEDULER" in stats.fell_back
     assert stats.where == "threads"
     assert_same_as_one_piece(tmp_path / "x.mp4", one, [0, 30, 60])
     with pytest.raises(ClusterUnavailable):
@@ -193,7 +212,8 @@ def test_local_cluster_renders_the_pieces_in_worker_processes(small_job, tmp_pat
     draft, media, one = small_job
     executor = open_executor(2)
     try:
-        assert executor.name == "local-cluster" and executor.workers == 2
+        assert executor.name == "local-cluster"
+        assert executor.workers == 2
         stats = render_chunked(draft, media, tmp_path / "c.mp4", executor=executor, chunks=THREE)
     finally:
         executor.close()

@@ -33,16 +33,21 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
 import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import av
 
 from .errors import RenderFailure
+
+if TYPE_CHECKING:
+    _Packet = av.Packet[Any]  # a packet of a video or an audio stream (generic in the stubs)
 
 MIN_SECONDS = 2.0
 MAX_SECONDS = 60.0
@@ -89,10 +94,10 @@ def plan_chunks(
         if bounds[-1] < edge < frames:
             bounds.append(edge)
     bounds.append(frames)
-    return [Chunk(i, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+    return [Chunk(i, a, b) for i, (a, b) in enumerate(itertools.pairwise(bounds))]
 
 
-def _piece_packets(path: Path, first: int, fps: Fraction) -> Iterator[av.Packet]:
+def _piece_packets(path: Path, first: int, fps: Fraction) -> Iterator[_Packet]:
     """The piece's video packets with timestamps moved to start at frame ``first``."""
     with av.open(str(path)) as container:
         if not container.streams.video:
@@ -109,17 +114,18 @@ def _piece_packets(path: Path, first: int, fps: Fraction) -> Iterator[av.Packet]
             yield packet
 
 
-def _audio_packets(path: Path) -> Iterator[av.Packet]:
+def _audio_packets(path: Path) -> Iterator[_Packet]:
     with av.open(str(path)) as container:
         for packet in container.demux(container.streams.audio[0]):
             if packet.size and packet.dts is not None:
                 yield packet
 
 
-def _keyed(packets: Iterator[av.Packet], order: int) -> Iterator[tuple[Fraction, int, av.Packet]]:
+def _keyed(packets: Iterator[_Packet], order: int) -> Iterator[tuple[Fraction, int, _Packet]]:
     for packet in packets:
         tb = packet.time_base
-        assert tb is not None and packet.dts is not None
+        assert tb is not None
+        assert packet.dts is not None
         yield packet.dts * tb, order, packet
 
 
@@ -186,14 +192,14 @@ def _write_joined(
             sound = stack.enter_context(av.open(str(audio)))
             aout = out.add_stream_from_template(sound.streams.audio[0])
 
-        def video() -> Iterator[av.Packet]:
+        def video() -> Iterator[_Packet]:
             for chunk, path in ordered:
                 yield from _piece_packets(path, chunk.first, fps)
 
         streams = [_keyed(video(), 0)]
         if audio is not None:
             streams.append(_keyed(_audio_packets(audio), 1))
-        count, last_dts = 0, -math.inf
+        count, last_dts = 0, Fraction(-(10**18))
         for when, order, packet in heapq.merge(*streams, key=lambda item: item[:2]):
             if order == 0:
                 if when <= last_dts:

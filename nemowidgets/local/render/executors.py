@@ -21,6 +21,7 @@ path (see ``pieces`` for why not by URL).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -41,11 +42,19 @@ class TaskFuture(Protocol):
 
 
 class Executor(Protocol):
-    """Runs functions somewhere; ``workers`` is how many can run at once."""
+    """Runs functions somewhere; ``workers`` is how many can run at once.
 
-    name: str
-    workers: int
-    dashboard_link: str | None
+    ``in_process``: the functions run in this process (so callbacks can be passed).
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def workers(self) -> int: ...
+    @property
+    def dashboard_link(self) -> str | None: ...
+    @property
+    def in_process(self) -> bool: ...
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> TaskFuture: ...
     def encoder_threads(self) -> int | None: ...
@@ -57,7 +66,7 @@ class ThreadExecutor:
     """``workers`` threads in this process (the default: one, i.e. render as today)."""
 
     name = "threads"
-    dashboard_link = None
+    dashboard_link: str | None = None
     in_process = True
 
     def __init__(self, workers: int = 1) -> None:
@@ -130,7 +139,7 @@ class DaskExecutor:
 
     @property
     def workers(self) -> int:
-        return max(1, sum(w["nthreads"] for w in self._workers().values()))
+        return max(1, sum(int(w["nthreads"]) for w in self._workers().values()))
 
     @property
     def dashboard_link(self) -> str | None:
@@ -139,8 +148,13 @@ class DaskExecutor:
         except Exception:  # no dashboard on this scheduler
             return None
 
-    def _workers(self) -> dict[str, dict]:
-        info: dict[str, dict] = self.client.scheduler_info(n_workers=-1).get("workers", {})
+    def _workers(self) -> dict[str, dict[str, Any]]:
+        if getattr(self.client, "status", "running") != "running":
+            # Asking a scheduler that is not connected blocks for the connect timeout.
+            raise self._lost(None)
+        info: dict[str, dict[str, Any]] = self.client.scheduler_info(n_workers=-1).get(
+            "workers", {}
+        )
         return info
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> TaskFuture:
@@ -178,10 +192,8 @@ class DaskExecutor:
 
     def close(self) -> None:
         for thing in self._owned:
-            try:
+            with contextlib.suppress(Exception):  # already gone: nothing left to stop
                 thing.close()
-            except Exception:  # already gone; nothing left to stop
-                pass
 
 
 def _has_bokeh() -> bool:

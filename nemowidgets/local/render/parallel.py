@@ -36,7 +36,7 @@ from .errors import ClusterUnavailable, RenderCancelled, RenderFailure
 from .executors import Executor, TaskFuture, ThreadExecutor, open_executor
 from .pieces import PieceResult, render_piece, render_soundtrack
 from .pipeline import RenderStats, render_draft
-from .timeline import plan_render
+from .timeline import Plan, plan_render
 
 log = logging.getLogger("nemowidgets.render")
 _POLL = 0.1  # s between looks at the futures, the cancel flag and the cluster
@@ -92,7 +92,7 @@ class _Progress:
 class _Run:
     """One chunked render's state: the pieces on disk so far, and how to get the rest."""
 
-    def __init__(self, draft: dict, media: Mapping[str, Path], quality: str, work: Path):
+    def __init__(self, draft: dict[str, Any], media: Mapping[str, Path], quality: str, work: Path):
         self.draft, self.quality, self.work = draft, quality, work
         self.media = {key: str(Path(value).resolve()) for key, value in media.items()}
         self.done: dict[int, tuple[Chunk, Path]] = {}
@@ -115,10 +115,17 @@ class _Run:
             )
         )
 
-    def submit(self, executor: Executor, chunk: Chunk, progress: _Progress, cancel: Any) -> Any:
+    def submit(
+        self,
+        executor: Executor,
+        chunk: Chunk,
+        threads: int | None,
+        progress: _Progress,
+        cancel: Any,
+    ) -> Any:
         args: list[Any] = [self.draft, self.media, chunk.index, chunk.first, chunk.stop]
-        args += [self.quality, executor.encoder_threads()]
-        if getattr(executor, "in_process", False):  # callbacks only work in this process
+        args += [self.quality, threads]
+        if executor.in_process:  # callbacks only work in this process
             args += [progress.for_piece(chunk), cancel]
         key = f"nemo-piece-{self.tag}-{chunk.index}"
         return executor.submit(render_piece, *args, key=key)
@@ -133,9 +140,12 @@ class _Run:
         """Render the chunks not yet done on ``executor``; return when all are back."""
         futures: dict[int, TaskFuture] = {}
         try:
+            threads = executor.encoder_threads()
             for chunk in chunks:
                 if chunk.index not in self.done:
-                    futures[chunk.index] = self.submit(executor, chunk, progress, should_cancel)
+                    futures[chunk.index] = self.submit(
+                        executor, chunk, threads, progress, should_cancel
+                    )
             by_index = {chunk.index: chunk for chunk in chunks}
             while futures:
                 if should_cancel is not None and should_cancel():
@@ -165,7 +175,7 @@ def _result(future: TaskFuture, executor: Executor) -> PieceResult:
                 f"the workers rendering a piece kept dying ({exc}); a worker may be "
                 "running out of memory. Give workers more memory, or render with fewer chunks."
             ) from exc
-        if getattr(executor, "in_process", False):
+        if executor.in_process:
             raise
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ClusterUnavailable(
@@ -176,7 +186,7 @@ def _result(future: TaskFuture, executor: Executor) -> PieceResult:
 
 
 def render_chunked(
-    draft: dict,
+    draft: dict[str, Any],
     media: Mapping[str, Path],
     out_path: Path,
     *,
@@ -199,24 +209,46 @@ def render_chunked(
     if quality not in RENDER_QUALITIES:
         raise ValueError(f"quality must be one of {RENDER_QUALITIES}, not {quality!r}")
     plan = plan_render(draft, media, quality)  # a bad draft fails here, before any work
-    fell_back: str | None = None
-    owned = executor is None
-    if executor is None:
+    job = _Job(draft, media, Path(out_path), quality, progress, should_cancel, fallback, plan)
+    runner: Executor
+    if executor is not None:
+        runner = executor
+    else:
         try:
-            executor = open_executor(workers)
+            runner = open_executor(workers)
         except ClusterUnavailable as exc:
             if not fallback:
                 raise
-            fell_back = _fell_back(exc)
-            executor = ThreadExecutor(1)
+            job.fell_back = _fell_back(exc)
+            runner = ThreadExecutor(1)
     try:
-        return _render_on(
-            executor, plan, draft, media, Path(out_path), quality, chunks,
-            progress, should_cancel, fallback, fell_back, started,
-        )  # fmt: skip
+        fps = float(plan.canvas.fps)
+        chunk_list = list(chunks or plan_chunks(plan.frames, _workers(runner, job), fps=fps))
+        if len(chunk_list) == 1:  # nothing to split: today's one-piece render, here
+            render_draft(
+                draft,
+                media,
+                job.out_path,
+                quality=quality,
+                progress=progress,
+                should_cancel=should_cancel,
+            )
+            return job.stats(started, "threads", 1, [])
+        where, reports = _chunked(job, runner, chunk_list)
+        return job.stats(started, where, len(chunk_list), reports)
     finally:
-        if owned:
-            executor.close()
+        if executor is None:
+            runner.close()
+
+
+def _workers(executor: Executor, job: _Job) -> int:
+    """How many workers to plan for; the cluster's, or 2 (it may be back by then)."""
+    try:
+        return executor.workers
+    except ClusterUnavailable:
+        if not job.fallback:
+            raise
+        return 2
 
 
 def _fell_back(exc: ClusterUnavailable) -> str:
@@ -224,60 +256,67 @@ def _fell_back(exc: ClusterUnavailable) -> str:
     return str(exc)
 
 
-def _render_on(
-    executor: Executor,
-    plan: Any,
-    draft: dict,
-    media: Mapping[str, Path],
-    out_path: Path,
-    quality: str,
-    chunks: Sequence[Chunk] | None,
-    progress: Callable[[float], None] | None,
-    should_cancel: Callable[[], bool] | None,
-    fallback: bool,
-    fell_back: str | None,
-    started: float,
-) -> ChunkedStats:
-    canvas = plan.canvas
-    fps = float(canvas.fps)
-    chunk_list = list(chunks or plan_chunks(plan.frames, executor.workers, fps=fps))
+@dataclass
+class _Job:
+    """What :func:`render_chunked` was asked, and whether it had to fall back."""
 
-    def stats(where: str, reports: list[PieceReport]) -> ChunkedStats:
-        wall = time.perf_counter() - started
-        duration = plan.frames / fps
+    draft: dict[str, Any]
+    media: Mapping[str, Path]
+    out_path: Path
+    quality: str
+    progress: Callable[[float], None] | None
+    should_cancel: Callable[[], bool] | None
+    fallback: bool
+    plan: Plan
+    fell_back: str | None = None
+
+    def stats(
+        self, started: float, where: str, chunks: int, reports: list[PieceReport]
+    ) -> ChunkedStats:
+        canvas, frames = self.plan.canvas, self.plan.frames
+        fps = float(canvas.fps)
         return ChunkedStats(
-            plan.frames, duration, canvas.width, canvas.height, fps, wall,
-            where, len(chunk_list), fell_back, reports,
-        )  # fmt: skip
-
-    if len(chunk_list) == 1:  # nothing to split: today's one-piece render, here
-        render_draft(
-            draft, media, out_path, quality=quality, progress=progress, should_cancel=should_cancel
+            frames,
+            frames / fps,
+            canvas.width,
+            canvas.height,
+            fps,
+            time.perf_counter() - started,
+            where,
+            chunks,
+            self.fell_back,
+            sorted(reports, key=lambda r: r.index),
         )
-        return stats("threads", [])
+
+
+def _chunked(job: _Job, executor: Executor, chunks: list[Chunk]) -> tuple[str, list[PieceReport]]:
+    """Pieces on ``executor`` (the rest here if it is lost), the soundtrack, the join."""
+    out_path = job.out_path
     out_path.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.", dir=out_path.parent))
-    reporter = _Progress(plan.frames, progress)
+    reporter = _Progress(job.plan.frames, job.progress)
+    where = executor.name
     try:
-        run = _Run(draft, media, quality, work)
+        run = _Run(job.draft, job.media, job.quality, work)
         with ThreadPoolExecutor(1, thread_name_prefix="nemo-render-sound") as sound_pool:
-            sound = sound_pool.submit(render_soundtrack, draft, media, work / "sound.m4a", quality)
-            where = executor.name
+            sound = sound_pool.submit(
+                render_soundtrack, job.draft, job.media, work / "sound.m4a", job.quality
+            )
             try:
-                run.run_on(executor, chunk_list, reporter, should_cancel)
+                run.run_on(executor, chunks, reporter, job.should_cancel)
             except ClusterUnavailable as exc:
-                if not fallback:
+                if not job.fallback:
                     raise
-                fell_back, where = _fell_back(exc), "threads"
+                job.fell_back, where = _fell_back(exc), "threads"
                 here = ThreadExecutor(1)
                 try:
-                    run.run_on(here, chunk_list, reporter, should_cancel)
+                    run.run_on(here, chunks, reporter, job.should_cancel)
                 finally:
                     here.close()
             audio = sound.result()
-        join_pieces(list(run.done.values()), audio, out_path, canvas.fps)
+        join_pieces(list(run.done.values()), audio, out_path, job.plan.canvas.fps)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if progress is not None:
-        progress(100.0)
-    return stats(where, sorted(run.reports, key=lambda r: r.index))
+    if job.progress is not None:
+        job.progress(100.0)
+    return where, run.reports

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -51,7 +52,7 @@ def _peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def _referenced(draft: Mapping) -> set[str]:
+def _referenced(draft: Mapping[str, Any]) -> set[str]:
     ids = set()
     for track in draft.get("t") or []:
         for seg in (track.get("sg") or []) if isinstance(track, Mapping) else []:
@@ -60,7 +61,7 @@ def _referenced(draft: Mapping) -> set[str]:
     return ids
 
 
-def check_media_visible(draft: Mapping, media: Mapping[str, str | Path]) -> None:
+def check_media_visible(draft: Mapping[str, Any], media: Mapping[str, str | Path]) -> None:
     """Fail, naming the file, when this machine cannot read a file the draft uses."""
     for media_id in sorted(_referenced(draft)):
         if media_id in media and not Path(media[media_id]).is_file():
@@ -73,7 +74,7 @@ def check_media_visible(draft: Mapping, media: Mapping[str, str | Path]) -> None
 
 
 def render_piece(
-    draft: dict,
+    draft: dict[str, Any],
     media: Mapping[str, str],
     index: int,
     first: int,
@@ -112,7 +113,7 @@ def render_piece(
 
 
 def render_soundtrack(
-    draft: dict, media: Mapping[str, Path], out_path: Path, quality: str = "high"
+    draft: dict[str, Any], media: Mapping[str, Path], out_path: Path, quality: str = "high"
 ) -> Path:
     """Mix and AAC-encode the whole timeline's sound into an audio-only MP4 (``.m4a``).
 
