@@ -61,6 +61,13 @@ class RenderJob:
     #: What the renderer could not draw faithfully (local backend: e.g. a character no
     #: installed font has); empty when all is well.
     warnings: tuple[str, ...] = ()
+    #: Local-backend extensions (docs/protocol.md): where it renders (``threads``,
+    #: ``local-cluster`` or a scheduler address), the Dask dashboard, a notice (e.g. the
+    #: cluster was lost and the render went on in the server), the aspect asked for.
+    where: str | None = None
+    dashboard: str | None = None
+    notice: str | None = None
+    aspect: str | None = None
 
     @property
     def done(self) -> bool:

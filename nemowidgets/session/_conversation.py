@@ -15,6 +15,7 @@ from collections import deque
 from nemowidgets.api.errors import (
     AgentError,
     CancelledByUser,
+    ConfigurationError,
     DraftError,
     MediaError,
     NemoError,
@@ -22,7 +23,7 @@ from nemowidgets.api.errors import (
 )
 from nemowidgets.api.events import AgentEvent
 from nemowidgets.draft import format_seconds
-from nemowidgets.routing import export_quality, route
+from nemowidgets.routing import export_quality, route, variant_aspects
 from nemowidgets.session._agent_turn import AgentTurn
 from nemowidgets.session._args import check_prompt
 from nemowidgets.session._connection import Connection
@@ -31,6 +32,7 @@ from nemowidgets.session._events import Turn
 from nemowidgets.session._exports import Exports
 from nemowidgets.session._media import MediaLibrary
 from nemowidgets.session._runtime import Runtime
+from nemowidgets.session._variants import Variants
 
 __all__ = ["NO_DRAFT", "UPLOAD_HELP", "Conversation"]
 
@@ -40,7 +42,7 @@ UPLOAD_HELP = (
 )
 NO_DRAFT = "No timeline yet: try 'make a slideshow with transitions and music'."
 #: Failures that end a turn (kept in ``turn.error``) instead of raising from send().
-_TURN_ERRORS = (AgentError, DraftError, RenderError, MediaError)
+_TURN_ERRORS = (AgentError, DraftError, RenderError, MediaError, ConfigurationError)
 
 
 class Conversation:
@@ -53,8 +55,10 @@ class Conversation:
         media: MediaLibrary,
         drafts: Drafts,
         exports: Exports,
+        variants: Variants | None = None,
     ) -> None:
         self._runtime = runtime
+        self._variants = variants
         self._connection = connection
         self._media = media
         self._drafts = drafts
@@ -118,6 +122,12 @@ class Conversation:
             size = f"{result.width}x{result.height}" if result.width else "?"
             length = format_seconds(result.duration) if result.duration is not None else "?"
             return f"Exported {result.path} ({length} s, {size})."
+        if action == "variants" and self._variants is not None:
+            aspects = variant_aspects(prompt)
+            quality = export_quality(prompt)
+            results = await self._variants.export(aspects, quality, None, None, self._drafts.draft)
+            shown = ", ".join(f"{r.path.name} ({r.width}x{r.height})" for r in results)
+            return f"Exported {len(results)} variant(s): {shown}. The draft is unchanged."
         if action == "credits":
             credits = await self._connection.credits()
             return (

@@ -36,6 +36,7 @@ import secrets
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -60,6 +61,7 @@ from nemowidgets.local.server.context import (
 )
 from nemowidgets.local.store import Store
 from nemowidgets.local.store.jobs import JobRunner
+from nemowidgets.local.store.placement import Placement
 from nemowidgets.protocol import (
     ANONYMOUS_TOKEN_PATH,
     CREATE_SESSION_PATH,
@@ -317,6 +319,8 @@ def create_app(
     allow_private_urls: bool = False,
     render_workers: int = 1,
     keepalive: float = 5.0,
+    cluster: Any = None,
+    auto_cluster: bool = True,
 ) -> Starlette:
     """The local server's ASGI app on ``data_dir``.
 
@@ -326,7 +330,11 @@ def create_app(
     ``faults``: a :class:`FaultPlan`, a ``NEMO_FAULTS`` spec, ``True`` (on, nothing
     armed), or ``None`` to follow ``NEMO_FAULTS``.  ``allow_private_urls`` lets URL
     uploads reach loopback/private hosts (tests only).  ``keepalive``: seconds
-    between ``: ping`` comments on ``/run_sse``.
+    between ``: ping`` comments on ``/run_sse``.  ``cluster``: where batch, variant
+    and chunked renders go (a scheduler address or a ``distributed.Client``; default
+    ``NEMO_DASK_SCHEDULER``, else a LocalCluster started when needed); with
+    ``auto_cluster`` a render that overlaps another goes there too
+    (docs/parallel-rendering.md).
     """
     store = Store(Path(data_dir))
     plan = plan_from(faults)
@@ -334,7 +342,12 @@ def create_app(
         secret = "nwl_sec_" + secrets.token_urlsafe(32)
     ctx = Context(
         store=store,
-        jobs=JobRunner(store, workers=render_workers, faults=plan),
+        jobs=JobRunner(
+            store,
+            workers=render_workers,
+            faults=plan,
+            placement=Placement(cluster, auto=auto_cluster),
+        ),
         token=token or None,
         secret=secret or None,
         faults=plan,

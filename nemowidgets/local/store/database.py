@@ -20,6 +20,7 @@ cannot reach another's records.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -29,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nemowidgets.local.store.schema import SCHEMA
+from nemowidgets.local.store.schema import ADDED_COLUMNS, SCHEMA
 
 __all__ = ["DuplicateRenderId", "Store", "hash_token"]
 
@@ -63,6 +64,15 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Columns a data dir of an older version lacks (another kernel may race us)."""
+        for table, column, kind in ADDED_COLUMNS:
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                with contextlib.suppress(sqlite3.OperationalError):  # "duplicate column"
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -306,18 +316,26 @@ class Store:
 
     # -- renders -------------------------------------------------------------
     def create_render(
-        self, render_id: str, *, session_id: str, user_id: str, quality: str, draft: dict
+        self,
+        render_id: str,
+        *,
+        session_id: str,
+        user_id: str,
+        quality: str,
+        draft: dict,
+        options: dict | None = None,
     ) -> dict[str, Any]:
         now = time.time()
         try:
             self._run(
                 "INSERT INTO renders (id, session_id, user_id, status, progress, quality, draft, "
-                "created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
+                "options, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)",
                 render_id,
                 str(session_id),
                 user_id,
                 quality,
                 json.dumps(draft),
+                json.dumps(options or {}),
                 now,
                 now,
             )
@@ -330,6 +348,7 @@ class Store:
         if row is not None:
             row["draft"] = _loads(row["draft"])
             row["stats"] = _loads(row["stats"])
+            row["options"] = _loads(row.get("options")) or {}
         return row
 
     def update_render(

@@ -4,7 +4,7 @@ Every statement is idempotent (``IF NOT EXISTS``): a data dir made by an older
 version opens as it is, and several kernels may open it at once.
 """
 
-__all__ = ["SCHEMA"]
+__all__ = ["ADDED_COLUMNS", "SCHEMA"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -29,6 +29,11 @@ CREATE TABLE IF NOT EXISTS prompts (
 CREATE TABLE IF NOT EXISTS renders (
     id TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
     progress REAL NOT NULL DEFAULT 0, quality TEXT NOT NULL, draft TEXT NOT NULL, output TEXT,
-    error TEXT, owner TEXT, stats TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+    error TEXT, owner TEXT, stats TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    options TEXT);
 CREATE INDEX IF NOT EXISTS renders_session ON renders (session_id, created_at);
 """
+
+#: Columns added after a table was first made: ``(table, column, declaration)``.  A data
+#: dir made by an older version gets them on open (``ALTER TABLE ... ADD COLUMN``).
+ADDED_COLUMNS = (("renders", "options", "TEXT"),)  # where and how to render (JSON)
