@@ -39,12 +39,14 @@ def test_render_batch_makes_one_video_per_folder_on_the_cluster(tmp_path: Path) 
     assert "Traceback" not in result.stderr
     printed = result.stdout.split()
     assert printed == [str(out / "ana.mp4"), str(out / "ben.mp4")]
-    assert "cleo: failed:" in result.stderr and "no photos" in result.stderr
+    assert "cleo: failed:" in result.stderr
+    assert "no photos" in result.stderr
     assert "2 of 3 videos made." in result.stderr
     assert f"on {cluster.address}" in result.stderr  # the progress says where it runs
     for path in printed:
         video = decode(Path(path))
-        assert len(video.frames) > 10 and (video.width, video.height) == (640, 360)
+        assert len(video.frames) > 10
+        assert (video.width, video.height) == (640, 360)
 
 
 def test_batch_takes_folders_only(tmp_path: Path) -> None:
@@ -53,4 +55,5 @@ def test_batch_takes_folders_only(tmp_path: Path) -> None:
         [str(SCRIPT), "render", str(photo), "--batch", str(tmp_path)],
         env=clean_env(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert result.returncode == 2 and "--batch takes folders only" in result.stderr
+    assert result.returncode == 2
+    assert "--batch takes folders only" in result.stderr

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from nemowidgets import batch
+from nemowidgets.local.render.timeline import plan_render
 from nemowidgets.local.server.launch import ensure_local_server
 from nemowidgets.session import Session, SessionEvent
 from tests.local.dask_support import Cluster, dask_cluster
-from nemowidgets.local.render.timeline import plan_render
 from tests.local.render_support import decode, music, photos, slideshow
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("isolated_env")]
@@ -147,9 +147,12 @@ def test_a_prompt_asking_for_other_formats_renders_variants(
     session.upload([*media.values()])
     session.send("make a slideshow")
     turn = session.send("also make a vertical and a square one in preview")
-    assert turn.action == "variants" and turn.error is None, turn.reply
+    assert turn.action == "variants"
+    assert turn.error is None, turn.reply
     names = sorted(p.name for p in (tmp_path / "out").glob("*.mp4"))
-    assert len(names) == 2 and "9x16" in names[1] and "1x1" in names[0], names
+    assert len(names) == 2, names
+    assert "1x1" in names[0]
+    assert "9x16" in names[1]
     assert "unchanged" in turn.reply
     for name in names:
         assert decode(tmp_path / "out" / name).frames
@@ -184,7 +187,8 @@ def test_a_batch_of_folders_on_the_cluster_reports_the_bad_one_and_finishes_the_
     assert "no photos" in str(results[2].error)
     for result in results[:2]:
         assert result.path == tmp_path / "videos" / f"{result.name}.mp4"
-        assert result.export is not None and result.export.job.where == shared_cluster.address
+        assert result.export is not None
+        assert result.export.job.where == shared_cluster.address
         assert len(decode(result.path).frames) > 10
     stages = {(p.name, p.stage) for p in seen}
     assert {("ana", "upload"), ("ana", "prompt"), ("ana", "render"), ("ana", "done")} <= stages
@@ -222,7 +226,8 @@ def test_a_worker_killed_mid_chunk_is_retried_and_the_export_completes(
     watcher.join(60)
     assert killed, "a worker was killed while it rendered a chunk"
     assert killed[0] not in cluster.worker_pids()
-    assert result.job.where == cluster.address and not result.job.notice
+    assert result.job.where == cluster.address
+    assert not result.job.notice
     video = decode(result.path)
     assert len(video.frames) == _frames(draft, "high")
     assert (video.width, video.height) == (320, 180)

@@ -87,4 +87,5 @@ def test_items_are_named_uniquely_and_a_missing_folder_fails_only_its_item(tmp_p
     plan = plan_items([tmp_path / "a", tmp_path / "x" / "a", BatchItem("a")], "p")
     assert [item.name for item in plan] == ["a", "a-2", "a-3"]
     results = batch([tmp_path / "gone"], "make a slideshow", data_dir=tmp_path / "data")
-    assert not results[0].ok and "does not exist" in str(results[0].error)
+    assert not results[0].ok
+    assert "does not exist" in str(results[0].error)

@@ -8,9 +8,11 @@ server really run side by side, the second on a LocalCluster the server starts.
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from nemowidgets import protocol as P
@@ -27,18 +29,17 @@ def uploaded(local_api: RawClient, sample_media) -> tuple[str, list[dict]]:
     return sid, files
 
 
-def _render(api: RawClient, sid: str, draft: dict, **output) -> dict:
-    body = {"format": "mp4", "quality": "preview", **output}
-    r = api.post(P.RENDER_PATH, json={"id": f"render_{uuid.uuid4().hex}",
-                                      "sessionId": sid, "draft": draft, "output": body})  # fmt: skip
-    return r
+def _render(api: RawClient, sid: str, draft: dict, **options: object) -> httpx.Response:
+    output = {"format": "mp4", "quality": "preview", **options}
+    body = {"id": f"render_{uuid.uuid4().hex}", "sessionId": sid, "draft": draft, "output": output}
+    return api.post(P.RENDER_PATH, json=body)
 
 
 def test_the_rules_one_export_alone_never_needs_dask(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEMO_DASK_SCHEDULER", raising=False)
     here = Placement()
     assert here.mode(None, busy=0, duration=600) == "none"
-    assert here.mode(None, busy=1, duration=5) == "jobs"  # overlaps another: a worker
+    assert here.mode(None, busy=1, duration=5) == "overflow"  # overlaps another: a worker
     assert Placement(auto=False).mode(None, busy=3, duration=5) == "none"
     assert here.mode("chunks", busy=0, duration=1) == "chunks"  # asked for wins
     cluster = Placement("tcp://127.0.0.1:1")
@@ -63,7 +64,7 @@ def test_an_unreachable_scheduler_is_remembered_not_retried_for_every_job(
     with pytest.raises(ClusterUnavailable, match="cannot reach"):  # at once, from memory
         placement.acquire()
     placement.configure("tcp://127.0.0.1:10")  # a new address is tried again
-    with pytest.raises(ClusterUnavailable, match="127.0.0.1:10"):
+    with pytest.raises(ClusterUnavailable, match=r"127\.0\.0\.1:10"):
         placement.acquire()
 
 
@@ -89,7 +90,8 @@ def test_bad_local_options_are_refused_naming_the_field(
     sid, files = uploaded
     r = _render(local_api, sid, photo_draft(files, seconds=0.5), **output)
     assert r.status_code == 422
-    assert r.json()["code"] == 4000 and field in r.json()["error"]
+    assert r.json()["code"] == 4000
+    assert field in r.json()["error"]
 
 
 def _video(api: RawClient, job: dict, folder: Path) -> Path:
@@ -107,26 +109,34 @@ def test_an_aspect_renders_the_reframed_draft(
     r = _render(local_api, sid, photo_draft(files, seconds=0.5), aspect="9:16", parallel="none")
     assert r.status_code == 200, r.text
     job = local_api.wait_render(r.json()["data"]["id"])
-    assert job["status"] == "completed" and job["aspect"] == "9:16"
+    assert job["status"] == "completed"
+    assert job["aspect"] == "9:16"
     assert job["where"] == "threads"
     video = decode(_video(local_api, job, tmp_path))
     assert (video.width, video.height) == (180, 320)
 
 
 @pytest.mark.slow
-def test_a_render_that_overlaps_another_runs_beside_it_on_a_local_cluster(
-    local_api: RawClient, uploaded, tmp_path: Path
+def test_renders_that_overlap_a_busy_one_run_beside_it_on_a_local_cluster(
+    fault_server, fault_api: RawClient, sample_media, tmp_path: Path
 ) -> None:
-    sid, files = uploaded
-    draft = photo_draft(files, seconds=2.0)
-    first = _render(local_api, sid, draft).json()["data"]["id"]
-    second = _render(local_api, sid, draft, aspect="1:1").json()["data"]["id"]
-    jobs = [local_api.wait_render(first), local_api.wait_render(second, timeout=240)]
+    """The first job holds the server's render thread (a stall); the next two overlap it:
+    they are queued while worker processes start, then move to them and finish."""
+    sid = fault_api.new_session()
+    files = fault_api.upload_ok(sid, [sample_media["photo0"], sample_media["photo1"]])
+    draft = photo_draft(files, seconds=1.0)
+    fault_server.faults.arm("render_stall", seconds=120)
+    busy = _render(fault_api, sid, draft).json()["data"]["id"]
+    time.sleep(0.3)
+    others = [
+        _render(fault_api, sid, draft, aspect=a).json()["data"]["id"] for a in ("1:1", "9:16")
+    ]
+    jobs = [fault_api.wait_render(job, timeout=240) for job in others]
+    assert fault_api.poll(busy)["status"] == "processing"  # still stalled: they did not wait
+    fault_api.post(P.RENDER_CANCEL_PATH.format(render_id=busy))
     assert [j["status"] for j in jobs] == ["completed", "completed"], jobs
-    assert jobs[0]["where"] == "threads"  # alone when it started: no Dask for it
-    assert jobs[1]["where"] == "local-cluster"
-    assert jobs[1]["dashboard"].startswith("http://127.0.0.1:")
-    for job in jobs:
-        assert (
-            len(decode(_video(local_api, job, tmp_path)).frames) == 60
-        )  # 2 photos x 2 s at 15 fps
+    assert {j["where"] for j in jobs} == {"local-cluster"}
+    assert jobs[0]["dashboard"].startswith("http://127.0.0.1:")
+    sizes = [(v.width, v.height, len(v.frames)) for v in
+             (decode(_video(fault_api, j, tmp_path)) for j in jobs)]  # fmt: skip
+    assert sizes == [(180, 180, 30), (180, 320, 30)]  # 2 photos x 1 s at 15 fps

@@ -40,15 +40,15 @@ def test_the_button_renders_the_ticked_variants_with_a_bar_each(
     session.upload(list(photos(tmp_path / "media", 2).values()))
     session.send("make a slideshow")
     panel = RendersPanel(session)
-    panel._quality.value = "preview"  # noqa: SLF001 - the user's pick in the dropdown
-    for box in panel._aspects:  # noqa: SLF001
+    panel._quality.value = "preview"
+    for box in panel._aspects:
         box.value = box.description in ("9:16", "1:1")
     panel.start_variants()  # returns at once; the rows follow the events
-    wait_for(lambda: "ready" in panel._message.value, 240, "the variants")  # noqa: SLF001
+    wait_for(lambda: "ready" in panel._message.value, 240, "the variants")
     bars = _bars(panel)
     assert len(bars) == 2  # one per variant
     assert all(value == 100 and style == "success" for value, style in bars), bars
-    assert "http://127.0.0.1:" in panel._dashboard.value  # noqa: SLF001
+    assert "http://127.0.0.1:" in panel._dashboard.value
     names = sorted(p.name for p in (tmp_path / "nemowidgets-exports").glob("slideshow-*.mp4"))
     assert [n.split("-")[1] for n in names] == ["1x1", "9x16"], names
     panel.close()

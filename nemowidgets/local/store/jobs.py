@@ -103,6 +103,7 @@ class JobRunner:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._placed_threads: set[threading.Thread] = set()
+        self._overflow: set[str] = set()  # queued here while worker processes start
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
@@ -164,16 +165,43 @@ class JobRunner:
             self._cancel[render_id] = threading.Event()
         self._ensure_workers()
         mode = self._mode(render_id, busy)
+        if mode == "overflow" and self.placement.is_open():
+            mode = "jobs"
+        if mode == "overflow":  # queue it here while worker processes start; see _spill
+            with self._lock:
+                self._overflow.add(render_id)
+            self.placement.warm_up(self._spill)
+            mode = "none"
         if mode == "none":
             self._queue.put(render_id)
             return True
+        self._dispatch(render_id, mode)
+        return True
+
+    def _spill(self) -> None:
+        """Worker processes are up: the overflow jobs still queued here go to them."""
+        kept, spilled = [], []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            with self._lock:
+                overflow = item in self._overflow
+            (spilled if overflow else kept).append(item)
+        for item in kept:
+            self._queue.put(item)
+        for item in spilled:
+            self._dispatch(str(item), "jobs")
+
+    def _dispatch(self, render_id: str, mode: str) -> None:
+        """Run a job placed on the cluster, on a thread of its own that waits for it."""
         thread = threading.Thread(
             target=self._run_placed, args=(render_id, mode), name="nemo-render-job", daemon=True
         )
         with self._lock:
             self._placed_threads.add(thread)
         thread.start()
-        return True
 
     def _mode(self, render_id: str, busy: int) -> str:
         """``none`` (the threads here), ``jobs`` or ``chunks`` (see ``placement``)."""
@@ -221,6 +249,7 @@ class JobRunner:
         finally:
             with self._lock:
                 self._cancel.pop(render_id, None)
+                self._overflow.discard(render_id)
 
     def _render(self, render_id: str, mode: str) -> None:
         job = self.store.get_render(render_id)

@@ -8,9 +8,11 @@ The rules (docs/parallel-rendering.md), decided per job when it is queued:
 * otherwise, with a cluster configured (``NEMO_DASK_SCHEDULER``, or the ``cluster``
   the Session passed to its server): ``jobs``, and ``chunks`` for a video of
   :data:`AUTO_CHUNK_SECONDS` or more;
-* otherwise ``jobs`` when another job of this server is rendering at that moment and
-  Dask is installed (so three exports started together run side by side), else
-  ``none``: one export alone never imports Dask.
+* otherwise ``overflow`` when another job of this server is rendering at that moment
+  and Dask is installed: on worker processes if they are up, else queued here while
+  they start in the background (the queued overflow moves to them once they are up),
+  so several exports started together run side by side without waiting for a
+  cluster's start-up; else ``none``: one export alone never imports Dask.
 
 Without a configured cluster, worker processes come from a ``LocalCluster`` that
 :class:`Placement` starts on first need and stops after :data:`IDLE_SECONDS` without
@@ -27,6 +29,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from nemowidgets.local.render.errors import ClusterUnavailable
@@ -63,6 +66,7 @@ class Placement:
         self._idle_timer: threading.Timer | None = None
         self._down_until = 0.0
         self._down_reason = ""
+        self._warming = False
 
     # -- configuration -------------------------------------------------------
     def configure(self, cluster: Any) -> None:
@@ -89,14 +93,40 @@ class Placement:
 
     # -- the rule ------------------------------------------------------------
     def mode(self, asked: str | None, *, busy: int, duration: float) -> str:
-        """``none``, ``jobs`` or ``chunks`` for a job (see the module doc)."""
+        """``none``, ``jobs``, ``chunks`` or ``overflow`` for a job (see the module doc)."""
         if asked in ("none", "jobs", "chunks"):
             return asked
         if self.configured() is not None:
             return "chunks" if duration >= AUTO_CHUNK_SECONDS else "jobs"
         if self.auto and busy > 0 and dask_installed():
-            return "jobs"
+            return "overflow"
         return "none"
+
+    def is_open(self) -> bool:
+        """Worker processes are up (and not lost a moment ago)."""
+        with self._lock:
+            return self._executor is not None and time.monotonic() >= self._down_until
+
+    def warm_up(self, ready: Callable[[], None]) -> None:
+        """Start the cluster in the background (once at a time); ``ready()`` when it is up."""
+        with self._lock:
+            if self._warming or self._executor is not None:
+                return
+            self._warming = True
+
+        def start() -> None:
+            try:
+                self.acquire()
+            except ClusterUnavailable as exc:
+                log.info("no worker processes for overflow renders: %s", exc)
+                return
+            finally:
+                with self._lock:
+                    self._warming = False
+            self.release()
+            ready()
+
+        threading.Thread(target=start, name="nemo-render-cluster-start", daemon=True).start()
 
     # -- the executor --------------------------------------------------------
     def acquire(self) -> DaskExecutor:
