@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +102,12 @@ class Variants:
             )
         where.mkdir(parents=True, exist_ok=True)
         stem = variant_stem(chosen)
+        token = uuid.uuid4().hex[:8]  # other variants of a draft like it may be rendering
         jobs = [
             self._exports.export(
                 quality,
                 chosen,
-                where / f".{stem}-{aspect.replace(':', 'x')}.rendering.mp4",
+                where / f".{stem}-{aspect.replace(':', 'x')}-{token}.rendering.mp4",
                 aspect=aspect,
                 parallel="jobs",
                 rename=_namer(where, stem, aspect),
