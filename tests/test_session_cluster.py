@@ -125,9 +125,9 @@ def test_variants_render_on_the_cluster_one_named_file_each(
     draft = _draft(session, tmp_path / "media", 3, 0.6)
     results = session.export_variants(["16:9", "9:16", "1:1"], "preview", draft=draft)
     assert [r.path.name for r in results] == [
-        "slideshow-16x9-180p.mp4",
-        "slideshow-9x16-180p.mp4",
-        "slideshow-1x1-180p.mp4",
+        "slideshow-16x9-preview.mp4",
+        "slideshow-9x16-preview.mp4",
+        "slideshow-1x1-preview.mp4",
     ]
     assert [(r.width, r.height) for r in results] == [(320, 180), (180, 320), (180, 180)]
     for result in results:

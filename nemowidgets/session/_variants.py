@@ -4,8 +4,9 @@ Each variant is a render job with the local backend's ``output.aspect`` (the ser
 re-frames the draft to that canvas, same short side) and ``output.parallel: "jobs"``
 (so the jobs run side by side on worker processes, docs/parallel-rendering.md).
 They are started together and awaited together; every file gets a readable name
-from the draft and its final size, e.g. ``slideshow-9x16-1080p.mp4``, and never
-overwrites an existing file (``-2``, ``-3``, ... are added).
+from the draft's title (as the other exports), the aspect and the file's short side,
+e.g. ``slideshow-9x16-1080p.mp4`` (``-preview`` for a preview), and never overwrites
+an existing file (``-2``, ``-3``, ... are added).
 
 On the cloud there is no aspect override, so variants are refused with a
 :class:`ConfigurationError` saying what to do instead; nothing is rendered.
@@ -14,7 +15,6 @@ On the cloud there is no aspect override, so variants are refused with a
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import uuid
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from nemowidgets.api.errors import ConfigurationError, DraftError
 from nemowidgets.draft import Draft
+from nemowidgets.draft._names import title_stem
 from nemowidgets.session import _args as args
 from nemowidgets.session._events import ExportResult
 from nemowidgets.session._exports import EXPORT_FOLDER, Exports
@@ -33,26 +34,16 @@ _TAKEN_LOCK = threading.Lock()
 
 
 def variant_stem(draft: Draft) -> str:
-    """The name part from the draft: its title, else ``slideshow`` (photos only) or ``video``."""
-    title = str(draft.meta.get("title") or "")
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
-    if slug:
-        return slug
-    kinds = {
-        str(seg.get("k") or "")
-        for track in draft.raw.get("t") or []
-        if isinstance(track, dict) and track.get("tt", 0) == 0
-        for seg in track.get("sg") or []
-        if isinstance(seg, dict)
-    }
-    return "slideshow" if kinds <= {"image", ""} else "video"
+    """The name part from the draft: its title, slugified, else ``slideshow``."""
+    return title_stem(draft)
 
 
-def _namer(folder: Path, stem: str, aspect: str) -> Any:
+def _namer(folder: Path, stem: str, aspect: str, quality: str) -> Any:
     tag = aspect.replace(":", "x")
 
     def name(width: int | None, height: int | None) -> Path:
         size = f"-{min(width, height)}p" if width and height else ""
+        size = "-preview" if quality == "preview" else size  # as the other exports are named
         with _TAKEN_LOCK:
             path, n = folder / f"{stem}-{tag}{size}.mp4", 2
             while path.exists():
@@ -110,7 +101,7 @@ class Variants:
                 where / f".{stem}-{aspect.replace(':', 'x')}-{token}.rendering.mp4",
                 aspect=aspect,
                 parallel="jobs",
-                rename=_namer(where, stem, aspect),
+                rename=_namer(where, stem, aspect, quality),
             )
             for aspect in chosen_aspects
         ]

@@ -282,10 +282,11 @@ class _Job:
             canvas.height,
             fps,
             time.perf_counter() - started,
-            where,
-            chunks,
-            self.fell_back,
-            sorted(reports, key=lambda r: r.index),
+            warnings=list(getattr(self.plan, "warnings", None) or []),
+            where=where,
+            chunks=chunks,
+            fell_back=self.fell_back,
+            pieces=sorted(reports, key=lambda r: r.index),
         )
 
 

@@ -105,6 +105,7 @@ def render_job(
         "height": stats.height,
         "fps": stats.fps,
         "wall_time": time.perf_counter() - started,
+        "warnings": list(stats.warnings),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "pid": os.getpid(),
         "host": socket.gethostname(),

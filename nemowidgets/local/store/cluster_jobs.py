@@ -181,4 +181,6 @@ def _result(future: Any, executor: DaskExecutor) -> dict[str, Any]:
 
 def _stats_dict(stats: Any) -> dict[str, Any]:
     keys = ("frames", "duration", "width", "height", "fps", "wall_time")
-    return {key: getattr(stats, key, None) for key in keys}
+    result = {key: getattr(stats, key, None) for key in keys}
+    result["warnings"] = list(getattr(stats, "warnings", None) or [])
+    return result

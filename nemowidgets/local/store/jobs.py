@@ -299,7 +299,7 @@ class JobRunner:
             self._finish(render_id, status=RENDER_CANCELLED)
             return
         part.replace(out)
-        for warning in getattr(stats, "warnings", None) or ():
+        for warning in stats.get("warnings") or ():
             log.warning("render %s: %s", render_id, warning)
         self._finish(
             render_id,
