@@ -253,3 +253,21 @@ def test_the_scheduler_gone_mid_render_the_job_goes_on_here_and_keeps_its_progre
     assert progress == sorted(progress), "the progress never went back"
     video = decode(result.path)
     assert len(video.frames) == _frames(draft, "high")
+
+
+def test_a_client_given_to_the_session_is_used_and_left_open(
+    shared_cluster: Cluster, tmp_path: Path
+) -> None:
+    import distributed
+
+    client = distributed.Client(shared_cluster.address, timeout=30, set_as_default=False)
+    try:
+        with Session.local(data_dir=tmp_path / "data", cluster=client) as session:
+            draft = _draft(session, tmp_path / "media", 2, 0.6)
+            result = session.export("preview", draft=draft, parallel="jobs")
+        ensure_local_server(tmp_path / "data").stop()
+        assert result.job.where == shared_cluster.address
+        assert len(decode(result.path).frames) == _frames(draft, "preview")
+        assert client.status == "running"  # the caller's client: the server does not close it
+    finally:
+        client.close()
