@@ -45,7 +45,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from nemowidgets.api.events import AgentEvent
     from nemowidgets.api.models import Credits, MediaInfo, RenderJob
     from nemowidgets.draft import Draft
-    from nemowidgets.session import ExportResult, Session, SessionEvent, Turn
+    from nemowidgets.session import (
+        BatchItem,
+        BatchProgress,
+        BatchResult,
+        BatchRun,
+        ExportResult,
+        Session,
+        SessionEvent,
+        Turn,
+        batch,
+        start_batch,
+    )
     from nemowidgets.widgets import (
         PromptBox,
         StatusBar,
@@ -88,6 +99,12 @@ _LOCATIONS: dict[str, str] = {
     "SessionEvent": "nemowidgets.session",
     "Turn": "nemowidgets.session",
     "ExportResult": "nemowidgets.session",
+    "batch": "nemowidgets.session",
+    "start_batch": "nemowidgets.session",
+    "BatchItem": "nemowidgets.session",
+    "BatchProgress": "nemowidgets.session",
+    "BatchResult": "nemowidgets.session",
+    "BatchRun": "nemowidgets.session",
     "Draft": "nemowidgets.draft",
     "AgentEvent": "nemowidgets.api.events",
     "Credits": "nemowidgets.api.models",

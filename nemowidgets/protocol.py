@@ -145,6 +145,12 @@ RENDER_FAILED: Final = "failed"
 RENDER_CANCELLED: Final = "cancelled"
 RENDER_FINAL_STATES: Final = frozenset({RENDER_COMPLETED, RENDER_FAILED, RENDER_CANCELLED})
 RENDER_QUALITIES: Final = ("high", "preview")
+#: Local extension (docs/protocol.md): ``output.aspect`` re-frames the draft to a preset.
+RENDER_ASPECTS: Final = ("16:9", "9:16", "1:1", "4:5")
+#: Local extension: ``output.parallel``, where the server renders the job.
+#: ``none`` here in one piece, ``jobs`` on a worker process beside other jobs,
+#: ``chunks`` split over several workers; absent means the server decides.
+RENDER_PARALLEL: Final = ("none", "jobs", "chunks")
 
 # -- uploads -----------------------------------------------------------------
 MAX_UPLOAD_BYTES: Final = 500 * 1024 * 1024

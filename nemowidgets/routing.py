@@ -3,8 +3,9 @@
 Routing
 -------
 Before a prompt reaches the agent, :func:`route` decides whether it is one of
-the four actions the client performs itself (docs/protocol.md, the agent's stream):
-``"export"``, ``"credits"``, ``"status"``, ``"upload"``; anything else is
+the actions the client performs itself (docs/protocol.md, the agent's stream):
+``"export"``, ``"credits"``, ``"status"``, ``"upload"``, ``"variants"`` (renders of
+the draft in other aspects, "also make a vertical and a square one"); anything else is
 ``"agent"``.  Sending an action to the agent would cost credits for nothing and
 get a GUI-minded answer ("click Export"), so routing matters; but a false
 positive is worse (the user's edit silently never happens), so the rule is
@@ -45,6 +46,8 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
+from nemowidgets.routing_variants import variant_aspects
+
 __all__ = [
     "ACTIONS",
     "ACTION_COMMANDS",
@@ -54,10 +57,11 @@ __all__ = [
     "gui_actions",
     "route",
     "translate_gui",
+    "variant_aspects",
 ]
 
-Action = Literal["export", "credits", "status", "upload", "agent"]
-ACTIONS: Final = ("export", "credits", "status", "upload", "agent")
+Action = Literal["export", "credits", "status", "upload", "variants", "agent"]
+ACTIONS: Final = ("export", "credits", "status", "upload", "variants", "agent")
 #: The shortest prompt :func:`route` sends to each client action: what a button for a
 #: ``turn.actions`` entry sends, so it runs exactly the handler a typed command would.
 ACTION_COMMANDS: Final[dict[str, str]] = {
@@ -217,11 +221,14 @@ def _chinese_action(text: str) -> str | None:
 
 
 def route(prompt: str) -> Action:
-    """The action for ``prompt``: ``"export"``, ``"credits"``, ``"status"``, ``"upload"``
-    or ``"agent"`` (see the module docstring for the rule)."""
+    """The action for ``prompt``: ``"export"``, ``"credits"``, ``"status"``, ``"upload"``,
+    ``"variants"`` or ``"agent"`` (see the module docstring for the rule, and
+    :mod:`nemowidgets.routing_variants` for variants)."""
     text = (prompt or "").strip()
     if not text:
         return "agent"
+    if variant_aspects(text):
+        return "variants"
     if _CJK_RE.search(text):
         action = _chinese_action(text)
     else:

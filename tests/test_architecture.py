@@ -37,6 +37,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "nemowidgets.api": ("nemowidgets.api", "nemowidgets.protocol", "nemowidgets._version"),
     "nemowidgets.draft": ("nemowidgets.draft", "nemowidgets.api.errors", "nemowidgets.protocol"),
     "nemowidgets.routing": ("nemowidgets.routing", "nemowidgets.protocol"),
+    "nemowidgets.routing_variants": ("nemowidgets.protocol",),
     "nemowidgets.widgets": (
         "nemowidgets.widgets",
         "nemowidgets.session",

@@ -14,6 +14,8 @@ INTENDED = {
     # the shared session and what it hands out
     "Session", "SessionEvent", "Turn", "ExportResult", "Draft",
     "AgentEvent", "Credits", "MediaInfo", "RenderJob",
+    # many videos at once
+    "batch", "start_batch", "BatchItem", "BatchProgress", "BatchResult", "BatchRun",
     # widgets
     "studio", "Studio", "StatusBar", "Uploader", "PromptBox", "StreamLog",
     "TimelineTable", "VideoPlayer",

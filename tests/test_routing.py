@@ -12,6 +12,7 @@ from nemowidgets.routing import (
     gui_actions,
     route,
     translate_gui,
+    variant_aspects,
 )
 
 ROUTES = [
@@ -32,6 +33,19 @@ ROUTES = [
     ("请帮我导出视频。", "export"),
     ("下载视频", "export"),
     ("导出 video please", "export"),
+    # variants: another version in other aspects (the draft is not changed)
+    ("also make a vertical and a square one", "variants"),
+    ("export a 9:16 version too", "variants"),
+    ("render all three formats", "variants"),
+    ("I want it in 16:9, 9:16 and 1:1 versions", "variants"),
+    ("make a square copy", "variants"),
+    ("再做一个竖版和一个方形的", "variants"),
+    # an aspect without "another version" is an edit for the agent
+    ("make it vertical", "agent"),
+    ("make it 9:16", "agent"),
+    ("把视频改成竖版", "agent"),
+    ("also make a vertical one with a title", "agent"),
+    ("add 9 photos too", "agent"),
     # credits
     ("credits", "credits"),
     ("How many credits do I have left?", "credits"),
@@ -81,6 +95,23 @@ ROUTES = [
 @pytest.mark.parametrize(("prompt", "action"), ROUTES)
 def test_route(prompt: str, action: str) -> None:
     assert route(prompt) == action
+
+
+@pytest.mark.parametrize(
+    ("prompt", "aspects"),
+    [
+        ("also make a vertical and a square one", ("9:16", "1:1")),
+        ("a square one and a vertical one too", ("1:1", "9:16")),
+        ("render all three formats", ("16:9", "9:16", "1:1")),
+        ("export a 4:5 version as well", ("4:5",)),
+        ("make reels and youtube versions", ("9:16", "16:9")),
+        ("再做一个竖版和一个方形的", ("9:16", "1:1")),
+        ("make it vertical", ()),
+        ("", ()),
+    ],
+)
+def test_variant_aspects_in_the_order_said(prompt: str, aspects: tuple[str, ...]) -> None:
+    assert variant_aspects(prompt) == aspects
 
 
 def test_route_table_is_big_and_covers_every_action() -> None:

@@ -176,9 +176,19 @@ class NemoClient(HTTPCore):
             await response.aclose()
 
     async def export(
-        self, session_id: str, draft: dict[str, Any], quality: str = "high"
+        self,
+        session_id: str,
+        draft: dict[str, Any],
+        quality: str = "high",
+        *,
+        aspect: str | None = None,
+        parallel: str | None = None,
     ) -> RenderJob:
-        """Start a render of ``draft`` (sent unchanged); a duplicate id is retried once."""
+        """Start a render of ``draft`` (sent unchanged); a duplicate id is retried once.
+
+        ``aspect`` and ``parallel`` are local-backend extensions of ``output``
+        (docs/protocol.md); they are sent only when given.
+        """
         check_exportable(draft)
         if quality not in protocol.RENDER_QUALITIES:
             raise E.ConfigurationError(
@@ -187,8 +197,10 @@ class NemoClient(HTTPCore):
             )
         for attempt in range(2):
             render_id = f"render_{uuid.uuid4().hex}"
+            output: dict[str, Any] = {"format": "mp4", "quality": quality}
+            output.update({k: v for k, v in (("aspect", aspect), ("parallel", parallel)) if v})
             body = {"id": render_id, "sessionId": str(session_id), "draft": draft,
-                    "output": {"format": "mp4", "quality": quality}}  # fmt: skip
+                    "output": output}  # fmt: skip
             call = Call(
                 "POST",
                 protocol.RENDER_PATH,

@@ -364,10 +364,13 @@ def parse_render_job(
         _quote(str(w), ctx) for w in (raw_warnings if isinstance(raw_warnings, list) else [])
     )
     error_code = _int(data.get("errorCode"), ctx, "data.errorCode")  # local: why it failed
+    # Local extensions, read tolerantly: a server sending something else is ignored.
+    extras = {key: data[key] if isinstance(data.get(key), str) and data[key] else None
+              for key in ("where", "dashboard", "notice", "aspect")}  # fmt: skip
     return RenderJob(
         id=job_id or "", status=status, progress=progress, url=url,
         error=_quote(error_text, ctx, 600) if error_text else None,
-        session_id=sid or session_id, warnings=warnings, error_code=error_code,
+        session_id=sid or session_id, warnings=warnings, error_code=error_code, **extras,
     )  # fmt: skip
 
 

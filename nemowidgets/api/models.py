@@ -64,6 +64,13 @@ class RenderJob:
     #: Why a failed job failed, as a protocol code, when the server says (the local
     #: backend's ``errorCode``: 5007 when the disk filled up during the render).
     error_code: int | None = None
+    #: Local-backend extensions (docs/protocol.md): where it renders (``threads``,
+    #: ``local-cluster`` or a scheduler address), the Dask dashboard, a notice (e.g. the
+    #: cluster was lost and the render went on in the server), the aspect asked for.
+    where: str | None = None
+    dashboard: str | None = None
+    notice: str | None = None
+    aspect: str | None = None
 
     @property
     def done(self) -> bool:

@@ -89,6 +89,21 @@ def _add_render(sub: Subcommands) -> None:
         action="store_true",
         help="use the cloud backend (NEMO_TOKEN or an anonymous token)",
     )
+    render.add_argument(
+        "--batch",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="one video per folder, each with its own prompt.txt (else --prompt), "
+        "rendered side by side",
+    )
+    render.add_argument(
+        "--out-dir",
+        type=Path,
+        default=None,
+        help="with --batch: where the videos go, <folder name>.mp4 (default: current folder)",
+    )
     render.add_argument("-q", "--quiet", action="store_true", help="no progress bar or agent text")
     render.add_argument(
         "-v", "--verbose", action="store_true", help="also show the library's log messages"

@@ -84,6 +84,12 @@ def _open_session(cloud: bool) -> Session:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    if args.batch:
+        if args.photos or args.music or args.sample:
+            raise UsageError("--batch takes folders only: put photos and music in each folder")
+        from nemowidgets.cli._batch import cmd_batch
+
+        return cmd_batch(args)
     photos: list[Path] = list(args.photos)
     music: Path | None = args.music
     if not photos and not args.sample:

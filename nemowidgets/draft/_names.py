@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from nemowidgets.draft import Draft
 
-__all__ = ["export_stem", "slugify"]
+__all__ = ["export_stem", "slugify", "title_stem"]
 
 _NOT_WORD = re.compile(r"[^\w]+")
 DEFAULT_STEM = "slideshow"
@@ -43,9 +43,14 @@ def _title(draft: Draft) -> str:
     return ""
 
 
+def title_stem(draft: Draft) -> str:
+    """The title part alone: ``our-summer-24``, or ``slideshow``."""
+    return slugify(_title(draft)) or DEFAULT_STEM
+
+
 def export_stem(draft: Draft, quality: str, version: int | None = None) -> str:
     """``slideshow-v3-1080p`` (no extension); ``version`` defaults to the draft's own."""
-    stem = slugify(_title(draft)) or DEFAULT_STEM
+    stem = title_stem(draft)
     number = version if version is not None else draft.version
     if number is not None:
         stem += f"-v{int(number)}"

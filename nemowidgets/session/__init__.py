@@ -8,8 +8,29 @@ event carries is listed in :mod:`nemowidgets.session._events`.
 
 from __future__ import annotations
 
+from nemowidgets.session._batch import (
+    BatchItem,
+    BatchProgress,
+    BatchResult,
+    BatchRun,
+    batch,
+    start_batch,
+)
 from nemowidgets.session._events import EVENT_KINDS, ExportResult, SessionEvent, Turn
 from nemowidgets.session._session import Session
 from nemowidgets.session._upload import Upload
 
-__all__ = ["EVENT_KINDS", "ExportResult", "Session", "SessionEvent", "Turn", "Upload"]
+__all__ = [
+    "EVENT_KINDS",
+    "BatchItem",
+    "BatchProgress",
+    "BatchResult",
+    "BatchRun",
+    "ExportResult",
+    "Session",
+    "SessionEvent",
+    "Turn",
+    "Upload",
+    "batch",
+    "start_batch",
+]

@@ -16,6 +16,7 @@ from collections import deque
 from nemowidgets.api.errors import (
     AgentError,
     CancelledByUser,
+    ConfigurationError,
     DraftError,
     MediaError,
     NemoError,
@@ -23,7 +24,7 @@ from nemowidgets.api.errors import (
 )
 from nemowidgets.api.events import AgentEvent
 from nemowidgets.draft import Draft, format_seconds
-from nemowidgets.routing import export_quality, export_size, route
+from nemowidgets.routing import export_quality, export_size, route, variant_aspects
 from nemowidgets.session._agent_turn import AgentTurn
 from nemowidgets.session._args import check_prompt
 from nemowidgets.session._connection import Connection
@@ -32,6 +33,7 @@ from nemowidgets.session._events import Turn
 from nemowidgets.session._exports import Exports
 from nemowidgets.session._media import MediaLibrary
 from nemowidgets.session._runtime import Runtime
+from nemowidgets.session._variants import Variants
 
 __all__ = ["NO_DRAFT", "UPLOAD_HELP", "Conversation", "at_size"]
 
@@ -41,7 +43,7 @@ UPLOAD_HELP = (
 )
 NO_DRAFT = "No timeline yet: try 'make a slideshow with transitions and music'."
 #: Failures that end a turn (kept in ``turn.error``) instead of raising from send().
-_TURN_ERRORS = (AgentError, DraftError, RenderError, MediaError)
+_TURN_ERRORS = (AgentError, DraftError, RenderError, MediaError, ConfigurationError)
 
 
 def at_size(draft: Draft | None, short_side: int | None) -> tuple[Draft | None, str]:
@@ -81,8 +83,10 @@ class Conversation:
         media: MediaLibrary,
         drafts: Drafts,
         exports: Exports,
+        variants: Variants | None = None,
     ) -> None:
         self._runtime = runtime
+        self._variants = variants
         self._connection = connection
         self._media = media
         self._drafts = drafts
@@ -147,6 +151,12 @@ class Conversation:
             size = f"{result.width}x{result.height}" if result.width else "?"
             length = format_seconds(result.duration) if result.duration is not None else "?"
             return f"Exported {result.path} ({length} s, {size}).{note}"
+        if action == "variants" and self._variants is not None:
+            aspects = variant_aspects(prompt)
+            quality = export_quality(prompt)
+            results = await self._variants.export(aspects, quality, None, None, self._drafts.draft)
+            shown = ", ".join(f"{r.path.name} ({r.width}x{r.height})" for r in results)
+            return f"Exported {len(results)} variant(s): {shown}. The draft is unchanged."
         if action == "credits":
             credits = await self._connection.credits()
             return (

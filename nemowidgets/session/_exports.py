@@ -13,11 +13,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nemowidgets.api.errors import (
     CancelledByUser,
+    ConfigurationError,
     DraftError,
     NemoError,
     NotFoundError,
@@ -37,6 +39,7 @@ from nemowidgets.session._drafts import Drafts
 from nemowidgets.session._events import ExportResult
 from nemowidgets.session._files import probe_video
 from nemowidgets.session._media import MediaLibrary
+from nemowidgets.session._render_args import check_aspect, check_parallel
 from nemowidgets.session._runtime import Runtime
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,6 +50,8 @@ __all__ = ["EXPORT_FOLDER", "Exports"]
 log = logging.getLogger("nemowidgets.session")
 EXPORT_FOLDER = "nemowidgets-exports"
 _OUTAGE = (TransportError, ServerError, RateLimitedError)
+#: ``rename(width, height)``: where a finished video goes once its size is known.
+Rename = Callable[[int | None, int | None], Path]
 
 
 def _closed_mid_render(render_id: str, dest: Path) -> SessionClosedError:
@@ -154,13 +159,33 @@ class Exports:
 
     # -- exporting -----------------------------------------------------------------
     async def export(
-        self, quality: str, draft: Draft | dict[str, Any] | None, path: str | Path | None
+        self,
+        quality: str,
+        draft: Draft | dict[str, Any] | None,
+        path: str | Path | None,
+        *,
+        aspect: str | None = None,
+        parallel: bool | str | None = None,
+        rename: Rename | None = None,
     ) -> ExportResult:
-        """Render ``draft`` (default: the current one) and download the MP4."""
+        """Render ``draft`` (default: the current one) and download the MP4.
+
+        ``aspect`` / ``parallel``: the local backend's render options (docs/protocol.md);
+        ``rename(width, height)``: the file's final path once its size is known.
+        """
         args.check_quality(quality)  # all arguments before any work
         chosen = args.check_draft(draft)
         chosen = self._drafts.draft if chosen is None else chosen
         target = args.check_export_path(path)
+        aspect = check_aspect(aspect)
+        mode = check_parallel(parallel)
+        if (aspect or mode) and self._settings.backend != "local":
+            raise ConfigurationError(
+                "aspect= and parallel= need the local backend: the cloud's render call has "
+                "no such options. For another aspect on the cloud, ask the agent "
+                "(e.g. 'make it 9:16') and export again.",
+                field="aspect" if aspect else "parallel",
+            )
         if chosen is None:
             raise DraftError("Nothing to export yet: there is no timeline.")
         if not chosen.is_exportable:
@@ -169,7 +194,9 @@ class Exports:
         await self._connection.connect()
         async with self._runtime.busy_with("export"):
             job = await self._connection.with_session(
-                lambda sid: client.export(sid, self._media.remap(chosen.raw), quality)
+                lambda sid: client.export(
+                    sid, self._media.remap(chosen.raw), quality, aspect=aspect, parallel=mode
+                )
             )
             dest = self._dest(target, chosen, quality)
             record = {
@@ -181,7 +208,7 @@ class Exports:
             }
             self._states.add_render(self._settings.key, record)
             self._runtime.emit("render_started", job=job, path=str(dest), resumed=False)
-            return await self._finish(job, dest, quality)
+            return await self._finish(job, dest, quality, rename)
 
     async def _wait(self, client: NemoClient, render_id: str) -> RenderJob:
         """``client.wait_render``, riding out a server that is briefly unreachable.
@@ -195,8 +222,13 @@ class Exports:
         interval = self._settings.render_interval
         outage = _Outage(self._runtime, render_id, self._settings.outage_limit)
 
+        told: set[str] = set()
+
         def progress(job: RenderJob) -> None:
             outage.back(job)
+            if job.notice and job.notice not in told:  # e.g. the cluster was lost
+                told.add(job.notice)
+                self._runtime.emit("notice", text=f"Render {job.id}: {job.notice}")
             self._runtime.emit("render_progress", job=job)
 
         while True:
@@ -205,7 +237,9 @@ class Exports:
             except _OUTAGE as exc:
                 await asyncio.sleep(outage.lost(exc, interval))
 
-    async def _finish(self, job: RenderJob, dest: Path, quality: str) -> ExportResult:
+    async def _finish(
+        self, job: RenderJob, dest: Path, quality: str, rename: Rename | None = None
+    ) -> ExportResult:
         """Poll ``job`` to the end, download it, probe it; keep the session file in step."""
         client = await self._connection.get_client()
         key = self._settings.key
@@ -228,6 +262,9 @@ class Exports:
         finally:
             self._reserved.discard(dest)
         duration, width, height = await asyncio.to_thread(probe_video, dest)
+        if rename is not None:
+            final = rename(width, height)
+            dest = await asyncio.to_thread(dest.replace, final)
         result = ExportResult(dest, job.url, job, duration, width, height, quality)
         self._exports.append(result)
         self._states.remove_render(key, job.id)

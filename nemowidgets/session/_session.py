@@ -46,6 +46,7 @@ from nemowidgets.session._media import MediaLibrary
 from nemowidgets.session._runtime import Runtime
 from nemowidgets.session._settings import resolve
 from nemowidgets.session._upload import Upload
+from nemowidgets.session._variants import Variants
 from nemowidgets.session._view import SessionView
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,6 +91,7 @@ class Session(SessionView):
         render_interval: float | None = None,
         export_dir: str | Path | None = None,
         client_options: dict[str, Any] | None = None,
+        cluster: Any = None,
     ) -> None:
         options = {
             "session_id": session_id, "resume": resume, "language": language,
@@ -97,16 +99,20 @@ class Session(SessionView):
             "render_interval": render_interval, "export_dir": export_dir,
             "client_options": client_options,
         }  # fmt: skip
-        where = resolve(base_url, token, backend=backend, data_dir=data_dir, options=options)
+        where = resolve(
+            base_url, token, backend=backend, data_dir=data_dir, options=options, cluster=cluster
+        )
         self._settings = where.settings
         self._runtime = Runtime()
         self._connection = Connection(self._runtime, where)
         self._media = MediaLibrary(self._runtime, self._connection)
         self._drafts = Drafts(self._runtime, self._connection, self._media)
         self._exports = Exports(self._runtime, self._connection, self._media, self._drafts)
+        self._variants = Variants(self._exports, self._settings.backend, self._settings.export_dir)
         self._conversation = Conversation(
-            self._runtime, self._connection, self._media, self._drafts, self._exports
-        )
+            self._runtime, self._connection, self._media, self._drafts, self._exports,
+            self._variants,
+        )  # fmt: skip
         self._connection.bind(Lifecycle(self._runtime, self._media, self._drafts, self._exports))
         # A Session dropped without close() must not leak its thread and connections.
         self._finalizer = weakref.finalize(self, _reap, self._runtime, self._connection)
@@ -225,11 +231,20 @@ class Session(SessionView):
         *,
         draft: Draft | dict[str, Any] | None = None,
         path: str | Path | None = None,
+        aspect: str | None = None,
+        parallel: bool | str | None = None,
     ) -> ExportResult:
         """Render ``draft`` (default: the current one) and download the MP4 to ``path``
         (default ``./nemowidgets-exports/slideshow-v<version>-1080p.mp4``: the draft's
-        title or "slideshow", its version, its size or "preview"; never over a file)."""
-        return self._runtime.run(self._exports.export(quality, draft, path))
+        title or "slideshow", its version, its size or "preview"; never over a file).
+
+        Local backend only: ``aspect`` (``"9:16"``, ``"vertical"``, ...) re-frames it;
+        ``parallel=True`` splits the video into chunks rendered at once on several
+        workers, ``False`` renders it in one piece in the server, ``None`` lets the
+        server decide (docs/parallel-rendering.md).
+        """
+        job = self._exports.export(quality, draft, path, aspect=aspect, parallel=parallel)
+        return self._runtime.run(job)
 
     async def aexport(
         self,
@@ -237,8 +252,38 @@ class Session(SessionView):
         *,
         draft: Draft | dict[str, Any] | None = None,
         path: str | Path | None = None,
+        aspect: str | None = None,
+        parallel: bool | str | None = None,
     ) -> ExportResult:
-        return await self._runtime.arun(self._exports.export(quality, draft, path))
+        job = self._exports.export(quality, draft, path, aspect=aspect, parallel=parallel)
+        return await self._runtime.arun(job)
+
+    def export_variants(
+        self,
+        aspects: Iterable[str] = ("16:9", "9:16", "1:1"),
+        quality: str = "high",
+        *,
+        draft: Draft | dict[str, Any] | None = None,
+        folder: str | Path | None = None,
+    ) -> list[ExportResult]:
+        """Render one draft in several aspect presets at once; one result each, in order,
+        named like ``slideshow-9x16-1080p.mp4`` in ``folder`` (local backend only)."""
+        return self._runtime.run(self._start_variants(aspects, quality, draft, folder))
+
+    async def aexport_variants(
+        self,
+        aspects: Iterable[str] = ("16:9", "9:16", "1:1"),
+        quality: str = "high",
+        *,
+        draft: Draft | dict[str, Any] | None = None,
+        folder: str | Path | None = None,
+    ) -> list[ExportResult]:
+        return await self._runtime.arun(self._start_variants(aspects, quality, draft, folder))
+
+    async def _start_variants(
+        self, aspects: Any, quality: str, draft: Any, folder: Any
+    ) -> list[ExportResult]:
+        return await self._variants.export(aspects, quality, draft, folder, self._drafts.draft)
 
     def resume_renders(self) -> list[ExportResult]:
         """Wait for the renders resumed on connect; their videos, delivered."""

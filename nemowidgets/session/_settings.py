@@ -25,6 +25,7 @@ from nemowidgets.api.errors import ConfigurationError
 from nemowidgets.api.retry import StreamPolicy
 from nemowidgets.protocol import CLOUD_BASE_URL
 from nemowidgets.session import _args as args
+from nemowidgets.session._render_args import check_cluster
 
 __all__ = ["Backend", "Settings", "launch_local", "resolve"]
 
@@ -80,8 +81,10 @@ class Backend:
     local_secret: str | None = field(default=None, repr=False)
 
 
-def launch_local(data_dir: str | os.PathLike[str] | None) -> Any:
-    """Start (or reuse) this process's local server.
+def launch_local(data_dir: str | os.PathLike[str] | None, cluster: Any = None) -> Any:
+    """Start (or reuse) this process's local server; ``cluster``: where it renders
+    batches, variants and chunked videos (an address or a client, passed through:
+    the Session never imports Dask).
 
     The only place the Session touches ``nemowidgets.local``, imported lazily:
     the server is reached over HTTP like the cloud, and the cloud path must not
@@ -89,7 +92,7 @@ def launch_local(data_dir: str | os.PathLike[str] | None) -> Any:
     """
     from nemowidgets.local.server.launch import ensure_local_server
 
-    return ensure_local_server(Path(data_dir) if data_dir is not None else None)
+    return ensure_local_server(Path(data_dir) if data_dir is not None else None, cluster=cluster)
 
 
 def _pick_backend(backend: str | None, base_url: str | None, token: str | None) -> str:
@@ -104,16 +107,22 @@ def _pick_backend(backend: str | None, base_url: str | None, token: str | None) 
 
 
 def _where(
-    backend: str, base_url: str | None, token: str | None, data_dir: Any
+    backend: str, base_url: str | None, token: str | None, data_dir: Any, cluster: Any
 ) -> tuple[str, str, str | None, str | None]:
     """``(base_url, key, token, local_secret)`` of the chosen backend."""
+    if cluster is not None and backend != "local":
+        raise ConfigurationError(
+            "cluster= works with the local backend only: the cloud renders on its own "
+            "machines. Use Session.local(cluster=...).",
+            field="cluster",
+        )
     if backend == "local":
         if base_url or token:
             raise ConfigurationError(
                 "The local backend takes no base_url or token: use Session(base_url=...) "
                 "for a server started with `nemowidgets serve`."
             )
-        server = launch_local(data_dir)
+        server = launch_local(data_dir, cluster)
         # Always anonymous, whatever NEMO_TOKEN says; the secret proves we are its kernel.
         return str(server.url), f"local:{Path(server.data_dir).resolve()}", "", server.secret
     env_url = os.environ.get("NEMO_API_URL")
@@ -130,6 +139,7 @@ def resolve(
     backend: str | None,
     data_dir: str | os.PathLike[str] | None,
     options: dict[str, Any],
+    cluster: Any = None,
 ) -> Backend:
     """Check the Session's arguments and resolve them (starting the local server if chosen).
 
@@ -137,7 +147,7 @@ def resolve(
     """
     args.check_init(base_url=base_url, token=token, data_dir=data_dir, **options)
     chosen = _pick_backend(backend, base_url, token)
-    url, key, token, secret = _where(chosen, base_url, token, data_dir)
+    url, key, token, secret = _where(chosen, base_url, token, data_dir, check_cluster(cluster))
     interval = options["render_interval"]
     if interval is None:
         interval = 0.25 if (urlsplit(url).hostname or "") in _LOOPBACK else 30.0

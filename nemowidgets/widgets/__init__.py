@@ -16,6 +16,7 @@ from nemowidgets.widgets.dropzone import DropZone
 from nemowidgets.widgets.log import StreamLog
 from nemowidgets.widgets.player import INLINE_VIDEO_LIMIT, VideoPlayer
 from nemowidgets.widgets.prompt import PromptBox
+from nemowidgets.widgets.renders import RendersPanel
 from nemowidgets.widgets.status import StatusBar
 from nemowidgets.widgets.studio import Studio, studio
 from nemowidgets.widgets.timeline import TimelineTable
@@ -26,6 +27,7 @@ __all__ = [
     "INLINE_VIDEO_LIMIT",
     "DropZone",
     "PromptBox",
+    "RendersPanel",
     "StatusBar",
     "StreamLog",
     "Studio",

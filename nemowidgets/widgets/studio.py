@@ -17,6 +17,7 @@ from nemowidgets.widgets._base import close_tree
 from nemowidgets.widgets.log import StreamLog
 from nemowidgets.widgets.player import VideoPlayer
 from nemowidgets.widgets.prompt import PromptBox
+from nemowidgets.widgets.renders import RendersPanel
 from nemowidgets.widgets.status import StatusBar
 from nemowidgets.widgets.timeline import TimelineTable
 from nemowidgets.widgets.uploader import Uploader
@@ -47,6 +48,7 @@ class Studio(W.VBox):
         self.stream_log = StreamLog(session)
         self.timeline = TimelineTable(session)
         self.player = VideoPlayer(session)
+        self.renders = RendersPanel(session)  # variants, batches: a bar per render job
         column = {"flex": "1 1 340px", "min_width": "300px", "margin": "0 12px 8px 0"}
         left = W.VBox([self.uploader], layout=W.Layout(**column))
         right = W.VBox([self.prompt_box, self.stream_log], layout=W.Layout(**column))
@@ -55,7 +57,7 @@ class Studio(W.VBox):
             layout=W.Layout(flex_flow="row wrap", width="100%", align_items="flex-start"),
         )
         super().__init__(
-            [self.status_bar, work, self.timeline, self.player],
+            [self.status_bar, work, self.timeline, self.player, self.renders],
             layout=W.Layout(width="100%"),
             **kwargs,
         )

@@ -56,7 +56,7 @@ def test_parts_stay_in_step(fake) -> None:
 
 def test_close_unobserves_everything_and_keeps_a_given_session(fake) -> None:
     s = studio(fake)
-    assert fake.observer_count == 6
+    assert fake.observer_count == 7  # the six parts and the RendersPanel
     s.close()
     assert fake.observer_count == 0
     assert not fake.closed  # the caller's Session is the caller's to close

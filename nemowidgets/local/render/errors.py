@@ -29,3 +29,12 @@ def failure(seg_id: str | None, filename: str | None, problem: str, action: str)
     what = f" (file {filename!r})" if filename else ""
     message = f"{where}{what}: {problem}. {action}"
     return RenderFailure(message, segment_id=seg_id, filename=filename)
+
+
+class ClusterUnavailable(RenderFailure):
+    """The Dask cluster cannot take the render: its scheduler is unreachable or went away.
+
+    Raised by the chunked renderer (``parallel``) when asked not to fall back; by
+    default it falls back to rendering in this process and records this error instead,
+    keeping every piece the cluster had already finished.
+    """

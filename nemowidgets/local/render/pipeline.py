@@ -89,11 +89,11 @@ class _Progress:
 
 
 def _open_output(
-    path: Path, plan: Plan
+    path: Path, plan: Plan, threads: int | None = None
 ) -> tuple[av.container.OutputContainer, av.VideoStream, av.AudioStream]:
     container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
     try:
-        video, audio = _add_streams(container, plan)
+        video, audio = _add_streams(container, plan, threads)
     except BaseException:
         container.close()
         raise
@@ -101,7 +101,7 @@ def _open_output(
 
 
 def _add_streams(
-    container: av.container.OutputContainer, plan: Plan
+    container: av.container.OutputContainer, plan: Plan, threads: int | None = None
 ) -> tuple[av.VideoStream, av.AudioStream]:
     video = container.add_stream("libx264", rate=plan.canvas.fps)
     video.width, video.height = plan.canvas.width, plan.canvas.height
@@ -110,7 +110,7 @@ def _add_streams(
     # idle on a slideshow's easy frames; x264's own default (1.5 per core) is no faster
     # here and every extra frame thread holds ~10 MB of 1080p frames.
     video.codec_context.thread_type = "FRAME"
-    video.codec_context.thread_count = min(os.cpu_count() or 2, 8)
+    video.codec_context.thread_count = threads or min(os.cpu_count() or 2, 8)
     video.options = {"preset": plan.preset, "crf": CRF, "x264-params": _X264_PARAMS}
     audio = container.add_stream("aac", rate=SAMPLE_RATE)
     audio.layout = "stereo"
@@ -119,37 +119,46 @@ def _add_streams(
 
 
 def _encode(
-    plan: Plan, path: Path, progress: _Progress, should_cancel: Callable[[], bool] | None
+    plan: Plan,
+    path: Path,
+    progress: _Progress,
+    should_cancel: Callable[[], bool] | None,
+    span: tuple[int, int] | None = None,
+    threads: int | None = None,
 ) -> None:
     fps = plan.canvas.fps
+    first, stop = span or (0, plan.frames)
     with contextlib.ExitStack() as cleanup:  # closed in reverse: threads first, file last
-        container, vstream, astream = _open_output(path, plan)
+        container, vstream, astream = _open_output(path, plan, threads)
         cleanup.callback(container.close)
         compositor = Compositor(plan)
         cleanup.callback(compositor.close)
-        sound = SoundtrackEncoder(
-            Mixer(plan.audio), astream, round(plan.frames * SAMPLE_RATE / fps)
-        )
-        cleanup.callback(sound.close)
+        sound = None  # a piece of a chunked render is video only (see chunks)
+        if span is None:
+            sound = SoundtrackEncoder(
+                Mixer(plan.audio), astream, round(plan.frames * SAMPLE_RATE / fps)
+            )
+            cleanup.callback(sound.close)
         progress.frames_done(0)
         last_key: object = None
         frame: av.VideoFrame | None = None
-        for n in range(plan.frames):
+        for n in range(first, stop):
             if should_cancel is not None and should_cancel():
                 raise RenderCancelled(f"render cancelled at frame {n} of {plan.frames}")
             key, make = compositor.frame(n)
             if frame is None or key is None or key != last_key:
                 frame = to_video_frame(make(), plan.canvas)
                 last_key = key
-            frame.pts = n
+            frame.pts = n - first
             for packet in vstream.encode(frame):
                 container.mux(packet)
-            for packet in sound.advance(round((n + 1) * SAMPLE_RATE / fps)):
-                container.mux(packet)
-            progress.frames_done(n + 1)
+            if sound is not None:
+                for packet in sound.advance(round((n + 1) * SAMPLE_RATE / fps)):
+                    container.mux(packet)
+            progress.frames_done(n + 1 - first)
         for packet in vstream.encode(None):
             container.mux(packet)
-        for packet in sound.finish():
+        for packet in sound.finish() if sound is not None else ():
             container.mux(packet)
 
 
@@ -161,6 +170,8 @@ def render_draft(
     quality: str = "high",
     progress: Callable[[float], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    frames: tuple[int, int] | None = None,
+    threads: int | None = None,
 ) -> RenderStats:
     """Render ``draft`` to an MP4 at ``out_path``; ``media`` maps each ``src`` id to its file.
 
@@ -170,6 +181,10 @@ def render_draft(
     ``should_cancel`` is asked before every frame and, when true, the render stops with
     :class:`RenderCancelled` and no file.  Anything wrong with the draft or a file raises
     :class:`RenderFailure` naming the segment and the file, before or during encoding.
+
+    For chunked rendering (``chunks``): ``frames=(first, stop)`` writes only those frames,
+    as a video-only piece whose timestamps start at 0 (the join shifts them), and
+    ``threads`` caps x264's frame threads (a worker sharing the cores with others).
     """
     started = time.perf_counter()
     if quality not in RENDER_QUALITIES:
@@ -178,9 +193,15 @@ def render_draft(
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.partial")
-    reporter = _Progress(plan.frames, progress)
+    span = None
+    if frames is not None:
+        span = (max(0, frames[0]), min(plan.frames, frames[1]))
+        if span[0] >= span[1]:
+            raise ValueError(f"frames {frames} is empty; the draft has {plan.frames} frames")
+    count = plan.frames if span is None else span[1] - span[0]
+    reporter = _Progress(count, progress)
     try:
-        _encode(plan, partial, reporter, should_cancel)
+        _encode(plan, partial, reporter, should_cancel, span, threads)
         os.replace(partial, out_path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -194,8 +215,8 @@ def render_draft(
     reporter.finished()
     canvas = plan.canvas
     return RenderStats(
-        plan.frames,
-        plan.frames / float(canvas.fps),
+        count,
+        count / float(canvas.fps),
         canvas.width,
         canvas.height,
         float(canvas.fps),

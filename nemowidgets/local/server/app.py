@@ -67,6 +67,7 @@ from nemowidgets.local.server.state_payload import iso, state_payload
 from nemowidgets.local.store import Store
 from nemowidgets.local.store.jobs import JobRunner, owner_alive
 from nemowidgets.local.store.leftovers import sweep_parts
+from nemowidgets.local.store.placement import Placement
 from nemowidgets.local.store.space import StorageFull, full_after, is_disk_full
 from nemowidgets.protocol import (
     ANONYMOUS_TOKEN_PATH,
@@ -299,6 +300,8 @@ def create_app(
     allow_private_urls: bool = False,
     render_workers: int = 1,
     keepalive: float = 5.0,
+    cluster: Any = None,
+    auto_cluster: bool = True,
 ) -> Starlette:
     """The local server's ASGI app on ``data_dir``.
 
@@ -308,7 +311,11 @@ def create_app(
     ``faults``: a :class:`FaultPlan`, a ``NEMO_FAULTS`` spec, ``True`` (on, nothing
     armed), or ``None`` to follow ``NEMO_FAULTS``.  ``allow_private_urls`` lets URL
     uploads reach loopback/private hosts (tests only).  ``keepalive``: seconds
-    between ``: ping`` comments on ``/run_sse``.
+    between ``: ping`` comments on ``/run_sse``.  ``cluster``: where batch, variant
+    and chunked renders go (a scheduler address or a ``distributed.Client``; default
+    ``NEMO_DASK_SCHEDULER``, else a LocalCluster started when needed); with
+    ``auto_cluster`` a render that overlaps another goes there too
+    (docs/parallel-rendering.md).
     """
     store = Store(Path(data_dir))
     plan = plan_from(faults)
@@ -316,7 +323,12 @@ def create_app(
         secret = "nwl_sec_" + secrets.token_urlsafe(32)
     ctx = Context(
         store=store,
-        jobs=JobRunner(store, workers=render_workers, faults=plan),
+        jobs=JobRunner(
+            store,
+            workers=render_workers,
+            faults=plan,
+            placement=Placement(cluster, auto=auto_cluster),
+        ),
         token=token or None,
         secret=secret or None,
         faults=plan,

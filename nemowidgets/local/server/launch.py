@@ -161,6 +161,12 @@ class LocalServer:
     def token(self) -> str | None:
         return self._token
 
+    def use_cluster(self, cluster: Any) -> None:
+        """Send this server's batch, variant and chunked renders to ``cluster`` from now on:
+        a scheduler address (``tcp://host:port``), a ``distributed.Client``, or ``None``
+        (``NEMO_DASK_SCHEDULER``, else a LocalCluster when needed)."""
+        self.app.state.ctx.jobs.placement.configure(cluster)
+
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._server.should_exit
@@ -258,16 +264,22 @@ def start_server(
     ).start()
 
 
-def ensure_local_server(data_dir: Path | str | None = None) -> LocalServer:
-    """The process's server for ``data_dir`` (default: :func:`default_data_dir`), started once."""
+def ensure_local_server(data_dir: Path | str | None = None, *, cluster: Any = None) -> LocalServer:
+    """The process's server for ``data_dir`` (default: :func:`default_data_dir`), started once.
+
+    ``cluster`` (a scheduler address or a ``distributed.Client``), when given, is where
+    that server renders batches, variants and chunked videos from now on (the server
+    is shared by the kernel's Sessions on that data dir: the last one given wins).
+    """
     path = _prepare_dir(data_dir)
     with _SERVERS_LOCK:
         server = _SERVERS.get(path)
-        if server is not None and server.running:
-            return server
-        server = start_server(data_dir=path, secret=load_secret(path))
-        _SERVERS[path] = server
-        return server
+        if server is None or not server.running:
+            server = start_server(data_dir=path, secret=load_secret(path))
+            _SERVERS[path] = server
+    if cluster is not None:
+        server.use_cluster(cluster)
+    return server
 
 
 def serve(

@@ -2,10 +2,18 @@
 
 They use the ``{"success": ..., "data"|"error": ...}`` envelope; the poll answer is
 the first variant in docs/protocol.md: ``{"id", "status", "progress", "output": {"url"}}``.
+
+Local extensions (docs/protocol.md): ``output.aspect`` re-frames the draft to an
+aspect preset before it is queued (one draft, several variants), ``output.parallel``
+says where to render it (``none`` / ``jobs`` / ``chunks``), and the poll answer adds
+``where`` (threads, local-cluster or the scheduler's address), ``dashboard`` (the
+Dask dashboard's URL) and ``notice`` (e.g. the cluster was lost and the render went
+on here) once they are known.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from typing import Any, cast
@@ -13,6 +21,7 @@ from typing import Any, cast
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from nemowidgets.local.agent.timing import canvas_size
 from nemowidgets.local.server.context import (
     BAD_REQUEST,
     ApiError,
@@ -29,8 +38,10 @@ from nemowidgets.protocol import (
     HEADER_SKILL_PLATFORM,
     HEADER_SKILL_SOURCE,
     HEADER_SKILL_VERSION,
+    RENDER_ASPECTS,
     RENDER_COMPLETED,
     RENDER_FAILED,
+    RENDER_PARALLEL,
     RENDER_QUALITIES,
 )
 
@@ -146,7 +157,48 @@ def _job_data(job: dict[str, Any], base: str) -> dict[str, Any]:
         data["warnings"] = list(warnings)  # local extension: what could not be drawn
     if job["status"] == RENDER_FAILED and job.get("error_code"):
         data["errorCode"] = job["error_code"]  # local: why it failed (5007: the disk)
+    found = job.get("stats")
+    stats: dict[str, Any] = found if isinstance(found, dict) else {}
+    for key in ("where", "dashboard", "notice"):
+        if stats.get(key):
+            data[key] = stats[key]
+    aspect = (job.get("options") or {}).get("aspect")
+    if aspect:
+        data["aspect"] = aspect
     return data
+
+
+def render_options(output: dict[str, Any]) -> dict[str, Any]:
+    """The local extensions of ``output``: ``aspect`` and ``parallel``, checked."""
+    options: dict[str, Any] = {}
+    aspect = output.get("aspect")
+    if aspect is not None:
+        if aspect not in RENDER_ASPECTS:
+            raise ApiError(
+                BAD_REQUEST, f"output.aspect must be one of {', '.join(RENDER_ASPECTS)}."
+            )
+        options["aspect"] = aspect
+    parallel = output.get("parallel")
+    if parallel is not None:
+        if parallel not in RENDER_PARALLEL:
+            raise ApiError(
+                BAD_REQUEST,
+                f"output.parallel must be one of {', '.join(RENDER_PARALLEL)} (or left out).",
+            )
+        options["parallel"] = parallel
+    return options
+
+
+def reframe(draft: dict[str, Any], aspect: str) -> dict[str, Any]:
+    """``draft`` on an ``aspect`` canvas with the same short side (photos are re-fitted)."""
+    new = copy.deepcopy(draft)
+    found = new.get("m")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
+    width, height = int(meta.get("width") or 1920), int(meta.get("height") or 1080)
+    meta["width"], meta["height"] = canvas_size(aspect, max(16, min(width, height)))
+    meta["aspect"] = aspect
+    new["m"] = meta
+    return new
 
 
 def _owned_job(request: Request, render_id: str | None = None) -> tuple[Context, dict[str, Any]]:
@@ -194,6 +246,9 @@ async def create_render(request: Request) -> Response:
     draft = body.get("draft")
     validate_draft(draft, media_ids)
     checked = cast(dict[str, Any], draft)  # validate_draft refuses anything but an object
+    options = render_options(output)
+    if "aspect" in options:
+        checked = reframe(checked, options["aspect"])
     size = render_bytes(checked, quality)
     require_space(ctx.data_dir, size, f"this render (about {size / 2**20:,.1f} MB)")
     try:
@@ -203,6 +258,7 @@ async def create_render(request: Request) -> Response:
             user_id=request.state.user_id,
             quality=quality,
             draft=checked,
+            options=options,
         )
     except DuplicateRenderId:
         raise ApiError(

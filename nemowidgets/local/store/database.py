@@ -325,18 +325,26 @@ class Store:
 
     # -- renders -------------------------------------------------------------
     def create_render(
-        self, render_id: str, *, session_id: str, user_id: str, quality: str, draft: dict[str, Any]
+        self,
+        render_id: str,
+        *,
+        session_id: str,
+        user_id: str,
+        quality: str,
+        draft: dict[str, Any],
+        options: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         now = time.time()
         try:
             self._run(
                 "INSERT INTO renders (id, session_id, user_id, status, progress, quality, draft, "
-                "created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
+                "options, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)",
                 render_id,
                 str(session_id),
                 user_id,
                 quality,
                 json.dumps(draft),
+                json.dumps(options or {}),
                 now,
                 now,
             )
@@ -352,6 +360,7 @@ class Store:
         if row is not None:
             row["draft"] = _loads(row["draft"])
             row["stats"] = _loads(row["stats"])
+            row["options"] = _loads(row.get("options")) or {}
         return row
 
     def update_render(

@@ -12,6 +12,11 @@ cancelled: they stay ``pending`` for the next server to finish.  The workers
 are daemon threads (not a ``ThreadPoolExecutor``, whose threads the interpreter
 joins at exit): a kernel that exits mid-render exits at once, and its job is
 adopted by the next server.
+
+Where a job renders is decided when it is queued (``placement``): most run on the
+``workers`` threads here; a batch item, a variant, a chunked render, or a job that
+overlaps another runs on Dask worker processes, each on a thread of its own that
+only waits for it (``cluster_jobs``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemowidgets.local.store.placement import Placement
 from nemowidgets.local.store.space import full_after, is_disk_full, render_bytes
 from nemowidgets.protocol import (
     RENDER_CANCELLED,
@@ -79,9 +85,17 @@ def owner_alive(owner: str | None) -> bool:
 class JobRunner:
     """Runs render jobs of one store in ``workers`` threads (1-2: rendering uses every core)."""
 
-    def __init__(self, store: Store, *, workers: int = 1, faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        workers: int = 1,
+        faults: FaultPlan | None = None,
+        placement: Placement | None = None,
+    ) -> None:
         self.store = store
         self.faults = faults
+        self.placement = placement if placement is not None else Placement()
         self.owner = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.renders_dir = store.data_dir / "renders"
         self.workers = max(1, min(workers, 4))
@@ -90,6 +104,8 @@ class JobRunner:
         self._cancel: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._placed_threads: set[threading.Thread] = set()
+        self._overflow: set[str] = set()  # queued here while worker processes start
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
@@ -114,7 +130,7 @@ class JobRunner:
             render_id = self._queue.get()
             if render_id is None:
                 return
-            self._run(render_id)
+            self._run(render_id, "none")
 
     def shutdown(self, wait: float = 10.0) -> None:
         """Stop: running renders are interrupted and left ``pending`` for the next server."""
@@ -129,6 +145,9 @@ class JobRunner:
         deadline = time.monotonic() + wait
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for thread in list(self._placed_threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self.placement.close()
 
     # -- jobs ----------------------------------------------------------------
     def submit(self, render_id: str) -> None:
@@ -144,10 +163,70 @@ class JobRunner:
         if not self.store.claim_render(render_id, self.owner, expected_owner):
             return False
         with self._lock:
+            busy = len(self._cancel)
             self._cancel[render_id] = threading.Event()
         self._ensure_workers()
-        self._queue.put(render_id)
+        mode = self._mode(render_id, busy)
+        if mode == "overflow" and self.placement.is_open():
+            mode = "jobs"
+        if mode == "overflow":  # queue it here while worker processes start; see _spill
+            with self._lock:
+                self._overflow.add(render_id)
+            self.placement.warm_up(self._spill)
+            mode = "none"
+        if mode == "none":
+            self._queue.put(render_id)
+            return True
+        self._dispatch(render_id, mode)
         return True
+
+    def _spill(self) -> None:
+        """Worker processes are up: the overflow jobs still queued here go to them."""
+        kept: list[str | None] = []  # None: a worker's stop signal, put back as it was
+        spilled: list[str] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            with self._lock:
+                overflow = item in self._overflow
+            if item is not None and overflow:
+                spilled.append(item)
+            else:
+                kept.append(item)
+        for kept_item in kept:
+            self._queue.put(kept_item)
+        for render_id in spilled:
+            self._dispatch(render_id, "jobs")
+
+    def _dispatch(self, render_id: str, mode: str) -> None:
+        """Run a job placed on the cluster, on a thread of its own that waits for it."""
+        thread = threading.Thread(
+            target=self._run_placed, args=(render_id, mode), name="nemo-render-job", daemon=True
+        )
+        with self._lock:
+            self._placed_threads.add(thread)
+        thread.start()
+
+    def _mode(self, render_id: str, busy: int) -> str:
+        """``none`` (the threads here), ``jobs`` or ``chunks`` (see ``placement``)."""
+        job = self.store.get_render(render_id) or {}
+        found = job.get("draft")
+        draft: dict[str, Any] = found if isinstance(found, dict) else {}
+        try:
+            duration = float(draft.get("d") or 0) / 1000.0
+        except (TypeError, ValueError):
+            duration = 0.0
+        asked = (job.get("options") or {}).get("parallel")
+        return self.placement.mode(asked, busy=busy, duration=duration)
+
+    def _run_placed(self, render_id: str, mode: str) -> None:
+        try:
+            self._run(render_id, mode)
+        finally:
+            with self._lock:
+                self._placed_threads.discard(threading.current_thread())
 
     def check_orphan(self, job: dict[str, Any]) -> None:
         """On a poll: an unfinished job whose server died is resumed here."""
@@ -164,9 +243,9 @@ class JobRunner:
         return self.store.get_render(render_id)
 
     # -- the worker ----------------------------------------------------------
-    def _run(self, render_id: str) -> None:
+    def _run(self, render_id: str, mode: str) -> None:
         try:
-            self._render(render_id)
+            self._render(render_id, mode)
         except Exception as exc:  # never let a job kill the worker silently
             try:
                 self._failed(render_id, exc)
@@ -175,6 +254,7 @@ class JobRunner:
         finally:
             with self._lock:
                 self._cancel.pop(render_id, None)
+                self._overflow.discard(render_id)
 
     def _failed(self, render_id: str, exc: BaseException) -> None:
         """Record why a job failed: a full disk (5007), the renderer's reason, or a crash."""
@@ -198,7 +278,7 @@ class JobRunner:
                 error=f"The render failed: {type(exc).__name__}: {exc}",
             )
 
-    def _render(self, render_id: str) -> None:
+    def _render(self, render_id: str, mode: str) -> None:
         job = self.store.get_render(render_id)
         cancel = self._cancel.get(render_id) or threading.Event()
         if job is None or job["status"] in RENDER_FINAL_STATES or job["owner"] != self.owner:
@@ -213,23 +293,12 @@ class JobRunner:
         if self._injected_fault(render_id, should_cancel):
             return
 
-        from nemowidgets.local.render import RenderCancelled, render_draft
+        from nemowidgets.local.render import RenderCancelled
 
-        media = {
-            m["id"]: self.store.data_dir / m["path"]
-            for m in self.store.list_media(job["session_id"])
-        }
         out = self.renders_dir / f"{render_id}.mp4"
         part = self.renders_dir / f"{render_id}.partial.mp4"
         try:
-            stats = render_draft(
-                job["draft"],
-                media,
-                part,
-                quality=job["quality"],
-                progress=self._progress_writer(render_id),
-                should_cancel=should_cancel,
-            )
+            stats = self._render_in(job, part, mode, should_cancel)
         except RenderCancelled:
             part.unlink(missing_ok=True)
             if self._stopping.is_set():  # server stopping: leave it for the next one
@@ -247,15 +316,52 @@ class JobRunner:
             self._finish(render_id, status=RENDER_CANCELLED)
             return
         part.replace(out)
-        for warning in getattr(stats, "warnings", None) or ():
+        for warning in stats.get("warnings") or ():
             log.warning("render %s: %s", render_id, warning)
         self._finish(
             render_id,
             status=RENDER_COMPLETED,
             progress=100.0,
             output=str(out.relative_to(self.store.data_dir)),
-            stats=_stats(stats),
+            stats=stats,
         )
+
+    def _render_in(
+        self, job: dict[str, Any], part: Path, mode: str, should_cancel: Callable[[], bool]
+    ) -> dict[str, Any]:
+        """Render ``job`` to ``part`` here or on the cluster; its stats (and where it ran)."""
+        from nemowidgets.local.render import render_draft
+
+        render_id = job["id"]
+        media = {
+            m["id"]: self.store.data_dir / m["path"]
+            for m in self.store.list_media(job["session_id"])
+        }
+        progress = self._progress_writer(render_id)
+        if mode == "none":
+            stats = _stats(
+                render_draft(
+                    job["draft"],
+                    media,
+                    part,
+                    quality=job["quality"],
+                    progress=progress,
+                    should_cancel=should_cancel,
+                )
+            )
+            return {**(stats or {}), "where": "threads"}
+        from nemowidgets.local.store.cluster_jobs import Job, Where, render_placed
+
+        def placed(where: Where) -> None:
+            self.store.update_render(
+                render_id, stats=where.as_dict(), only_if_status=(RENDER_PROCESSING,)
+            )
+
+        work = Job(
+            render_id, job["draft"], media, part, job["quality"], progress, should_cancel, placed
+        )
+        result, where = render_placed(work, mode, self.placement)
+        return {**result, **where.as_dict()}
 
     def _finish(self, render_id: str, **fields: Any) -> None:
         """Final state, unless a cancel (or another owner) got there first."""

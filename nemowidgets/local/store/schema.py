@@ -8,12 +8,6 @@ ones a database lacks when it opens it.
 
 __all__ = ["ADDED_COLUMNS", "SCHEMA"]
 
-#: ``(table, column, declaration)`` added after the table's first version.
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    # Why a failed render failed, as a protocol code (5007: the disk filled up).
-    ("renders", "error_code", "INTEGER"),
-)
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     user_id TEXT PRIMARY KEY, client_hash TEXT UNIQUE, created_at REAL NOT NULL);
@@ -38,6 +32,14 @@ CREATE TABLE IF NOT EXISTS renders (
     id TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
     progress REAL NOT NULL DEFAULT 0, quality TEXT NOT NULL, draft TEXT NOT NULL, output TEXT,
     error TEXT, owner TEXT, stats TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    error_code INTEGER);
+    error_code INTEGER, options TEXT);
 CREATE INDEX IF NOT EXISTS renders_session ON renders (session_id, created_at);
 """
+
+#: Columns added after a table was first made: ``(table, column, declaration)``.  A data
+#: dir made by an older version gets them on open (``ALTER TABLE ... ADD COLUMN``).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # Why a failed render failed, as a protocol code (5007: the disk filled up).
+    ("renders", "error_code", "INTEGER"),
+    ("renders", "options", "TEXT"),  # where and how to render (JSON)
+)
