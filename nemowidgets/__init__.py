@@ -65,8 +65,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TimelineTable,
         Uploader,
         VideoPlayer,
-        studio,
     )
+    from nemowidgets.widgets.studio import studio
 
 _ERRORS = (
     "APIError",

@@ -24,7 +24,7 @@ __all__ = ["MEDIA_PATTERNS", "MediaChooser"]
 MEDIA_PATTERNS: tuple[str, ...] = ("", *(f"*.{ext}" for ext in sorted(SUPPORTED_EXTENSIONS)))
 
 
-class MediaChooser(FileChooser):  # type: ignore[misc]  # ipyfilechooser ships no types
+class MediaChooser(FileChooser):  # a VBox subclass too: see [tool.mypy] overrides
     """A FileChooser listing folders and media files, with no file-name box."""
 
     def __init__(self, path: str, **kwargs: Any) -> None:

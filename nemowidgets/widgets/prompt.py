@@ -147,7 +147,7 @@ class PromptBox(SessionWidget):
     @property
     def value(self) -> str:
         """The text in the box."""
-        return self._text.value
+        return str(self._text.value)
 
     @value.setter
     def value(self, text: str) -> None:
