@@ -18,7 +18,13 @@ MEDIA = [
     {"id": "m_1", "filename": "a.jpg", "file_type": "image"},
     {"id": "m_2", "filename": "b.jpg", "file_type": "image"},
     {"id": "m_3", "filename": "c.mp4", "file_type": "video", "duration": 4.0},
-    {"id": "m_9", "filename": "song.wav", "file_type": "audio", "duration": 20.0},
+    {
+        "id": "m_9",
+        "filename": "song.wav",
+        "file_type": "audio",
+        "duration": 20.0,
+        "beats": [0.25 + 0.5 * i for i in range(40)],
+    },
 ]
 #: One valid call of every edit.
 CALLS: dict[str, dict[str, Any]] = {
@@ -31,6 +37,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "set_photo_duration": {"ms": 2000},
     "set_total_duration": {"ms": 12_000},
     "fit_to_music": {},
+    "sync_to_beats": {"every": 2},
     "set_transition": {"kind": "wipe", "ms": 400},
     "set_ken_burns": {"on": True, "style": "in"},
     "set_canvas": {"aspect": "9:16", "short_side": 720},

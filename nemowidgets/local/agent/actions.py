@@ -13,6 +13,7 @@ from typing import Any
 
 import nemowidgets.local.agent.edits as edits
 from nemowidgets.local.agent.decor import LOOK_WORDS
+from nemowidgets.local.agent.rhythm import beat_sync_action
 from nemowidgets.local.agent.timing import EditError, fmt_s, segments
 from nemowidgets.local.agent.vocab import Intent
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT
@@ -269,6 +270,8 @@ def _apply_more(
             f"Caption '{a['text']}' on photo {i + 1} at the {cap['pos']} "
             f"({fmt_s(cap['s'])}-{fmt_s(cap['s'] + cap['d'])} s).",
         )
+    if name == "sync_to_beats":
+        return beat_sync_action(draft, music, media, a)
     if name in _DECOR:
         return _decor(intent, draft, media, ids)
     if name == "remove_captions":

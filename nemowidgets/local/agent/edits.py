@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
+from nemowidgets.local.agent.beat_sync import cut_times, sync_to_beats
 from nemowidgets.local.agent.clips import mute_clip, set_look, trim_clip
 from nemowidgets.local.agent.overlays import (
     add_caption,
@@ -74,6 +75,7 @@ __all__ = [
     "add_file_name_captions",
     "add_music",
     "append_media",
+    "cut_times",
     "default_meta",
     "fit_to_music",
     "hidden_media",
@@ -103,6 +105,7 @@ __all__ = [
     "set_transition",
     "shuffle_order",
     "swap_segments",
+    "sync_to_beats",
     "trim_clip",
 ]
 

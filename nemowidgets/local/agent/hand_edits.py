@@ -114,6 +114,22 @@ def _trim(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
     return E.trim_clip(d, index, source_ms=_seconds_ms(source) if source else None, **kw)
 
 
+def _beats(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
+    """The music's beats come from its media record (found when it was uploaded)."""
+    music = segments(d, TRACK_AUDIO)
+    item = next((m for m in media if music and m.get("id") == music[0].get("src")), None)
+    if item is None:
+        raise EditError("There is no music to cut to: add a song first (add_music).")
+    beats = item.get("beats")
+    return E.sync_to_beats(
+        d,
+        [float(b) for b in beats] if isinstance(beats, list) else [],
+        kw.get("every"),
+        kw.get("target_ms"),
+        song_ms=_seconds_ms(item),
+    )
+
+
 def _look(d: Draft, media: Media, kw: dict[str, Any]) -> Draft:
     kw = dict(kw)
     return E.set_look(d, kw.pop("look", None), kw.pop("segments", None), **kw)
@@ -148,6 +164,7 @@ EDITS: dict[str, _Spec] = {
     "set_photo_duration": _Spec(_plain(E.set_photo_duration), {"ms": _INT}, frozenset({"ms"})),
     "set_total_duration": _Spec(_plain(E.set_total_duration), {"ms": _INT}, frozenset({"ms"})),
     "fit_to_music": _Spec(_fit_to_music),
+    "sync_to_beats": _Spec(_beats, {"every": _INT, "target_ms": _INT}),
     "set_transition": _Spec(_plain(E.set_transition), {"kind": _STR, "ms": _INT}),
     "set_ken_burns": _Spec(
         _plain(E.set_ken_burns), {"on": _BOOL, "style": _STR}, frozenset({"on"})

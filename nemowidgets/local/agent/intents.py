@@ -17,7 +17,8 @@ become positions (``names.py``), negations are put in the detectors' forms
 (``negation.py``), and a photo described by its content stops the turn with a
 question (the agent cannot see the photos).
 
-Detector order (most specific first): captions, title size, titles (``texts.py``),
+Detector order (most specific first): cuts on the beat (``rhythm.py``), looks and
+the logo (``decor.py``), captions, title size, titles (``texts.py``),
 transitions, volume words, music (fit, fades, volume, add/remove), relative lengths and
 speed (``relative.py``), total length, order (swap, move, remove, reverse, shuffle, add
 new photos: ``order.py``), photo durations, Ken Burns, canvas (aspect, size, fps, fit), "make a
@@ -36,6 +37,7 @@ from nemowidgets.local.agent.negation import rewrite_negations
 from nemowidgets.local.agent.order import LEFT_MOVE, REORDERS, structure
 from nemowidgets.local.agent.phrases import music, transitions
 from nemowidgets.local.agent.relative import lengths_and_speed, title_size, volume_words
+from nemowidgets.local.agent.rhythm import beat_sync
 from nemowidgets.local.agent.texts import captions, titles
 from nemowidgets.local.agent.unsupported import unsupported
 from nemowidgets.local.agent.vocab import (
@@ -87,6 +89,7 @@ def parse(
         out.questions.append(NO_SEE_ZH if out.lang == "zh" else NO_SEE)
         return out
     for detect in (
+        beat_sync,
         decor,
         captions,
         title_size,

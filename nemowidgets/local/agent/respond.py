@@ -82,7 +82,8 @@ HELP = (
     "• text: \"add the title 'Summer' at the top\", \"caption the second photo 'Sunset'\"\n"
     "• looks: 'black and white', 'sepia', 'warmer', 'brighter', 'more contrast', per photo too; "
     "'add my logo in the bottom right'; 'add captions with the file names'\n"
-    "• music: 'music at 35%', 'fade the music out over 2 seconds', 'no music'\n"
+    "• music: 'music at 35%', 'fade the music out over 2 seconds', 'no music'; "
+    "'cut on the beat', 'cut on every other beat'\n"
     "• order: 'move the last photo first', 'remove photo 2', 'swap the first and second photos', "
     "'reverse the order', 'make the third photo 5 seconds'\n"
     "• 'undo' takes back the last change."
@@ -106,6 +107,7 @@ _ORDER = (
     "set_music_fade",
     "fit_to_music",
     "set_total_duration",
+    "sync_to_beats",
     "set_canvas",
     "set_fit",
     "remove_title",
@@ -215,7 +217,7 @@ def _prepare(
     """Add the music a music edit needs; remove photos from the back (numbers stay valid)."""
     names = {i.name for i in intents}
     audio = [m for m in media if m.get("file_type") == "audio"]
-    needs = {"set_music_volume", "set_music_fade", "fit_to_music"} & names
+    needs = {"set_music_volume", "set_music_fade", "fit_to_music", "sync_to_beats"} & names
     chosen = names & {"add_music", "remove_music"}
     if needs and not segments(draft, TRACK_AUDIO) and audio and not chosen:
         intents = [*intents, Intent("add_music", {"media_id": audio[0]["id"]})]
@@ -315,7 +317,7 @@ def describe(draft: dict[str, Any], media: list[dict[str, Any]]) -> str:
     return text + f": {draft['d'] / 1000:.1f} s."
 
 
-_RETIMED = {"set_total_duration", "fit_to_music"}
+_RETIMED = {"set_total_duration", "fit_to_music", "sync_to_beats"}
 
 
 def _overridden(texts: list[str], calls: list[ToolCall]) -> list[str]:

@@ -115,6 +115,17 @@ _SHAPES: tuple[tuple[str, str], ...] = (
 CHINESE: tuple[tuple[str, str], ...] = (
     (r"撤销|撤回|撤消", " undo "),
     (r"你能做什么|你会什么|能做什么|帮助", " what can you do "),
+    (r"每(一)?拍", " every beat "),
+    (r"每(两|2|二)拍", " every 2 beats "),
+    (r"每(四|4)拍|每(一)?小节", " every 4 beats "),
+    (r"每(八|8)拍", " every 8 beats "),
+    (
+        r"卡点|踩点|踩拍|对拍|(跟着|跟随|按照?|随着|配合|对准|对上)(背景)?(音乐|歌曲)?(的)?(节拍|节奏|鼓点)"
+        r"(切换|切|剪辑|换图|换照片|转场)?",
+        " cut on the beat ",
+    ),
+    (r"节拍|鼓点", " beat "),
+    (r"切换", " change "),
     (r"(适配|匹配|配合|对齐|跟随)(背景)?音乐(的)?(长度|时长)?|和音乐一样长", " fit to the music "),
     (r"黑白(效果|滤镜)?", " black and white "),
     (r"复古|怀旧", " vintage "),

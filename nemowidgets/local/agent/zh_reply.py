@@ -36,7 +36,7 @@ _HELP_ZH = (
     "• 文字：“加上标题「夏天」放在顶部”、“第二张加字幕「日落」”\n"
     "• 效果：“黑白”、“复古滤镜”、“调亮一点”，也可以只用于一张照片；“在右下角加上我的 logo”；"
     "“用文件名做字幕”\n"
-    "• 音乐：“音乐音量35%”、“音乐淡出2秒”、“不要音乐”、“音乐小声一点”\n"
+    "• 音乐：“音乐音量35%”、“音乐淡出2秒”、“不要音乐”、“音乐小声一点”；“卡点”、“每两拍切换”\n"
     "• 顺序：“把最后一张照片移到最前面”、“删除第二张照片”、“交换第一张和第二张”、“倒序”\n"
     "• “撤销”可以撤回上一次修改。"
 )
@@ -219,6 +219,25 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
         "还没有音乐：请先上传歌曲（mp3、wav、m4a、aac），再说“加音乐”。",
     ),
     (r"There is no music to fit to: .*?'\.", "没有可以适配的音乐：请先上传歌曲并说“加音乐”。"),
+    (r"There is no music to cut to: .*?'\.", "没有可以卡点的音乐：请先上传歌曲并说“加音乐”。"),
+    (
+        r"I don't know the beats of (\S+) yet; upload it again to find them\.",
+        r"还不知道 \1 的节拍；请重新上传这首歌。",
+    ),
+    (
+        r"I found no steady beat in (\S+), so there is nothing to cut to\.",
+        r"在 \1 里没有找到稳定的节拍，无法卡点。",
+    ),
+    (
+        rf"Cuts on the beat of (\S+?)(?: \((\d+) BPM\))?: (every beat|every (\d+) beats), "
+        rf"about {_N} s a photo(; with transitions, the middle of each one is on the beat)?\.",
+        lambda m: (
+            f"已按 {m.group(1)}{f'（{m.group(2)} BPM）' if m.group(2) else ''} 的节拍卡点："
+            f"{'每拍' if m.group(3) == 'every beat' else f'每 {m.group(4)} 拍'}切换，"
+            f"每张照片约 {m.group(5)} 秒{'；有转场时，转场的中点对准节拍' if m.group(6) else ''}。"
+        ),
+    ),
+    (r"OK, the cuts stay where they are\.", "好的，切换点保持不变。"),
     (
         r"No music is uploaded yet: .*?'\.",
         "还没有上传音乐：请上传 mp3、wav、m4a 或 aac 文件，再说“加音乐”。",

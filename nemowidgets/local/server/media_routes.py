@@ -22,6 +22,7 @@ from nemowidgets.local.server.context import (
 )
 from nemowidgets.local.server.uploads import BadUpload, Incoming, receive_multipart
 from nemowidgets.local.server.url_fetch import fetch_urls
+from nemowidgets.local.store.beats import beats_of_file
 from nemowidgets.local.store.probe import MediaRejected, probe, stored_extension
 from nemowidgets.local.store.space import full_after, is_disk_full, require_space
 from nemowidgets.protocol import MAX_UPLOAD_REQUEST_BYTES
@@ -45,7 +46,8 @@ _MEDIA_TYPES = {
 
 
 def media_entry(record: dict[str, Any], base: str) -> dict[str, Any]:
-    """A media record as the protocol's ``files[]`` entry (+ local ``id``, ``size``, thumbnail)."""
+    """A media record as the protocol's ``files[]`` entry (+ local ``id``, ``size``, thumbnail,
+    and for a song its ``beats``, seconds, and ``bpm``)."""
     url = f"{base}/media/{record['session_id']}/{record['id']}"
     return {
         "id": record["id"],
@@ -59,6 +61,8 @@ def media_entry(record: dict[str, Any], base: str) -> dict[str, Any]:
         "hash": record["hash"],
         "size": record["size"],
         "thumbnail_url": f"{url}/thumbnail.jpg" if record.get("thumb") else None,
+        "beats": record.get("beats"),
+        "bpm": record.get("bpm"),
     }
 
 
@@ -153,6 +157,7 @@ def _file_all(ctx: Context, session_id: str, incoming: list[Incoming]) -> list[d
             os.replace(item.path, dest)
             created += [dest, thumb]
             found = probe(dest, item.filename, item.format, thumb)
+            beats = beats_of_file(dest) if found.file_type == "audio" else None
             records.append(
                 {
                     "id": media_id,
@@ -168,6 +173,8 @@ def _file_all(ctx: Context, session_id: str, incoming: list[Incoming]) -> list[d
                     "width": found.width,
                     "height": found.height,
                     "fps": found.fps,
+                    "beats": beats.as_record() if beats else None,
+                    "bpm": beats.bpm if beats else None,
                 }
             )
     except BaseException:

@@ -29,12 +29,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nemowidgets.local.store.beats import beats_of_file
 from nemowidgets.local.store.schema import ADDED_COLUMNS, SCHEMA
 
 __all__ = ["DuplicateRenderId", "Store", "hash_token"]
 
 
-_MEDIA_FIELDS = ("id", "filename", "file_type", "duration", "width", "height", "fps")
+_MEDIA_FIELDS = (
+    "id",
+    "filename",
+    "file_type",
+    "duration",
+    "width",
+    "height",
+    "fps",
+    "beats",
+    "bpm",
+)
 
 
 class DuplicateRenderId(ValueError):
@@ -186,15 +197,20 @@ class Store:
             "width",
             "height",
             "fps",
+            "beats",
+            "bpm",
         )
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 for rec in records:
+                    values = [rec.get(c) for c in cols]
+                    if isinstance(rec.get("beats"), list):
+                        values[cols.index("beats")] = json.dumps(rec["beats"])
                     self._db.execute(
                         f"INSERT INTO media ({', '.join(cols)}, created_at) "  # noqa: S608
                         f"VALUES ({', '.join('?' * len(cols))}, ?)",
-                        (*(rec.get(c) for c in cols), now),
+                        (*values, now),
                     )
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -202,13 +218,33 @@ class Store:
             self._db.execute("COMMIT")
 
     def list_media(self, session_id: str) -> list[dict[str, Any]]:
-        """The session's media records in upload order."""
-        return self._all("SELECT * FROM media WHERE session_id = ? ORDER BY seq", str(session_id))
+        """The session's media records in upload order (``beats`` a list of seconds)."""
+        rows = self._all("SELECT * FROM media WHERE session_id = ? ORDER BY seq", str(session_id))
+        return [self._with_beats(row) for row in rows]
 
     def get_media(self, media_id: str, session_id: str) -> dict[str, Any] | None:
-        return self._one(
+        row = self._one(
             "SELECT * FROM media WHERE id = ? AND session_id = ?", media_id, str(session_id)
         )
+        return None if row is None else self._with_beats(row)
+
+    def _with_beats(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with its beats read; a song filed before beats were kept is analysed
+        now, once (the result is stored, ``[]`` when it has no beat)."""
+        if row.get("beats") is not None:
+            row["beats"] = _loads(row["beats"])
+            return row
+        if row.get("file_type") != "audio":
+            return row
+        found = beats_of_file(self.data_dir / row["path"])
+        row["beats"], row["bpm"] = found.as_record(), found.bpm
+        self._run(
+            "UPDATE media SET beats = ?, bpm = ? WHERE id = ?",
+            json.dumps(row["beats"]),
+            row["bpm"],
+            row["id"],
+        )
+        return row
 
     @staticmethod
     def agent_media(record: dict[str, Any]) -> dict[str, Any]:

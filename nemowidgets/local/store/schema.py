@@ -42,4 +42,8 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     # Why a failed render failed, as a protocol code (5007: the disk filled up).
     ("renders", "error_code", "INTEGER"),
     ("renders", "options", "TEXT"),  # where and how to render (JSON)
+    # A song's beat times (a JSON list of seconds; [] when none was found, NULL when not
+    # looked for yet) and its average tempo.
+    ("media", "beats", "TEXT"),
+    ("media", "bpm", "REAL"),
 )

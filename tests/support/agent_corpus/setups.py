@@ -29,7 +29,8 @@ def _photo(i: int, name: str) -> dict:
     }
 
 
-def _song(media_id: str, name: str, seconds: float) -> dict:
+def _song(media_id: str, name: str, seconds: float, bpm: float) -> dict:
+    """A song with its beats, as the server finds them at upload (seconds)."""
     return {
         "id": media_id,
         "filename": name,
@@ -38,12 +39,14 @@ def _song(media_id: str, name: str, seconds: float) -> dict:
         "width": None,
         "height": None,
         "fps": None,
+        "beats": [round(0.12 + i * 60 / bpm, 3) for i in range(int((seconds - 0.12) * bpm / 60))],
+        "bpm": bpm,
     }
 
 
 _IMAGES = [_photo(i, name) for i, name in enumerate(PHOTOS, 1)]
-SONG = _song("m_song", "summer_song.mp3", 20.0)
-PIANO = _song("m_piano", "piano.m4a", 30.0)
+SONG = _song("m_song", "summer_song.mp3", 20.0, 120.0)
+PIANO = _song("m_piano", "piano.m4a", 30.0, 90.0)
 LOGO = {**_photo(9, "logo.png"), "id": "m_logo"}
 MEDIA: dict[str, list[dict]] = {
     "trip": [*_IMAGES, SONG, PIANO],
