@@ -35,6 +35,15 @@ Track::
 
     {"tt": 0 | 1 | 7, "n": display name, "sg": [segment, ...]}
 
+Media entries (local backend: the upload answer's ``files[]`` and the state's
+``media`` list) add to the protocol's fields ``id``, ``size``, ``thumbnail_url``,
+and for a song ``beats`` (its beat times in seconds from the start of the file,
+found when it was uploaded; ``[]`` when it has no steady beat, ``None`` for
+photos and clips) and ``bpm`` (its average tempo, or ``None``).  Beats are not
+copied into the draft: the music segment places them on the timeline (its ``s``,
+``in`` and ``loop``), and the ``sync_to_beats`` edit snaps the cuts to them (a cut
+is the first frame of the next photo, or the middle of a transition).
+
 Segment keys (all times in integer milliseconds):
 
 ========  ==============================================================

@@ -18,12 +18,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nemowidgets.draft import Draft
 from nemowidgets.local.agent import edits as E
 from nemowidgets.local.agent.beat_sync import cut_times
 from nemowidgets.local.agent.hand_edits import apply_edits
 from nemowidgets.local.render import render_draft
 from nemowidgets.local.store.beats import Beats, beats_of_file, detect_beats
 from nemowidgets.local.store.database import Store
+from nemowidgets.session._media import media_from_state
+from nemowidgets.widgets._strip_model import strip_model
 from tests.local.render_support import decode
 from tests.support.draft_invariants import assert_draft_invariants
 
@@ -304,3 +307,10 @@ def test_an_uploaded_song_carries_its_beats_to_the_agent_and_the_state(local_api
     assert len(cuts) == 3
     assert max(nearest(clicks, c / 1000) for c in cuts) < 0.020
     assert all(abs(b - a - 1000) <= 10 for a, b in itertools.pairwise(cuts))
+    # The Studio's strip draws the song's beats from the state's media list.
+    data = local_api.state(sid)
+    media = {m.id: m for m in media_from_state(data["state"])}
+    lanes = strip_model(Draft.from_state(data), media)["lanes"]
+    drawn = next(lane for lane in lanes if lane["kind"] == "audio")["beats"]
+    assert drawn == [round(1000 * b) for b in song_entry["beats"] if 1000 * b < draft["d"]]
+    assert set(cuts) <= set(drawn)
