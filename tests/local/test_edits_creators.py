@@ -91,7 +91,7 @@ def test_trim_clip_sets_in_and_duration() -> None:
     ("index", "args", "kwargs", "message"),
     [
         (0, (0, 1000), {}, "is a photo, not a video clip"),
-        (2, (9000,), {"source_ms": 8000}, "only 8 s long; start it earlier"),
+        (2, (9000,), {"source_ms": 8000}, "lasts only 8 s; start it earlier"),
         (2, (0, 9000), {"source_ms": 8000}, "cannot end at 9 s"),
         (2, (3000, 3100), {}, r"at least 0\.2 s"),
     ],

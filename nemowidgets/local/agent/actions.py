@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import nemowidgets.local.agent.edits as edits
+from nemowidgets.local.agent.creator_actions import CREATOR_ACTIONS, creator_action
 from nemowidgets.local.agent.decor import LOOK_WORDS
 from nemowidgets.local.agent.rhythm import beat_sync_action
 from nemowidgets.local.agent.timing import EditError, fmt_s, segments
@@ -270,6 +271,8 @@ def _apply_more(
             f"Caption '{a['text']}' on photo {i + 1} at the {cap['pos']} "
             f"({fmt_s(cap['s'])}-{fmt_s(cap['s'] + cap['d'])} s).",
         )
+    if name in CREATOR_ACTIONS:
+        return creator_action(intent, draft, media, ids.at)
     if name == "sync_to_beats":
         return beat_sync_action(draft, music, media, a)
     if name in _DECOR:

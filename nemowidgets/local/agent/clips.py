@@ -130,11 +130,9 @@ def trim_clip(
         end = source_ms or start + (old_out - old_in)
     name = sg.get("n") or f"Clip {index + 1}"
     if start < 0 or (source_ms is not None and start >= source_ms):
-        raise EditError(f"{name} is only {fmt_s(source_ms or 0)} s long; start it earlier.")
+        raise EditError(f"{name} lasts only {fmt_s(source_ms or 0)} s; start it earlier.")
     if source_ms is not None and end > source_ms:
-        raise EditError(
-            f"{name} is only {fmt_s(source_ms)} s long; it cannot end at {fmt_s(end)} s."
-        )
+        raise EditError(f"{name} lasts only {fmt_s(source_ms)} s; it cannot end at {fmt_s(end)} s.")
     if end - start < MIN_PHOTO_MS:
         raise EditError(
             f"A clip must show at least {fmt_s(MIN_PHOTO_MS)} s: from {fmt_s(start)} s "

@@ -17,8 +17,9 @@ become positions (``names.py``), negations are put in the detectors' forms
 (``negation.py``), and a photo described by its content stops the turn with a
 question (the agent cannot see the photos).
 
-Detector order (most specific first): cuts on the beat (``rhythm.py``), looks and
-the logo (``decor.py``), captions, title size, titles (``texts.py``),
+Detector order (most specific first): cuts on the beat (``rhythm.py``), clip trims
+and sound (``clip_words.py``), text style (``styles.py``), looks and the logo
+(``decor.py``), captions, title size, titles (``texts.py``),
 transitions, volume words, music (fit, fades, volume, add/remove), relative lengths and
 speed (``relative.py``), total length, order (swap, move, remove, reverse, shuffle, add
 new photos: ``order.py``), photo durations, Ken Burns, canvas (aspect, size, fps, fit), "make a
@@ -30,6 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nemowidgets.local.agent.clip_words import clip_requests
 from nemowidgets.local.agent.decor import decor, normalise_looks
 from nemowidgets.local.agent.motion import ken_burns
 from nemowidgets.local.agent.names import describes_content, resolve_names
@@ -38,6 +40,7 @@ from nemowidgets.local.agent.order import LEFT_MOVE, REORDERS, structure
 from nemowidgets.local.agent.phrases import music, transitions
 from nemowidgets.local.agent.relative import lengths_and_speed, title_size, volume_words
 from nemowidgets.local.agent.rhythm import beat_sync
+from nemowidgets.local.agent.styles import text_styles
 from nemowidgets.local.agent.texts import captions, titles
 from nemowidgets.local.agent.unsupported import unsupported
 from nemowidgets.local.agent.vocab import (
@@ -90,6 +93,8 @@ def parse(
         return out
     for detect in (
         beat_sync,
+        clip_requests,
+        text_styles,
         decor,
         captions,
         title_size,

@@ -79,7 +79,10 @@ HELP = (
     "• Ken Burns: 'add a slow zoom' / 'no Ken Burns'\n"
     "• format: 16:9, 9:16 (TikTok, Reels, Shorts), 1:1, 4:5, 720p, 1080p; blurred background, "
     "black bars or fill the frame\n"
-    "• text: \"add the title 'Summer' at the top\", \"caption the second photo 'Sunset'\"\n"
+    "• text: \"add the title 'Summer' at the top\", \"caption the second photo 'Sunset'\", "
+    "'make the title yellow', 'captions on a dark box'\n"
+    "• video clips: 'trim the clip to its first 4 seconds', 'start the video at 0:05', "
+    "'mute the video'\n"
     "• looks: 'black and white', 'sepia', 'warmer', 'brighter', 'more contrast', per photo too; "
     "'add my logo in the bottom right'; 'add captions with the file names'\n"
     "• music: 'music at 35%', 'fade the music out over 2 seconds', 'no music'; "
@@ -116,6 +119,9 @@ _ORDER = (
     "add_caption",
     "add_file_name_captions",
     "set_look",
+    "trim_clip",
+    "mute_clip",
+    "set_text_style",
     "remove_logo",
     "set_logo",
 )

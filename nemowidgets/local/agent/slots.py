@@ -2,6 +2,8 @@
 
 Run by ``vocab.normalise`` after quotes are lifted out and Chinese is rewritten:
 
+* clock times: "0:05", "1:30" -> "5 seconds", "90 seconds" (two digits after the
+  colon, and never "9:16", so the aspects 16:9, 9:16, 4:5 and 1:1 are left alone);
 * numbers in words: "four seconds", "twenty five", "one and a half seconds",
   "a minute", "half a second", "a second each" -> digits;
 * "one" stays a pronoun ("the last one", "the second one") unless a unit follows;
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["numbers_in_words", "verb_last"]
+__all__ = ["clock_times", "numbers_in_words", "verb_last"]
 
 _I = re.I
 _UNITS = {
@@ -100,3 +102,11 @@ _VERB_LAST = re.compile(
 def verb_last(text: str) -> str:
     """ "last" followed by a length ("last 6 seconds", "last longer") is a verb: -> "be"."""
     return _VERB_LAST.sub("be ", text)
+
+
+_CLOCK = re.compile(r"(?<![\d:.])(?!9:16\b)(\d{1,2}):([0-5]\d)(?![\d:])")
+
+
+def clock_times(text: str) -> str:
+    """ "start the video at 0:05" -> "start the video at 5 seconds"."""
+    return _CLOCK.sub(lambda m: f"{int(m.group(1)) * 60 + int(m.group(2))} seconds", text)

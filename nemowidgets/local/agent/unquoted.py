@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from nemowidgets.local.agent.colours import is_colour
+
 __all__ = ["lift_unquoted"]
 
 _I = re.I
@@ -89,7 +91,12 @@ def lift_unquoted(text: str, quotes: list[str]) -> str:
         quotes.append(value)
         return f" ⟦{len(quotes) - 1}⟧ "
 
-    text = _ZH.sub(lambda m: f"{m.group(1)} {keep(m.group(2).strip())}", text)
+    def zh(m: re.Match[str]) -> str:
+        if is_colour(m.group(2)):  # "标题改成黄色": a colour, not the title's new text
+            return m.group(0)
+        return f"{m.group(1)} {keep(m.group(2).strip())}"
+
+    text = _ZH.sub(zh, text)
     out, pos = [], 0
     for m in _markers(text):
         if m.start() < pos:
@@ -100,7 +107,7 @@ def lift_unquoted(text: str, quotes: list[str]) -> str:
         end = stop.start() if stop else len(rest)
         value = rest[lead:end].strip().strip("\"'“”")
         out.append(text[pos : m.start()])
-        if value and not _LEADING_STOP.match(value):
+        if value and not _LEADING_STOP.match(value) and not is_colour(value):
             out.append((m.groupdict().get("ref") or "") + keep(value))
             pos = m.end() + end
         elif m.group(0).strip() in (":",) or m.group(0).lower().startswith(("caption", "label")):

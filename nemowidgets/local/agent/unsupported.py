@@ -16,8 +16,9 @@ from nemowidgets.local.agent.vocab import PLACEHOLDER_RE, Parsed, Prompt
 __all__ = ["UNSUPPORTED", "unsupported"]
 
 _TEXT_ALT = (
-    "I can make the title bigger or smaller and put it at the top, center or bottom",
-    "我可以把标题调大或调小，并放在顶部、中间或底部",
+    "I can make the title or the captions bigger or smaller, change their colour, put them on "
+    "a box, and put the title at the top, center or bottom",
+    "我可以调整标题或字幕的大小和颜色、加底框，并把标题放在顶部、中间或底部",
 )
 _LOOK_ALT = (
     "I can give the photos a look (black and white, sepia, warm, cool, vivid or faded) and "
@@ -28,7 +29,6 @@ _FIT_ALT = (
     "I can show the photos on a blurred background, with black bars or filling the frame",
     "我可以把照片放在模糊背景上、加黑边或填满画面",
 )
-_COLOURS = r"(?:red|blue|green|yellow|pink|purple|orange|gold|golden|silver|colou?r(?:ed|s)?)"
 #: (pattern, name, Chinese name, (alternative, Chinese alternative)); most specific first.
 UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
     (
@@ -111,13 +111,6 @@ UNSUPPORTED: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
         "Custom filters and colour grading",
         "自定义滤镜和调色",
         _LOOK_ALT,
-    ),
-    (
-        rf"\b(?:title|text|font|caption|writing|letters)s?\b[^,;.]{{0,15}}?\b{_COLOURS}\b|"
-        rf"\b{_COLOURS}\s+(?:title|text|font|caption|writing|letters)\b",
-        "Text colours",
-        "文字颜色",
-        _TEXT_ALT,
     ),
     (
         r"\b(?:exposure|sharpen\w*|sharper|sharpness|hdr|white\s+balance|hue)\b",

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nemowidgets.local.agent.slots import numbers_in_words, verb_last
+from nemowidgets.local.agent.slots import clock_times, numbers_in_words, verb_last
 from nemowidgets.local.agent.unquoted import lift_unquoted
 from nemowidgets.local.agent.zh import to_english
 
@@ -41,7 +41,7 @@ def normalise(prompt: str) -> tuple[str, list[str]]:
     text = QUOTE_RE.sub(lift, prompt.replace("⟦", "[").replace("⟧", "]"))
     text = lift_unquoted(text, quotes)
     text = to_english(text)
-    text = verb_last(numbers_in_words(text.replace("’", "'")))
+    text = verb_last(numbers_in_words(clock_times(text.replace("’", "'"))))
     return " ".join(text.split()), quotes
 
 

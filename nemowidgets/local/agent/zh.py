@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from nemowidgets.local.agent.colours import ZH_COLOURS
+
 __all__ = ["CHINESE", "cn_number", "describes_content", "to_english"]
 
 _CN_DIGITS = {
@@ -55,6 +57,7 @@ def _num(m: re.Match[str]) -> str:
 
 _Repl = str | Callable[[re.Match[str]], str] | None
 _SLOTS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
+    (re.compile(r"第\s*" + _CN_NUM + r"\s*秒(钟)?"), lambda m: f" {_num(m)} seconds "),
     (re.compile(r"第" + _CN_NUM + r"(张|个|段)?(照片|图片|相片)?"), lambda m: f" photo {_num(m)} "),
     (re.compile(r"半秒(钟)?"), " 0.5 seconds "),
     (re.compile(_CN_NUM + r"\s*秒(钟)?半"), lambda m: f" {_num(m)}.5 seconds "),
@@ -71,6 +74,36 @@ _REMOVE = (
 )
 _TAIL = r"(?:吧|了|啦|呀|吗)?"
 _SHAPES: tuple[tuple[str, str], ...] = (
+    # the clip's own sound and trims ("视频" is the clip here, not the whole video)
+    (
+        r"取消视频(的)?静音|(打开|恢复)视频(的)?(原声|声音|原音)|视频(的)?(原声|声音|原音)(打开|恢复)",
+        " unmute the video ",
+    ),
+    (
+        r"(把)?视频(的)?(原声|声音|原音)(关掉|关了|去掉|关闭|静音|不要了?)|视频(静音|不要声音|无声)|"
+        r"(关掉|去掉|关闭)视频(的)?(原声|声音|原音)|静音视频",
+        " mute the video ",
+    ),
+    (
+        r"(把)?视频(剪|裁|截|剪辑|裁剪)(到|成)?(只要|只留|保留)?前\s*([\d.]+) seconds",
+        r" trim the clip to its first \5 seconds ",
+    ),
+    (
+        r"(把)?视频(只要|只用|只留|保留)前\s*([\d.]+) seconds",
+        r" trim the clip to its first \3 seconds ",
+    ),
+    (r"视频(从|在)\s*([\d.]+) seconds\s*(开始|起)", r" start the video at \2 seconds "),
+    (
+        r"视频(只要|只用|只留|保留|截取|剪)?(从)?\s*([\d.]+)\s*(秒)?\s*(到|至|-)\s*"
+        r"([\d.]+) seconds",
+        r" cut the clip from \3 seconds to \6 seconds ",
+    ),
+    (
+        r"(标题|字幕|文字)(加|加上|加个|放在|用)(一个)?(黑底|黑色背景|深色背景|底色|背景框|黑框)",
+        r" \1 on a dark box ",
+    ),
+    (r"(字幕)(的)?(再)?(大一点|大一些|放大|大些|更大)", " captions bigger "),
+    (r"(字幕)(的)?(再)?(小一点|小一些|缩小|小些|更小)", " captions smaller "),
     (r"(关小|调小|降低|减小)", " a bit quieter "),
     (r"(调到最大声|开到最大|最大声|最大音量|音量最大|音量调到最大)", " full volume "),
     (rf"把([^，,。；;！!？?把]+?){_REMOVE}{_TAIL}", r" remove \1 "),
@@ -127,6 +160,7 @@ CHINESE: tuple[tuple[str, str], ...] = (
     (r"节拍|鼓点", " beat "),
     (r"切换", " change "),
     (r"(适配|匹配|配合|对齐|跟随)(背景)?音乐(的)?(长度|时长)?|和音乐一样长", " fit to the music "),
+    *((zh, f" {en} ") for zh, en in ZH_COLOURS.items()),
     (r"黑白(效果|滤镜)?", " black and white "),
     (r"复古|怀旧", " vintage "),
     (r"暖色调|暖色", " warmer "),

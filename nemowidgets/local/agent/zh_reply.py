@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from nemowidgets.local.agent.colours import ZH_COLOURS
+
 __all__ = ["to_chinese"]
 
 _N = r"(\d+(?:\.\d+)?)"
@@ -33,7 +35,8 @@ _HELP_ZH = (
     "• 转场：交叉淡化、黑场、滑动、擦除、缩放或不要转场（“转场1秒”）\n"
     "• Ken Burns：“加上缩放效果” / “去掉缩放”\n"
     "• 画面：16:9、9:16（抖音、Reels、Shorts）、1:1、4:5、720p、1080p；模糊背景、黑边或填满画面\n"
-    "• 文字：“加上标题「夏天」放在顶部”、“第二张加字幕「日落」”\n"
+    "• 文字：“加上标题「夏天」放在顶部”、“第二张加字幕「日落」”、“标题改成黄色”、“标题加黑底”\n"
+    "• 视频片段：“把视频剪到前4秒”、“视频从第2秒开始”、“视频静音”\n"
     "• 效果：“黑白”、“复古滤镜”、“调亮一点”，也可以只用于一张照片；“在右下角加上我的 logo”；"
     "“用文件名做字幕”\n"
     "• 音乐：“音乐音量35%”、“音乐淡出2秒”、“不要音乐”、“音乐小声一点”；“卡点”、“每两拍切换”\n"
@@ -119,6 +122,35 @@ _FIT = {
 }
 _KB = {"in": "缓慢放大", "out": "缓慢缩小", "or pans": "缓慢缩放或平移"}
 _Repl = str | Callable[[re.Match[str]], str]
+_TEXT_ZH = {"title": "标题", "captions": "字幕", "text": "文字", "The title": "标题",
+            "The captions": "字幕", "All text": "所有文字"}  # fmt: skip
+_COLOUR_ZH = {en: zh for zh, en in reversed(ZH_COLOURS.items())}
+
+
+def _clip_zh(what: str) -> str:
+    return "视频片段" if what in ("the video clip", "the video clips") else f" {what} "
+
+
+def _style_zh(m: re.Match[str]) -> str:
+    parts = []
+    for part in m.group(2).split(", "):
+        if part.endswith(" letters"):
+            colour = part.removesuffix(" letters")
+            parts.append(f"{_COLOUR_ZH.get(colour, colour)}文字")
+        elif part == "on a dark box":
+            parts.append("加深色底框")
+        elif part.startswith("on a ") and part.endswith(" box"):
+            colour = part[5:-4]
+            parts.append(f"加{_COLOUR_ZH.get(colour, colour)}底框")
+        elif part == "no box":
+            parts.append("去掉底框")
+        elif size := re.match(r"text size ([\d.]+)% of the frame height", part):
+            parts.append(f"文字大小为画面高度的 {size.group(1)}%")
+        else:
+            parts.append(part)
+    return f"{_TEXT_ZH[m.group(1)]}：{'，'.join(parts)}。"
+
+
 _RULES: tuple[tuple[str, _Repl], ...] = (
     (r"Sorry, I didn't understand that\.\s*", "抱歉，我没听懂。\n\n"),
     (r"Here is what I can do:(?:\n• [^\n]*)+", _HELP_ZH),
@@ -238,6 +270,29 @@ _RULES: tuple[tuple[str, _Repl], ...] = (
         ),
     ),
     (r"OK, the cuts stay where they are\.", "好的，切换点保持不变。"),
+    (
+        rf"Clip (\d+) \((.*?)\) now shows {_N}-{_N} s of its file \({_N} s\)\.",
+        r"第 \1 段视频（\2）现在播放文件的 \3-\4 秒（\5 秒）。",
+    ),
+    (
+        r"Muted the sound of (.+?); the music plays on\.",
+        lambda m: f"已关闭{_clip_zh(m.group(1))}的原声，音乐照常播放。",
+    ),
+    (r"The sound of (.+?) is back on\.", lambda m: f"已恢复{_clip_zh(m.group(1))}的原声。"),
+    (r"(The title|The captions|All text): (.+?)\.(?=\s|$)", lambda m: _style_zh(m)),
+    (
+        r"There is no video clip in the slideshow: .*?\.(?=\s|$)",
+        "幻灯片里没有视频片段：请上传视频（mp4、mov）并加入幻灯片。",
+    ),
+    (
+        r"There are no video clips to mute: .*?\.(?=\s|$)",
+        "没有可以静音的视频片段；音乐可以用“静音”或音量0%关掉。",
+    ),
+    (
+        r"There is no (title|captions|text) to style yet\.",
+        lambda m: f"还没有可以设置样式的{_TEXT_ZH[m.group(1)]}。",
+    ),
+    (r"(\S+) is a photo, not a video clip\.", r"\1 是照片，不是视频片段。"),
     (
         r"No music is uploaded yet: .*?'\.",
         "还没有上传音乐：请上传 mp3、wav、m4a 或 aac 文件，再说“加音乐”。",

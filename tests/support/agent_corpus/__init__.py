@@ -81,6 +81,7 @@ def run(r: Row) -> Outcome:
 
 def _rows() -> list[Row]:
     from tests.support.agent_corpus import (
+        rows_creators,
         rows_edits,
         rows_issue,
         rows_review,
@@ -89,7 +90,15 @@ def _rows() -> list[Row]:
         rows_zh,
     )
 
-    modules = (rows_issue, rows_slots, rows_edits, rows_unsupported, rows_zh, rows_review)
+    modules = (
+        rows_issue,
+        rows_slots,
+        rows_edits,
+        rows_unsupported,
+        rows_zh,
+        rows_review,
+        rows_creators,
+    )
     return [r for m in modules for r in m.ROWS]
 
 

@@ -23,11 +23,14 @@ agrees with the draft it describes.
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import re
 from collections.abc import Callable
 from typing import Any
+
+from tests.support.agent_corpus.setups import song_beats
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -43,6 +46,21 @@ def _track(draft: dict, tt: int) -> list[dict]:
     return next((t["sg"] for t in draft.get("t", []) if t.get("tt") == tt), [])
 
 
+def _beat_props(draft: dict, video: list[dict], song: dict | None) -> dict[str, Any]:
+    """Whether every cut (a hard cut, or a transition's middle) and the end are on a beat
+    of the draft's song, and how many beats each photo lasts."""
+    beats = [round(1000 * b) for b in song_beats(song["src"])] if song else []
+    cuts = [
+        b["s"] + max(0, a["s"] + a["d"] - b["s"]) // 2 for a, b in itertools.pairwise(video)
+    ] + [draft["d"]]
+    on = bool(beats) and all(min(abs(c - b) for b in beats) <= 1 for c in cuts)
+    period = (beats[1] - beats[0]) if len(beats) > 1 else 0
+    if not (on and period):
+        return {"on_beat": on, "beats_per_photo": None}
+    steps = sorted({round((b - a) / period) for a, b in itertools.pairwise(cuts)})
+    return {"on_beat": on, "beats_per_photo": steps}
+
+
 def props(draft: dict | None) -> dict[str, Any]:
     """The properties rows talk about (seconds, file names), read from a draft."""
     if draft is None:
@@ -55,6 +73,8 @@ def props(draft: dict | None) -> dict[str, Any]:
     song = music[0] if music else None
     looks = [sg.get("fx") for sg in video]
     logo = draft["m"].get("logo")
+    caps = [sg for sg in text if "ref" in sg]
+    clip = next((sg for sg in video if sg.get("k") == "video"), None)
     return {
         "look": looks[0] if video and len(set(looks)) == 1 else looks,
         "looks": looks,
@@ -86,6 +106,14 @@ def props(draft: dict | None) -> dict[str, Any]:
         "title_pos": title["pos"] if title else None,
         "title_size": title["sz"] if title else None,
         "captions": {names.get(sg["ref"]): sg["txt"] for sg in text if "ref" in sg},
+        "title_color": title.get("col") if title else None,
+        "title_box": title.get("bg") if title else None,
+        "caption_size": caps[0]["sz"] if caps else None,
+        "caption_color": caps[0].get("col") if caps else None,
+        "caption_box": caps[0].get("bg") if caps else None,
+        "clip": (clip.get("in", 0) / 1000, clip["d"] / 1000) if clip else None,
+        "clip_muted": bool(clip.get("mu")) if clip else None,
+        **_beat_props(draft, video, song),
     }
 
 

@@ -35,7 +35,7 @@ ROWS = [
     _no("add confetti", "confetti"),
     _no("animate the title", "animat"),
     _no("change the font to comic sans", "font"),
-    _no("make the title red", "colo"),
+    _no("put a border around the title", "border"),
     _no("add a border around the photos", "border"),
     _no("play two songs at the same time", "one song"),
     _no("upload it to youtube", "publish"),

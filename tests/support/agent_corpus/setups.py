@@ -48,12 +48,16 @@ _IMAGES = [_photo(i, name) for i, name in enumerate(PHOTOS, 1)]
 SONG = _song("m_song", "summer_song.mp3", 20.0, 120.0)
 PIANO = _song("m_piano", "piano.m4a", 30.0, 90.0)
 LOGO = {**_photo(9, "logo.png"), "id": "m_logo"}
+#: A 12 s phone video with its own sound (a slideshow shows its first 10 s).
+CLIP = {**_photo(7, "surf.mp4"), "id": "m_clip", "file_type": "video", "duration": 12.0, "fps": 30}
 MEDIA: dict[str, list[dict]] = {
     "trip": [*_IMAGES, SONG, PIANO],
     # the trip and a logo.png (which a slideshow leaves out: it is for the corner)
     "branded": [*_IMAGES, LOGO, SONG, PIANO],
     "photos": list(_IMAGES),
     "songs": [SONG, PIANO],
+    # two photos, the surf clip third, two more photos, and the songs
+    "clips": [*_IMAGES[:2], CLIP, *_IMAGES[2:4], SONG, PIANO],
     "nothing": [],
 }
 
@@ -76,6 +80,13 @@ SETUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "branded": ("branded", ("make a slideshow with transitions and music",)),
     "bw": ("trip", ("make a slideshow with transitions and music", "make it black and white")),
     "empty": ("nothing", ()),
+    # beach, moon, surf.mp4 (10 s), astronaut, mountains; crossfades, summer_song.mp3.
+    "clip": ("clips", ("make a slideshow with transitions and music",)),
+    "muted": ("clips", ("make a slideshow with transitions and music", "mute the video")),
+    "captioned": (
+        "trip",
+        ("make a slideshow with transitions and music", "add captions with the file names"),
+    ),
 }
 
 
@@ -94,3 +105,12 @@ def setup(key: str) -> tuple[dict | None, list[dict]]:
     """(a fresh copy of the starting draft or None, the media) for a setup key."""
     media_key, _ = SETUPS[key]
     return copy.deepcopy(_built(key)), copy.deepcopy(MEDIA[media_key])
+
+
+def song_beats(media_id: str) -> list[float]:
+    """The beats (seconds) of a corpus song, by media id; ``[]`` for anything else."""
+    for items in MEDIA.values():
+        for item in items:
+            if item["id"] == media_id and item.get("beats"):
+                return list(item["beats"])
+    return []
