@@ -34,7 +34,6 @@ MYPY_STRICT = [
     "nemowidgets/cli",
     "nemowidgets/draft",
     "nemowidgets/local/agent",
-    "nemowidgets/local/store/beats.py",
     "nemowidgets/routing.py",
     "nemowidgets/api",
     "nemowidgets/protocol.py",
