@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from nemowidgets.local.render import RenderCancelled, RenderFailure, render_draft
+from nemowidgets.local.render.frames import Canvas, from_video_frame, to_video_frame
 from nemowidgets.samples import make_photo
 from tests.local.render_support import decode, mean_rgb, nearest_photo, photos, slideshow
 
@@ -63,3 +66,11 @@ def test_a_photo_failing_late_is_the_renders_failure_naming_it(media, tmp_path) 
     assert info.value.segment_id == "seg_3"
     assert render_threads() == []
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("size", [(320, 180), (322, 182), (642, 364)])
+def test_encoder_frames_carry_the_buffer_exactly(size) -> None:
+    """Zero-copy where PyAV's wrapper is right (heights divisible by 4), a copy elsewhere."""
+    canvas = Canvas(size[0], size[1], Fraction(30))
+    buf = np.random.default_rng(1).integers(0, 255, canvas.buffer_size, dtype=np.uint8)
+    assert np.array_equal(from_video_frame(to_video_frame(buf, canvas)), buf)

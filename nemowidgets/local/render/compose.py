@@ -20,6 +20,7 @@ import numpy as np
 from .frames import black
 from .logo import logo_patch
 from .looks import LookCache
+from .memory import release_free_memory
 from .stills import Still
 from .text import TextOverlay
 from .threads import background
@@ -51,7 +52,12 @@ class Compositor:
     # -- sources -------------------------------------------------------------------
     def _still(self, visual: Visual) -> Still:
         background()  # on the helper thread: in the gaps x264 leaves
-        return Still(visual.path, self.canvas, self.plan.fit, visual.kb, visual.seg_id, visual.name)
+        try:
+            return Still(
+                visual.path, self.canvas, self.plan.fit, visual.kb, visual.seg_id, visual.name
+            )
+        finally:
+            release_free_memory()  # the decoding's temporaries (see ``memory``)
 
     def _prefetch(self, index: int) -> None:
         """Prepare photo ``index`` on the helper thread.  (Clips are opened when they

@@ -155,10 +155,18 @@ def paste(
 
 
 def to_video_frame(buf: np.ndarray, canvas: Canvas) -> av.VideoFrame:
-    """Wrap a buffer as an encoder-ready frame (one copy)."""
-    return av.VideoFrame.from_ndarray(
-        buf.reshape(canvas.height * 3 // 2, canvas.width), format="yuv420p"
-    )
+    """Wrap a buffer as an encoder-ready frame, without a copy.
+
+    The frame shares ``buf``'s memory (x264 copies it when it takes the frame), so a
+    buffer handed to the encoder must never be written again: every function here
+    returns a new buffer, or an input it did not change, never one it changed in place.
+    PyAV's zero-copy wrapper finds the V plane by whole rows, which is right only when
+    the height is a multiple of 4; other heights are copied.
+    """
+    rows = buf.reshape(canvas.height * 3 // 2, canvas.width)
+    if canvas.height % 4:
+        return av.VideoFrame.from_ndarray(rows, format="yuv420p")
+    return av.VideoFrame.from_numpy_buffer(rows, format="yuv420p")
 
 
 def lerp(a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:
