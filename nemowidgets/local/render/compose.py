@@ -20,6 +20,7 @@ import numpy as np
 from .frames import black
 from .logo import logo_patch
 from .looks import LookCache
+from .memory import release_free_memory
 from .stills import Still
 from .text import TextOverlay
 from .threads import background
@@ -43,8 +44,6 @@ class Compositor:
         self._sources: dict[int, Source] = {}
         self._pending: dict[int, Future[Still]] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nemo-render-prep")
-        # Ken Burns and zoom frames resample on two threads at once (see frames.resample).
-        self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nemo-render-kb")
         self._titles: dict[int, TextOverlay] = {}
         self._black: np.ndarray | None = None
         self._looks = LookCache(self.canvas)  # per-segment looks (filters), see looks.py
@@ -53,7 +52,12 @@ class Compositor:
     # -- sources -------------------------------------------------------------------
     def _still(self, visual: Visual) -> Still:
         background()  # on the helper thread: in the gaps x264 leaves
-        return Still(visual.path, self.canvas, self.plan.fit, visual.kb, visual.seg_id, visual.name)
+        try:
+            return Still(
+                visual.path, self.canvas, self.plan.fit, visual.kb, visual.seg_id, visual.name
+            )
+        finally:
+            release_free_memory()  # the decoding's temporaries (see ``memory``)
 
     def _prefetch(self, index: int) -> None:
         """Prepare photo ``index`` on the helper thread.  (Clips are opened when they
@@ -101,7 +105,7 @@ class Compositor:
             return source.frame(t - visual.start)
         u = (t - visual.start) / max(visual.end - visual.start, _EPS)
         key = ("still", visual.index) if source.static else None
-        return key, source.frame(u, self._workers)
+        return key, source.frame(u)
 
     def _base(self, t: float) -> tuple[object, Callable[[], np.ndarray]]:
         self._retire(t)
@@ -127,7 +131,7 @@ class Compositor:
         p = (t + 0.5 / self._fps - new.start) / span
         a = self._single(old, t)[1]
         b = self._single(new, t)[1]
-        return None, lambda: blend(old.transition, a, b, p, self.canvas, self._workers)
+        return None, lambda: blend(old.transition, a, b, p, self.canvas)
 
     def _active_titles(self, t: float) -> list[int]:
         active = []
@@ -163,7 +167,6 @@ class Compositor:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._workers.shutdown(wait=True)
         for source in self._sources.values():
             source.close()
         for future in self._pending.values():

@@ -1,7 +1,7 @@
 """The renderer's one picture format: a YUV 4:2:0 frame as a flat ``uint8`` numpy buffer.
 
 Why YUV all the way: the encoder wants ``yuv420p``, and a 4:2:0 buffer is half the
-bytes of RGB, so every blend, slide and Ken Burns resample touches less memory, and
+bytes of RGB, so every blend, slide and Ken Burns warp touches less memory, and
 the RGB to YUV conversion happens once per *photo* instead of once per *frame*.
 The buffer is the three planes back to back (Y, then U, then V), which is exactly the
 layout ``av.VideoFrame.from_ndarray(..., format="yuv420p")`` copies from, and lets a
@@ -13,7 +13,6 @@ stream with the same matrix so players convert it back faithfully.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -156,58 +155,18 @@ def paste(
 
 
 def to_video_frame(buf: np.ndarray, canvas: Canvas) -> av.VideoFrame:
-    """Wrap a buffer as an encoder-ready frame (one copy)."""
-    return av.VideoFrame.from_ndarray(
-        buf.reshape(canvas.height * 3 // 2, canvas.width), format="yuv420p"
-    )
+    """Wrap a buffer as an encoder-ready frame, without a copy.
 
-
-def plane_images(buf: np.ndarray, canvas: Canvas) -> tuple[Image.Image, Image.Image, Image.Image]:
-    """The planes as Pillow ``L`` images, the input of :func:`resample`."""
-    return tuple(Image.fromarray(p) for p in planes(buf, canvas))  # type: ignore[return-value]
-
-
-def resample(
-    sources: tuple[Image.Image, Image.Image, Image.Image],
-    box: tuple[float, float, float, float],
-    canvas: Canvas,
-    pool: Executor | None = None,
-) -> np.ndarray:
-    """Resample the region ``box`` (float luma coordinates of the sources) to the canvas.
-
-    Pillow's ``resize(box=...)`` takes a *fractional* source box and filters with
-    proper support, so zooms and pans move by sub-pixel amounts: no integer-crop
-    jitter.  Each plane is an ``L`` image; chroma uses the same box halved.  With a
-    ``pool`` the work is split in two halves (top of Y + U, bottom of Y + V) that run
-    at once: Pillow releases the GIL, and this is the costliest step of a Ken Burns
-    frame.  Split boxes filter across the split, so the halves join seamlessly.
+    The frame shares ``buf``'s memory (x264 copies it when it takes the frame), so a
+    buffer handed to the encoder must never be written again: every function here
+    returns a new buffer, or an input it did not change, never one it changed in place.
+    PyAV's zero-copy wrapper finds the V plane by whole rows, which is right only when
+    the height is a multiple of 4; other heights are copied.
     """
-    x0, y0, x1, y1 = box
-    out = np.empty(canvas.buffer_size, dtype=np.uint8)
-    targets = planes(out, canvas)
-    mid = (canvas.height // 4) * 2  # even, so the chroma split is exact
-    step = (y1 - y0) / canvas.height
-    bilinear = Image.Resampling.BILINEAR
-
-    def job(plane: int, rows: tuple[int, int] | None) -> None:
-        d = 1 if plane == 0 else 2
-        target = targets[plane]
-        r0, r1 = rows or (0, target.shape[0])
-        part = (x0 / d, (y0 + r0 * d * step) / d, x1 / d, (y0 + r1 * d * step) / d)
-        target[r0:r1] = np.asarray(
-            sources[plane].resize((target.shape[1], r1 - r0), bilinear, box=part)
-        )
-
-    halves = (((0, (0, mid)), (1, None)), ((0, (mid, canvas.height)), (2, None)))
-    if pool is None:
-        for half in halves:
-            for plane, rows in half:
-                job(plane, rows)
-    else:
-        futures = [pool.submit(lambda h=half: [job(*task) for task in h]) for half in halves]
-        for future in futures:
-            future.result()
-    return out
+    rows = buf.reshape(canvas.height * 3 // 2, canvas.width)
+    if canvas.height % 4:
+        return av.VideoFrame.from_ndarray(rows, format="yuv420p")
+    return av.VideoFrame.from_numpy_buffer(rows, format="yuv420p")
 
 
 def lerp(a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:

@@ -6,14 +6,13 @@ at 1/2, 1/4 or 1/8 scale (still at least the size we need), which is most of the
 saving.  The EXIF orientation is applied after decoding, so portrait phone photos
 stand up.  The fitted picture is converted to YUV once; a photo without Ken Burns is
 then one buffer reused for every frame, and one with Ken Burns keeps a slightly larger
-picture (oversampled by its maximum zoom) that each frame resamples with a fractional
-box, so the motion is sub-pixel smooth.
+picture (oversampled by its maximum zoom, blurred backdrop included, made once) that
+each frame warps with a fractional box (``warp``), so the motion is sub-pixel smooth.
 """
 
 from __future__ import annotations
 
 import math
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +26,11 @@ from .frames import (
     even,
     from_rgb_scaled,
     paste,
-    plane_images,
-    resample,
     resize_to_yuv,
 )
 from .image_modes import to_rgb
 from .jpeg import SWAPS, JpegPhoto
+from .warp import WarpSource
 
 FITS = ("blur", "black", "cover")
 _ROTATED = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
@@ -274,22 +272,25 @@ class Still:
         big = Canvas(size[0], size[1], canvas.fps)
         buf = photo_yuv(path, big, fit, seg_id, name)
         self._size = size
-        self._sources: tuple[Image.Image, Image.Image, Image.Image] | None = None
-        self._buf: np.ndarray = buf  # with Ken Burns: the memory the sources share
+        self._source: WarpSource | None = None
+        self._buf: np.ndarray = buf
         if self.kb is not None:
-            self._sources = plane_images(buf, big)
+            self._source = WarpSource(buf, big, canvas)
             if not self.kb.moves:  # a fixed zoom is still one picture
-                self._buf = resample(self._sources, self.kb.box(0.0, *size), canvas)
-                self._sources = None
-        self.static = self._sources is None
+                self._buf = self._source.frame(self.kb.box(0.0, *size))
+                self._source = None
+        self.static = self._source is None
 
-    def frame(self, u: float, pool: Executor | None = None) -> np.ndarray:
-        """The YUV buffer at progress ``u``; the same object every time when ``static``."""
-        if self._sources is None or self.kb is None:
+    def frame(self, u: float, out: np.ndarray | None = None) -> np.ndarray:
+        """The YUV buffer at progress ``u``; the same object every time when ``static``.
+
+        A moving frame is written into ``out`` when given (a buffer the caller recycles).
+        """
+        if self._source is None or self.kb is None:
             return self._buf
-        return resample(self._sources, self.kb.box(u, *self._size), self.canvas, pool)
+        return self._source.frame(self.kb.box(u, *self._size), out)
 
     def close(self) -> None:
         """Drop the pixels now (the pipeline keeps at most the current and next photo)."""
-        self._sources = None
+        self._source = None
         self._buf = np.empty(0, dtype=np.uint8)

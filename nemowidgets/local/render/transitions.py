@@ -11,26 +11,21 @@ render, and a crossfade is the least surprising stand-in.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
-
 import numpy as np
 
-from .frames import Canvas, black, even, lerp, plane_images, planes, resample
+from .frames import Canvas, black, even, lerp, planes
 from .frames import smoothstep as ease
+from .warp import warp
 
 TYPES = ("crossfade", "fade_black", "slide", "wipe", "zoom", "none")
 _ZOOM_MAX = 1.35  # the outgoing picture grows to this while it fades out
 
 
-def _crossfade(
-    a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None
-) -> np.ndarray:
+def _crossfade(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     return lerp(a, b, p)
 
 
-def _fade_black(
-    a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None
-) -> np.ndarray:
+def _fade_black(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     dark = black(canvas)
     return lerp(a, dark, p * 2) if p < 0.5 else lerp(dark, b, p * 2 - 1)
 
@@ -39,9 +34,7 @@ def _shift(p: float, canvas: Canvas) -> int:
     return min(canvas.width, even(ease(p) * canvas.width, minimum=0))
 
 
-def _slide(
-    a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None
-) -> np.ndarray:
+def _slide(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     """The incoming picture pushes the outgoing one out to the left."""
     x = _shift(p, canvas)
     out = np.empty_like(a)
@@ -53,9 +46,7 @@ def _slide(
     return out
 
 
-def _wipe(
-    a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None
-) -> np.ndarray:
+def _wipe(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     """A vertical edge sweeps left to right, revealing the incoming picture."""
     x = _shift(p, canvas)
     out = a.copy()
@@ -65,21 +56,17 @@ def _wipe(
     return out
 
 
-def _zoom(
-    a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None
-) -> np.ndarray:
+def _zoom(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     """The outgoing picture zooms in towards the viewer while the incoming fades up."""
     z = 1.0 + (_ZOOM_MAX - 1.0) * ease(p)
     w, h = canvas.width, canvas.height
     cw, ch = w / z, h / z
     box = ((w - cw) / 2, (h - ch) / 2, (w + cw) / 2, (h + ch) / 2)
-    grown = resample(plane_images(a, canvas), box, canvas, pool)
+    grown = warp(planes(a, canvas), box, canvas)
     return lerp(grown, b, ease(p))
 
 
-def _cut(
-    a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None
-) -> np.ndarray:
+def _cut(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     return a if p < 0.5 else b
 
 
@@ -93,8 +80,6 @@ _BLENDS = {
 }
 
 
-def blend(
-    kind: str, a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas, pool: Executor | None = None
-) -> np.ndarray:
+def blend(kind: str, a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     """The frame ``p`` of the way through transition ``kind`` from ``a`` to ``b``."""
-    return _BLENDS.get(kind, _crossfade)(a, b, min(max(p, 0.0), 1.0), canvas, pool)
+    return _BLENDS.get(kind, _crossfade)(a, b, min(max(p, 0.0), 1.0), canvas)
