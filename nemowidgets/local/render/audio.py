@@ -16,19 +16,28 @@ from __future__ import annotations
 import collections
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
+from numpy.typing import NDArray
 
 from .errors import RenderFailure, failure
 from .threads import background
 
 SAMPLE_RATE = 48000
+#: Planar float samples, ``(channels, n)``, or one gain per sample.
+Samples = NDArray[np.float32]
 CHANNELS = 2
+
+if TYPE_CHECKING:  # PyAV's Packet is generic only in its stubs, not at run time
+    from typing import TypeAlias
+
+    _Packet: TypeAlias = av.Packet[av.AudioStream]
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class AudioPart:
     name: str | None = None
     required: bool = True  # music must have sound; a clip without a sound track is fine
 
-    def envelope(self, first: int, count: int) -> np.ndarray:
+    def envelope(self, first: int, count: int) -> Samples:
         """Gain for samples ``first .. first + count`` of this part."""
         k = np.arange(first, first + count, dtype=np.float32)
         gain = np.full(count, self.volume, dtype=np.float32)
@@ -63,8 +72,8 @@ class _Reader:
 
     def __init__(self, part: AudioPart) -> None:
         self.part = part
-        self._chunks: Iterator[np.ndarray] | None = self._decode()
-        self._chunk: np.ndarray | None = None
+        self._chunks: Generator[Samples, None, None] | None = self._decode()
+        self._chunk: Samples | None = None
         self._pos = 0
         self._pass_samples = 0
 
@@ -76,7 +85,7 @@ class _Reader:
             "Re-upload the file, or remove it from the draft.",
         )
 
-    def _decode(self) -> Iterator[np.ndarray]:
+    def _decode(self) -> Generator[Samples, None, None]:
         """Yield (2, n) float32 blocks from the in-point to the end of the file, once."""
         try:
             container = av.open(str(self.part.path))
@@ -114,7 +123,7 @@ class _Reader:
         finally:
             container.close()
 
-    def _next_chunk(self) -> np.ndarray | None:
+    def _next_chunk(self) -> Samples | None:
         while self._chunks is not None:
             chunk = next(self._chunks, None)
             if chunk is not None:
@@ -127,7 +136,7 @@ class _Reader:
                 self._chunks = None
         return None
 
-    def read(self, count: int) -> np.ndarray:
+    def read(self, count: int) -> Samples:
         out = np.zeros((CHANNELS, count), dtype=np.float32)
         filled = 0
         while filled < count:
@@ -143,7 +152,7 @@ class _Reader:
 
     def close(self) -> None:
         if self._chunks is not None:
-            self._chunks.close()  # type: ignore[attr-defined]
+            self._chunks.close()
             self._chunks = None
 
 
@@ -155,7 +164,7 @@ class Mixer:
         self._active: list[_Reader] = []
         self.position = 0
 
-    def read(self, count: int) -> np.ndarray:
+    def read(self, count: int) -> Samples:
         lo, hi = self.position, self.position + count
         while self._pending and self._pending[0].start < hi:
             self._active.append(_Reader(self._pending.pop(0)))
@@ -206,15 +215,15 @@ class SoundtrackEncoder:
         self._mixer, self._stream, self._total = mixer, stream, total
         self._lead = int(lead * SAMPLE_RATE)
         self._mux_lead = int(mux_lead * SAMPLE_RATE)
-        self._held: collections.deque = collections.deque()
+        self._held: collections.deque[_Packet] = collections.deque()
         self._allowed = 0
         self._stop = False
         self._cond = threading.Condition()
-        self._packets: queue.SimpleQueue = queue.SimpleQueue()
+        self._packets: queue.SimpleQueue[_Packet | BaseException] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="nemo-render-audio", daemon=True)
         self._thread.start()
 
-    def advance(self, video_samples: int) -> list:
+    def advance(self, video_samples: int) -> list[_Packet]:
         """The video has reached ``video_samples``: let the mix run ahead; take packets."""
         with self._cond:
             self._allowed = min(self._total, video_samples + self._lead)
@@ -225,7 +234,7 @@ class SoundtrackEncoder:
             out.append(self._held.popleft())
         return out
 
-    def finish(self) -> list:
+    def finish(self) -> list[_Packet]:
         """Encode to the end, flush the encoder; the remaining packets."""
         with self._cond:
             self._allowed = self._total
@@ -241,8 +250,8 @@ class SoundtrackEncoder:
             self._cond.notify()
         self._thread.join()
 
-    def _drain(self) -> list:
-        out = []
+    def _drain(self) -> list[_Packet]:
+        out: list[_Packet] = []
         while True:
             try:
                 item = self._packets.get_nowait()

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-import numpy as np
-
-from .frames import black
+from .frames import Yuv, black
 from .logo import logo_patch
 from .looks import LookCache
 from .memory import release_free_memory
@@ -45,7 +43,7 @@ class Compositor:
         self._pending: dict[int, Future[Still]] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nemo-render-prep")
         self._titles: dict[int, TextOverlay] = {}
-        self._black: np.ndarray | None = None
+        self._black: Yuv | None = None
         self._looks = LookCache(self.canvas)  # per-segment looks (filters), see looks.py
         self._logo = None if plan.logo is None else logo_patch(plan.logo, self.canvas)
 
@@ -95,11 +93,11 @@ class Compositor:
             self._lo += 1
 
     # -- frames --------------------------------------------------------------------
-    def _single(self, visual: Visual, t: float) -> tuple[object, np.ndarray]:
+    def _single(self, visual: Visual, t: float) -> tuple[object, Yuv]:
         key, buf = self._unfiltered(visual, t)
         return key, self._looks.apply(visual.index, visual.look, buf)
 
-    def _unfiltered(self, visual: Visual, t: float) -> tuple[object, np.ndarray]:
+    def _unfiltered(self, visual: Visual, t: float) -> tuple[object, Yuv]:
         source = self._source(visual.index)
         if isinstance(source, Clip):
             return source.frame(t - visual.start)
@@ -107,7 +105,7 @@ class Compositor:
         key = ("still", visual.index) if source.static else None
         return key, source.frame(u)
 
-    def _base(self, t: float) -> tuple[object, Callable[[], np.ndarray]]:
+    def _base(self, t: float) -> tuple[object, Callable[[], Yuv]]:
         self._retire(t)
         active = []
         index = self._lo
@@ -142,7 +140,7 @@ class Compositor:
                 del self._titles[index]  # finished (or not started): free its masks
         return active
 
-    def frame(self, n: int) -> tuple[object, Callable[[], np.ndarray]]:
+    def frame(self, n: int) -> tuple[object, Callable[[], Yuv]]:
         t = n / self._fps
         key, make = self._base(t)
         titles = self._active_titles(t)
@@ -150,8 +148,8 @@ class Compositor:
             return key, make
         full_key = None if key is None else (key, tuple(titles))
 
-        def with_titles() -> np.ndarray:
-            buf = make().copy()
+        def with_titles() -> Yuv:
+            buf: Yuv = make().copy()
             for index in titles:
                 if index not in self._titles:
                     title = self.plan.titles[index]

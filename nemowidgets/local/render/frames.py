@@ -19,7 +19,11 @@ from fractions import Fraction
 import av
 import numpy as np
 from av.video.reformatter import Colorspace
+from numpy.typing import NDArray
 from PIL import Image
+
+#: A YUV 4:2:0 buffer (the three planes back to back), or a 2-D view of one plane.
+Yuv = NDArray[np.uint8]
 
 #: Black in limited-range YUV.
 BLACK_Y, NEUTRAL_C = 16, 128
@@ -54,7 +58,7 @@ def even(value: float, minimum: int = 2) -> int:
     return max(minimum, round(value / 2.0) * 2)
 
 
-def planes(buf: np.ndarray, canvas: Canvas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def planes(buf: Yuv, canvas: Canvas) -> tuple[Yuv, Yuv, Yuv]:
     """2-D views of the Y, U and V planes of ``buf`` (writes go through to ``buf``)."""
     w, h, ys, cs = canvas.width, canvas.height, canvas.y_size, canvas.c_size
     return (
@@ -64,7 +68,7 @@ def planes(buf: np.ndarray, canvas: Canvas) -> tuple[np.ndarray, np.ndarray, np.
     )
 
 
-def black(canvas: Canvas) -> np.ndarray:
+def black(canvas: Canvas) -> Yuv:
     """A black frame."""
     buf = np.empty(canvas.buffer_size, dtype=np.uint8)
     buf[: canvas.y_size] = BLACK_Y
@@ -72,20 +76,36 @@ def black(canvas: Canvas) -> np.ndarray:
     return buf
 
 
-def from_video_frame(frame: av.VideoFrame) -> np.ndarray:
+def from_video_frame(frame: av.VideoFrame) -> Yuv:
     """Copy a ``yuv420p`` frame's planes (dropping line padding) into a flat buffer."""
     parts = []
     for index, plane in enumerate(frame.planes):
         w = frame.width if index == 0 else frame.width // 2
         h = frame.height if index == 0 else frame.height // 2
-        rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
+        rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(-1, plane.line_size)
         parts.append(rows[:h, :w].ravel())
     return np.concatenate(parts)
 
 
-def from_rgb(image: Image.Image) -> np.ndarray:
+def image_to_frame(image: Image.Image) -> av.VideoFrame:
+    """An RGB Pillow image as a PyAV frame (``rgb24``).
+
+    PyAV's ``VideoFrame.from_image`` has no type hints; this is the one typed place
+    that calls it.
+    """
+    frame: av.VideoFrame = av.VideoFrame.from_image(image.convert("RGB"))  # type: ignore[no-untyped-call]
+    return frame
+
+
+def frame_to_image(frame: av.VideoFrame) -> Image.Image:
+    """A PyAV frame as an RGB Pillow image (``VideoFrame.to_image`` is unannotated too)."""
+    image: Image.Image = frame.to_image()  # type: ignore[no-untyped-call]  # unannotated in PyAV
+    return image
+
+
+def from_rgb(image: Image.Image) -> Yuv:
     """Convert an RGB Pillow image (even size) to a YUV buffer with swscale."""
-    frame = av.VideoFrame.from_image(image.convert("RGB"))
+    frame = image_to_frame(image)
     return from_video_frame(
         frame.reformat(
             format="yuv420p", src_colorspace=Colorspace.ITU601, dst_colorspace=Colorspace.ITU601
@@ -95,7 +115,7 @@ def from_rgb(image: Image.Image) -> np.ndarray:
 
 def resize_to_yuv(
     image: Image.Image, size: tuple[int, int], box: tuple[float, float, float, float] | None = None
-) -> np.ndarray:
+) -> Yuv:
     """Resize ``image`` (the region ``box``) to ``size`` (even) and convert it to YUV.
 
     Done a strip of rows at a time: Pillow's ``resize(box=...)`` filters across strip
@@ -120,9 +140,9 @@ def resize_to_yuv(
     return out
 
 
-def from_rgb_scaled(image: Image.Image, canvas: Canvas) -> np.ndarray:
+def from_rgb_scaled(image: Image.Image, canvas: Canvas) -> Yuv:
     """Scale a small RGB image up to the canvas and convert it, in one swscale pass."""
-    frame = av.VideoFrame.from_image(image.convert("RGB"))
+    frame = image_to_frame(image)
     return from_video_frame(
         frame.reformat(
             width=canvas.width,
@@ -135,9 +155,7 @@ def from_rgb_scaled(image: Image.Image, canvas: Canvas) -> np.ndarray:
     )
 
 
-def paste(
-    dst: np.ndarray, dst_canvas: Canvas, src: np.ndarray, src_canvas: Canvas, x: int, y: int
-) -> None:
+def paste(dst: Yuv, dst_canvas: Canvas, src: Yuv, src_canvas: Canvas, x: int, y: int) -> None:
     """Copy picture ``src`` into ``dst`` with its top-left at luma ``(x, y)`` (even; may be
     negative, which crops), plane by plane."""
     x, y = x & ~1, y & ~1
@@ -154,7 +172,7 @@ def paste(
             dp[dy : dy + h, dx : dx + w] = sp[sy : sy + h, sx : sx + w]
 
 
-def to_video_frame(buf: np.ndarray, canvas: Canvas) -> av.VideoFrame:
+def to_video_frame(buf: Yuv, canvas: Canvas) -> av.VideoFrame:
     """Wrap a buffer as an encoder-ready frame, without a copy.
 
     The frame shares ``buf``'s memory (x264 copies it when it takes the frame), so a
@@ -169,7 +187,7 @@ def to_video_frame(buf: np.ndarray, canvas: Canvas) -> av.VideoFrame:
     return av.VideoFrame.from_numpy_buffer(rows, format="yuv420p")
 
 
-def lerp(a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:
+def lerp(a: Yuv, b: Yuv, p: float) -> Yuv:
     """``a`` blended into ``b`` by ``p`` (0..1) in 8.8 fixed point: exact enough, fast."""
     w = round(min(max(p, 0.0), 1.0) * 256)
     if w <= 0:

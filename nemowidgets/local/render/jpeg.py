@@ -22,7 +22,7 @@ import numpy as np
 from av.video.reformatter import Colorspace
 from PIL import Image
 
-from .frames import Canvas, from_video_frame, planes
+from .frames import Canvas, Yuv, frame_to_image, from_video_frame, planes
 
 _FORMATS = frozenset(
     {
@@ -104,7 +104,7 @@ class JpegPhoto:
         w, h = self.frame.width, self.frame.height
         return (h, w) if self.orientation in SWAPS else (w, h)
 
-    def scaled(self, width: int, height: int) -> np.ndarray:
+    def scaled(self, width: int, height: int) -> Yuv:
         """The photo upright at ``width`` x ``height`` (even) as a YUV buffer."""
         sw, sh = (height, width) if self.orientation in SWAPS else (width, height)
         full = self.frame.color_range == 2 or self.frame.format.name.startswith("yuvj")
@@ -129,11 +129,13 @@ class JpegPhoto:
         """A small upright RGB copy (for the blurred backdrop)."""
         w, h = self.frame.width, self.frame.height
         scale = min(1.0, longest / max(w, h))
-        small = self.frame.reformat(
-            width=max(2, round(w * scale)),
-            height=max(2, round(h * scale)),
-            format="rgb24",
-            interpolation="AREA",
-        ).to_image()
+        small = frame_to_image(
+            self.frame.reformat(
+                width=max(2, round(w * scale)),
+                height=max(2, round(h * scale)),
+                format="rgb24",
+                interpolation="AREA",
+            )
+        )
         turn = _PIL_UPRIGHT.get(self.orientation)
         return small.transpose(turn) if turn is not None else small

@@ -19,7 +19,7 @@ import numpy as np
 
 from nemowidgets.protocol import LOOKS
 
-from .frames import Canvas
+from .frames import Canvas, Yuv
 
 #: name -> (contrast, lift of the blacks, saturation, du, dv)
 _LOOKS: dict[str, tuple[float, float, float, float, float]] = {
@@ -50,7 +50,7 @@ class Look:
         return self.name == "none" and self.brightness == 0 and self.contrast == 1
 
     @cached_property
-    def tables(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    def tables(self) -> tuple[Yuv | None, Yuv | None, Yuv | None]:
         """The Y, U and V tables (``None`` where a plane is left as it is)."""
         contrast, lift, sat, du, dv = _LOOKS[self.name]
         contrast *= self.contrast
@@ -59,7 +59,7 @@ class Look:
         y = lift + (1.0 - lift) * y
         y_table = np.clip(np.round(16.0 + 219.0 * y), 16, 235).astype(np.uint8)
 
-        def chroma(offset: float) -> np.ndarray:
+        def chroma(offset: float) -> Yuv:
             c = 128.0 + sat * (np.arange(256, dtype=np.float64) - 128.0) + offset
             return np.clip(np.round(c), 16, 240).astype(np.uint8)
 
@@ -71,9 +71,9 @@ class Look:
             None if np.array_equal(v_table, same) else v_table,
         )
 
-    def apply(self, buf: np.ndarray, canvas: Canvas) -> np.ndarray:
+    def apply(self, buf: Yuv, canvas: Canvas) -> Yuv:
         """A new buffer: ``buf`` with the look (``buf`` itself is not changed)."""
-        out: np.ndarray = buf.copy()
+        out: Yuv = buf.copy()
         ys, cs = canvas.y_size, canvas.c_size
         for table, lo, hi in zip(
             self.tables, (0, ys, ys + cs), (ys, ys + cs, ys + 2 * cs), strict=False
@@ -123,9 +123,9 @@ class LookCache:
     def __init__(self, canvas: Canvas, keep: int = 2) -> None:
         self.canvas = canvas
         self._keep = keep
-        self._last: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._last: dict[int, tuple[Yuv, Yuv]] = {}
 
-    def apply(self, index: int, look: Look | None, buf: np.ndarray) -> np.ndarray:
+    def apply(self, index: int, look: Look | None, buf: Yuv) -> Yuv:
         if look is None:
             return buf
         hit = self._last.get(index)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from .frames import Canvas, planes
+from .frames import Canvas, Yuv, planes
 
 # BT.601 limited range, RGB in 0..1 (what swscale does for our photos).
 _TO_Y = np.array([65.481, 128.553, 24.966], dtype=np.float32)
@@ -59,7 +59,7 @@ class RgbaPatch:
         self._u_add = quads((128.0 + rgb @ _TO_U) * alpha)
         self._v_add = quads((128.0 + rgb @ _TO_V) * alpha)
 
-    def apply(self, buf: np.ndarray) -> None:
+    def apply(self, buf: Yuv) -> None:
         """Draw onto ``buf`` in place (the caller passes a buffer it owns)."""
         x, y, w, h = self.box
         if w <= 0 or h <= 0:

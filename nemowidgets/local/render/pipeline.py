@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -163,7 +164,7 @@ def _encode(
 
 
 def render_draft(
-    draft: dict,
+    draft: Mapping[str, Any],
     media: Mapping[str, Path],
     out_path: Path,
     *,
@@ -190,16 +191,39 @@ def render_draft(
     if quality not in RENDER_QUALITIES:
         raise ValueError(f"quality must be one of {RENDER_QUALITIES}, not {quality!r}")
     plan = plan_render(draft, media, quality)
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.partial")
-    span = None
-    if frames is not None:
-        span = (max(0, frames[0]), min(plan.frames, frames[1]))
-        if span[0] >= span[1]:
-            raise ValueError(f"frames {frames} is empty; the draft has {plan.frames} frames")
+    span = _frame_span(frames, plan)
     count = plan.frames if span is None else span[1] - span[0]
     reporter = _Progress(count, progress)
+    _write_file(Path(out_path), plan, reporter, should_cancel, span, threads)
+    reporter.finished()
+    return _stats(plan, count, time.perf_counter() - started)
+
+
+def _frame_span(frames: tuple[int, int] | None, plan: Plan) -> tuple[int, int] | None:
+    """``frames`` clipped to the plan; ``None`` (the whole render) stays ``None``."""
+    if frames is None:
+        return None
+    span = (max(0, frames[0]), min(plan.frames, frames[1]))
+    if span[0] >= span[1]:
+        raise ValueError(f"frames {frames} is empty; the draft has {plan.frames} frames")
+    return span
+
+
+def _write_file(
+    out_path: Path,
+    plan: Plan,
+    reporter: _Progress,
+    should_cancel: Callable[[], bool] | None,
+    span: tuple[int, int] | None,
+    threads: int | None,
+) -> None:
+    """Encode to a temporary name next to ``out_path``, renamed only once complete.
+
+    On any failure the partial file is removed, so a failed or cancelled render leaves
+    nothing behind; an encoder error becomes a :class:`RenderFailure` saying what to try.
+    """
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.partial")
     try:
         _encode(plan, partial, reporter, should_cancel, span, threads)
         os.replace(partial, out_path)
@@ -212,7 +236,9 @@ def render_draft(
                 "failing, try quality='preview' or a smaller canvas."
             ) from exc
         raise
-    reporter.finished()
+
+
+def _stats(plan: Plan, count: int, wall_time: float) -> RenderStats:
     canvas = plan.canvas
     return RenderStats(
         count,
@@ -220,6 +246,6 @@ def render_draft(
         canvas.width,
         canvas.height,
         float(canvas.fps),
-        time.perf_counter() - started,
+        wall_time,
         list(plan.warnings),
     )

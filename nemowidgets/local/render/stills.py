@@ -22,6 +22,7 @@ from PIL import Image, ImageFilter, ImageOps
 from .errors import failure
 from .frames import (
     Canvas,
+    Yuv,
     black,
     even,
     from_rgb_scaled,
@@ -159,7 +160,7 @@ def blurred(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     return small.point([int(v * 0.55) for v in range(256)] * 3)
 
 
-def backdrop_yuv(image: Image.Image, canvas: Canvas, fit: str) -> np.ndarray:
+def backdrop_yuv(image: Image.Image, canvas: Canvas, fit: str) -> Yuv:
     """The picture behind a contained photo or clip: a blurred copy, or black."""
     if fit != "blur":
         return black(canvas)
@@ -181,7 +182,7 @@ def _open_jpeg(path: Path, canvas: Canvas, fit: str) -> JpegPhoto | None:
     return JpegPhoto.open(path, size, orientation, (size[0] * ratio, size[1] * ratio))
 
 
-def _fit_jpeg(jpeg: JpegPhoto, canvas: Canvas, fit: str) -> np.ndarray:
+def _fit_jpeg(jpeg: JpegPhoto, canvas: Canvas, fit: str) -> Yuv:
     w, h = canvas.width, canvas.height
     uw, uh = jpeg.upright_size
     if fit == "cover":
@@ -203,7 +204,7 @@ def _fit_jpeg(jpeg: JpegPhoto, canvas: Canvas, fit: str) -> np.ndarray:
 
 def photo_yuv(
     path: Path, canvas: Canvas, fit: str, seg_id: str | None = None, name: str | None = None
-) -> np.ndarray:
+) -> Yuv:
     """Decode the photo at ``path`` once and fit it to ``canvas``, as one YUV buffer.
 
     JPEGs go through libavcodec straight to YUV (``jpeg``).  Other formats through
@@ -273,7 +274,7 @@ class Still:
         buf = photo_yuv(path, big, fit, seg_id, name)
         self._size = size
         self._source: WarpSource | None = None
-        self._buf: np.ndarray = buf
+        self._buf: Yuv = buf
         if self.kb is not None:
             self._source = WarpSource(buf, big, canvas)
             if not self.kb.moves:  # a fixed zoom is still one picture
@@ -281,7 +282,7 @@ class Still:
                 self._source = None
         self.static = self._source is None
 
-    def frame(self, u: float, out: np.ndarray | None = None) -> np.ndarray:
+    def frame(self, u: float, out: Yuv | None = None) -> Yuv:
         """The YUV buffer at progress ``u``; the same object every time when ``static``.
 
         A moving frame is written into ``out`` when given (a buffer the caller recycles).

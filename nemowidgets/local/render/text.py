@@ -22,11 +22,10 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont, features
 
 from . import fontset
-from .frames import Canvas
+from .frames import Canvas, Yuv
 from .overlay import RgbaPatch
 
 POSITIONS = ("top", "center", "bottom")
@@ -284,6 +283,6 @@ class TextOverlay:
         self.box = self._patch.box
         self.canvas = canvas
 
-    def apply(self, buf: np.ndarray) -> None:
+    def apply(self, buf: Yuv) -> None:
         """Draw onto ``buf`` in place (the caller passes a copy it owns)."""
         self._patch.apply(buf)

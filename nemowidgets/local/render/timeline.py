@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from nemowidgets.protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO, media_kind
 
@@ -79,7 +80,12 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
 
 
-def _num(seg: Mapping, key: str, default: float, seg_id: str | None) -> float:
+def _mapping(value: object) -> Mapping[str, Any]:
+    """``value`` if it is a mapping (a JSON object), else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _num(seg: Mapping[str, Any], key: str, default: float, seg_id: str | None) -> float:
     value = seg.get(key, default)
     try:
         number = float(default if value is None else value)
@@ -95,7 +101,7 @@ def _num(seg: Mapping, key: str, default: float, seg_id: str | None) -> float:
     return number
 
 
-def _canvas(meta: Mapping, quality: str) -> Canvas:
+def _canvas(meta: Mapping[str, Any], quality: str) -> Canvas:
     def dim(key: str, default: int) -> int:
         try:
             return min(max(int(meta.get(key) or default), 16), 7680)
@@ -110,12 +116,12 @@ def _canvas(meta: Mapping, quality: str) -> Canvas:
     fps = min(max(fps, Fraction(1)), Fraction(120))
     if quality == "preview":
         scale = min(1.0, PREVIEW_MAX_SIDE / max(width, height))
-        width, height = width * scale, height * scale
         fps = min(fps, Fraction(PREVIEW_MAX_FPS))
+        return Canvas(even(width * scale), even(height * scale), fps)
     return Canvas(even(width), even(height), fps)
 
 
-def _path(seg: Mapping, media: Mapping[str, Path], seg_id: str) -> tuple[Path, str]:
+def _path(seg: Mapping[str, Any], media: Mapping[str, Path], seg_id: str) -> tuple[Path, str]:
     src = seg.get("src")
     name = str(seg.get("n") or src or "")
     if not src or src not in media:
@@ -136,7 +142,7 @@ def _path(seg: Mapping, media: Mapping[str, Path], seg_id: str) -> tuple[Path, s
     return path, name or path.name
 
 
-def _title(seg: Mapping, seg_id: str, start: float, length: float) -> Title | None:
+def _title(seg: Mapping[str, Any], seg_id: str, start: float, length: float) -> Title | None:
     text = str(seg.get("txt") or seg.get("n") or "").strip()
     if not text or length <= 0:
         return None
@@ -145,7 +151,9 @@ def _title(seg: Mapping, seg_id: str, start: float, length: float) -> Title | No
     return Title(text, start, start + length, pos, size, decor.text_style(seg, seg_id, pos, size))
 
 
-def _segment(plan: Plan, tt: object, seg: Mapping, seg_id: str, media: Mapping[str, Path]) -> None:
+def _segment(
+    plan: Plan, tt: object, seg: Mapping[str, Any], seg_id: str, media: Mapping[str, Path]
+) -> None:
     """Add one segment of a video or audio track to the plan."""
     ms = 1000.0
     start = _num(seg, "s", 0, seg_id) / ms
@@ -176,7 +184,7 @@ def _segment(plan: Plan, tt: object, seg: Mapping, seg_id: str, media: Mapping[s
         name,
     )
     if tt == TRACK_VIDEO and kind in ("image", "video"):
-        tr = seg.get("tr") if isinstance(seg.get("tr"), Mapping) else {}
+        tr = _mapping(seg.get("tr"))
         plan.visuals.append(
             Visual(
                 len(plan.visuals),
@@ -198,7 +206,7 @@ def _segment(plan: Plan, tt: object, seg: Mapping, seg_id: str, media: Mapping[s
         plan.audio.append(part)
 
 
-def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan:
+def plan_render(draft: Mapping[str, Any], media: Mapping[str, Path], quality: str) -> Plan:
     """Read and check ``draft``; raise :class:`RenderFailure` naming what is wrong."""
     if not isinstance(draft, Mapping) or not isinstance(draft.get("t", []), list):
         raise failure(
@@ -207,7 +215,7 @@ def plan_render(draft: Mapping, media: Mapping[str, Path], quality: str) -> Plan
             "the draft is not a dict with a 't' list of tracks",
             "Make a draft first (ask the agent for a slideshow).",
         )
-    meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
+    meta = _mapping(draft.get("m"))
     plan = Plan(
         _canvas(meta, quality),
         PRESETS[quality],

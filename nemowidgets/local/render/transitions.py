@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frames import Canvas, black, even, lerp, planes
+from .frames import Canvas, Yuv, black, even, lerp, planes
 from .frames import smoothstep as ease
 from .warp import warp
 
@@ -21,11 +21,11 @@ TYPES = ("crossfade", "fade_black", "slide", "wipe", "zoom", "none")
 _ZOOM_MAX = 1.35  # the outgoing picture grows to this while it fades out
 
 
-def _crossfade(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def _crossfade(a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     return lerp(a, b, p)
 
 
-def _fade_black(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def _fade_black(a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     dark = black(canvas)
     return lerp(a, dark, p * 2) if p < 0.5 else lerp(dark, b, p * 2 - 1)
 
@@ -34,7 +34,7 @@ def _shift(p: float, canvas: Canvas) -> int:
     return min(canvas.width, even(ease(p) * canvas.width, minimum=0))
 
 
-def _slide(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def _slide(a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     """The incoming picture pushes the outgoing one out to the left."""
     x = _shift(p, canvas)
     out = np.empty_like(a)
@@ -46,17 +46,17 @@ def _slide(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray
     return out
 
 
-def _wipe(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def _wipe(a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     """A vertical edge sweeps left to right, revealing the incoming picture."""
     x = _shift(p, canvas)
-    out = a.copy()
+    out: Yuv = a.copy()  # copy() is Any in numpy's 3.10 stubs
     for pb, po in zip(planes(b, canvas), planes(out, canvas), strict=True):
         s = x * po.shape[1] // canvas.width
         po[:, :s] = pb[:, :s]
     return out
 
 
-def _zoom(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def _zoom(a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     """The outgoing picture zooms in towards the viewer while the incoming fades up."""
     z = 1.0 + (_ZOOM_MAX - 1.0) * ease(p)
     w, h = canvas.width, canvas.height
@@ -66,7 +66,7 @@ def _zoom(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
     return lerp(grown, b, ease(p))
 
 
-def _cut(a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def _cut(a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     return a if p < 0.5 else b
 
 
@@ -80,6 +80,6 @@ _BLENDS = {
 }
 
 
-def blend(kind: str, a: np.ndarray, b: np.ndarray, p: float, canvas: Canvas) -> np.ndarray:
+def blend(kind: str, a: Yuv, b: Yuv, p: float, canvas: Canvas) -> Yuv:
     """The frame ``p`` of the way through transition ``kind`` from ``a`` to ``b``."""
     return _BLENDS.get(kind, _crossfade)(a, b, min(max(p, 0.0), 1.0), canvas)

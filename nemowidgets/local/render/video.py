@@ -26,7 +26,16 @@ import numpy as np
 from av.video.reformatter import Colorspace
 
 from .errors import RenderFailure, failure
-from .frames import Canvas, black, even, from_video_frame, paste, planes
+from .frames import (
+    Canvas,
+    Yuv,
+    black,
+    even,
+    frame_to_image,
+    from_video_frame,
+    paste,
+    planes,
+)
 from .stills import FITS, backdrop_yuv
 
 
@@ -39,7 +48,7 @@ def quarter_turns(frame: av.VideoFrame) -> int:
     return round(angle / 90.0) % 4
 
 
-def rotate_yuv(buf: np.ndarray, canvas: Canvas, turns: int) -> np.ndarray:
+def rotate_yuv(buf: Yuv, canvas: Canvas, turns: int) -> Yuv:
     """``buf`` (of ``canvas``'s size) turned ``turns`` quarter turns counter-clockwise."""
     return np.concatenate([np.rot90(p, turns).ravel() for p in planes(buf, canvas)])
 
@@ -77,7 +86,7 @@ class Clip:
         if self._next is None:
             self.close()
             raise self._fail("the video has no frames at its in-point")
-        self._cache: tuple[object, np.ndarray] | None = None
+        self._cache: tuple[object, Yuv] | None = None
         self._backdrop = self._make_backdrop(self._next)
 
     def _fail(self, problem: str) -> RenderFailure:
@@ -91,10 +100,10 @@ class Clip:
         except (av.FFmpegError, OSError) as exc:
             raise self._fail(f"cannot decode the video ({exc})") from exc
 
-    def _make_backdrop(self, frame: av.VideoFrame) -> np.ndarray:
+    def _make_backdrop(self, frame: av.VideoFrame) -> Yuv:
         if self.fit != "blur":
             return black(self.canvas)
-        image = frame.to_image()
+        image = frame_to_image(frame)
         turns = quarter_turns(frame)
         if turns:
             image = image.rotate(90 * turns, expand=True)
@@ -103,7 +112,7 @@ class Clip:
     def _time(self, frame: av.VideoFrame) -> float:
         return float(frame.time) if frame.time is not None else self.in_point
 
-    def _convert(self, frame: av.VideoFrame) -> np.ndarray:
+    def _convert(self, frame: av.VideoFrame) -> Yuv:
         """Scale ``frame`` into the canvas (contain or cover) as a YUV buffer."""
         w, h = self.canvas.width, self.canvas.height
         turns = quarter_turns(frame)
@@ -128,13 +137,13 @@ class Clip:
             )
         if (sw, sh) == (w, h):
             return content
-        out = self._backdrop.copy()  # cover: negative offsets crop the centre
+        out: Yuv = self._backdrop.copy()  # cover: negative offsets crop the centre
         paste(
             out, self.canvas, content, Canvas(sw, sh, self.canvas.fps), (w - sw) // 2, (h - sh) // 2
         )
         return out
 
-    def frame(self, local_time: float) -> tuple[object, np.ndarray]:
+    def frame(self, local_time: float) -> tuple[object, Yuv]:
         """``(key, buffer)`` at ``local_time`` s into the segment; equal keys mean equal frames."""
         target = self.in_point + max(0.0, local_time) + 1e-6
         while self._next is not None and (

@@ -26,10 +26,10 @@ from types import ModuleType
 
 import numpy as np
 
-from .frames import Canvas, planes
+from .frames import Canvas, Yuv, planes
 
 Box = tuple[float, float, float, float]
-Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
+Planes = tuple[Yuv, Yuv, Yuv]
 #: The largest output pixel step (in source pixels) bilinear interpolation is used for.
 MAX_STEP = 1.5
 
@@ -43,7 +43,7 @@ def _cv2() -> ModuleType:
     return cv2
 
 
-def warp(sources: Planes, box: Box, canvas: Canvas, out: np.ndarray | None = None) -> np.ndarray:
+def warp(sources: Planes, box: Box, canvas: Canvas, out: Yuv | None = None) -> Yuv:
     """The region ``box`` (float luma pixels of ``sources``) scaled onto ``canvas``.
 
     Output pixel ``i`` samples the source at ``x0 + (i + 0.5) * step`` in pixel-edge
@@ -69,7 +69,7 @@ def warp(sources: Planes, box: Box, canvas: Canvas, out: np.ndarray | None = Non
     return buf
 
 
-def shrink(sources: Planes, canvas: Canvas) -> np.ndarray:
+def shrink(sources: Planes, canvas: Canvas) -> Yuv:
     """The planes scaled down to ``canvas`` with an area filter (a warp source level)."""
     cv2 = _cv2()
     buf = np.empty(canvas.buffer_size, dtype=np.uint8)
@@ -88,7 +88,7 @@ class WarpSource:
     the frame is warped from a copy at the canvas size instead (made on first use).
     """
 
-    def __init__(self, buf: np.ndarray, size: Canvas, canvas: Canvas) -> None:
+    def __init__(self, buf: Yuv, size: Canvas, canvas: Canvas) -> None:
         self.size, self.canvas = size, canvas
         self._levels: list[tuple[float, float, Planes]] = [(1.0, 1.0, planes(buf, size))]
 
@@ -100,7 +100,7 @@ class WarpSource:
             self._levels.append((sx, sy, planes(small, self.canvas)))
         return self._levels[1]
 
-    def frame(self, box: Box, out: np.ndarray | None = None) -> np.ndarray:
+    def frame(self, box: Box, out: Yuv | None = None) -> Yuv:
         step = (box[2] - box[0]) / self.canvas.width
         sx, sy, sources = self._levels[0]
         if step > MAX_STEP and self.size.width > self.canvas.width:
