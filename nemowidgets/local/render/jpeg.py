@@ -15,6 +15,7 @@ back to the Pillow path, which also produces the error message for a broken file
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -122,7 +123,7 @@ class JpegPhoto:
         turn = _UPRIGHT.get(self.orientation)
         if turn is None:
             return buf
-        stored = planes(buf, Canvas(sw, sh, 1))  # type: ignore[arg-type]
+        stored = planes(buf, Canvas(sw, sh, Fraction(1)))
         return np.concatenate([np.ascontiguousarray(turn(p)).ravel() for p in stored])
 
     def thumbnail(self, longest: int) -> Image.Image:
