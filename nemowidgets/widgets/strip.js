@@ -103,8 +103,10 @@ function drawLane(lane, total, thumbs) {
 
 function drawAxis(total, tick) {
   const axis = h("div", "nemo-strip-axis");
-  for (let t = 0; t <= total + 1; t += tick) {
-    const mark = h("div", "nemo-strip-tick");
+  for (let t = 0; t <= total + 1e-6; t += tick) {
+    // A label near the end is drawn to the left of its mark, so it stays inside the strip.
+    const end = total > 0 && t / total > 0.9;
+    const mark = h("div", end ? "nemo-strip-tick nemo-strip-tick-end" : "nemo-strip-tick");
     mark.style.left = pct(t, total);
     mark.textContent = `${seconds(t)}s`;
     axis.append(mark);
