@@ -27,8 +27,10 @@ from .harness import (
     Server,
     isolated_env,
     open_in_lab,
+    open_in_notebook7,
     open_in_voila,
     start_jupyterlab,
+    start_notebook7,
     start_voila,
     write_notebook,
 )
@@ -183,6 +185,15 @@ def test_strip_in_jupyterlab(browser, strip_folder, shots: Path) -> None:
     server = start_jupyterlab(root, env)
     try:
         run(server, browser, root, shots, lambda p: open_in_lab(p, server, "strip.ipynb"))
+    finally:
+        server.stop()
+
+
+def test_strip_in_notebook7(browser, strip_folder, shots: Path) -> None:
+    root, env = strip_folder
+    server = start_notebook7(root, env)
+    try:
+        run(server, browser, root, shots, lambda p: open_in_notebook7(p, server, "strip.ipynb"))
     finally:
         server.stop()
 
