@@ -41,9 +41,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nemowidgets.local.agent.edits as edits
-from nemowidgets.local.agent.actions import Resolver, apply, count, tr_text
+from nemowidgets.local.agent.actions import apply
 from nemowidgets.local.agent.decor import is_logo_file
 from nemowidgets.local.agent.intents import Intent, Parsed, parse
+from nemowidgets.local.agent.photo_actions import tr_text
+from nemowidgets.local.agent.photo_refs import Resolver, count
 from nemowidgets.local.agent.timing import EditError, fmt_s, sanitize, segments
 from nemowidgets.local.agent.zh_reply import to_chinese
 from nemowidgets.protocol import TRACK_AUDIO
