@@ -12,8 +12,6 @@ Impossible edits raise :class:`EditError` with a message for the user.
 from __future__ import annotations
 
 import copy
-import random
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +30,14 @@ from nemowidgets.local.agent.overlays import (
     set_music_volume,
     set_text_style,
     set_title,
+)
+from nemowidgets.local.agent.removed_media import hidden_media, keep_hidden, remove_media
+from nemowidgets.local.agent.sequence import (
+    move_segment,
+    remove_segment,
+    reverse_order,
+    shuffle_order,
+    swap_segments,
 )
 from nemowidgets.local.agent.timing import (
     ASPECTS,
@@ -289,91 +295,6 @@ def set_ken_burns(draft: Draft, on: bool, style: str | None = None) -> Draft:
             move = {"in": 0, "out": 1}.get(style or "", pos % len(KB_MOVES))
             sg["kb"] = dict(KB_MOVES[move])
     return retime(new, draft.get("d"))
-
-
-# -- order -----------------------------------------------------------------------------------
-
-
-def move_segment(draft: Draft, index: int, to: int) -> Draft:
-    """Move segment ``index`` so that it ends up at position ``to`` (both 0-based)."""
-    n = len(segments(draft))
-    check_index(draft, index)
-    check_index(draft, to)
-    order = [i for i in range(n) if i != index]
-    order.insert(to, index)
-    return reorder(draft, order)
-
-
-def swap_segments(draft: Draft, a: int, b: int) -> Draft:
-    """Exchange two segments."""
-    order = list(range(len(segments(draft))))
-    order[check_index(draft, a)], order[check_index(draft, b)] = b, a
-    return reorder(draft, order)
-
-
-def reverse_order(draft: Draft) -> Draft:
-    """Last photo first."""
-    return reorder(draft, range(len(segments(draft)) - 1, -1, -1))
-
-
-def shuffle_order(draft: Draft, seed: int | None = None) -> Draft:
-    """A shuffled order, the same for the same draft (seeded by the segment ids)."""
-    video = segments(draft)
-    if seed is None:
-        seed = zlib.crc32(",".join(str(sg.get("id")) for sg in video).encode())
-    order = list(range(len(video)))
-    random.Random(seed).shuffle(order)
-    if len(order) > 1 and order == sorted(order):
-        order = order[1:] + order[:1]  # a shuffle that changes nothing looks broken
-    return reorder(draft, order)
-
-
-def remove_media(draft: Draft, media_id: str) -> Draft:
-    """Take an uploaded file out: every segment of ``media_id`` goes, and the file is hidden.
-
-    Unlike :func:`remove_segment` the slideshow may end up empty (the user removed
-    its last photo on purpose).  The id joins ``m.removed_media``: the file stays
-    stored (an upload is never lost), but the server no longer lists it or offers it
-    to the agent, and undoing this version brings it back.
-    """
-    new = copy.deepcopy(draft)
-    video = segments(new)
-    keep = [i for i, sg in enumerate(video) if sg.get("src") != media_id]
-    if len(keep) != len(video):
-        new = reorder(new, keep)
-    for t in new.get("t", []):
-        if t.get("tt") == TRACK_AUDIO:
-            t["sg"] = [sg for sg in t.get("sg", []) if sg.get("src") != media_id]
-    new["t"] = [t for t in new.get("t", []) if t.get("tt") != TRACK_AUDIO or t.get("sg")]
-    meta = new.setdefault("m", default_meta())
-    meta["removed_media"] = sorted({*hidden_media(draft), media_id})
-    return retime(new, draft.get("d"))
-
-
-def hidden_media(draft: Draft | None) -> set[str]:
-    """The media ids the user removed (``m.removed_media``) as of ``draft``."""
-    meta = (draft or {}).get("m") if isinstance(draft, dict) else None
-    ids = meta.get("removed_media") if isinstance(meta, dict) else None
-    return {str(i) for i in ids} if isinstance(ids, list) else set()
-
-
-def keep_hidden(draft: Draft, ids: set[str]) -> Draft:
-    """``draft`` still hiding ``ids`` (an agent's new slideshow starts a fresh ``m``)."""
-    if not ids or ids <= hidden_media(draft):
-        return draft
-    new = copy.deepcopy(draft)
-    meta = new.setdefault("m", default_meta())
-    meta["removed_media"] = sorted(ids | hidden_media(draft))
-    return new
-
-
-def remove_segment(draft: Draft, index: int) -> Draft:
-    """Remove one photo or clip (and its caption)."""
-    n = len(segments(draft))
-    check_index(draft, index)
-    if n == 1:
-        raise EditError("That is the only photo; a slideshow needs at least one.")
-    return reorder(draft, [i for i in range(n) if i != index])
 
 
 # -- canvas ----------------------------------------------------------------------------------
