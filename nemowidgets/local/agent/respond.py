@@ -156,18 +156,9 @@ def _respond(
 ) -> AgentReply:
     if parsed.undo:
         return AgentReply("Undone: back to the previous version of the video.", [], None, undo=True)
-    intents = sorted(parsed.intents, key=lambda i: (_rank(i.name), i.at))
-    if usable is not None and len(intents) > 1 and intents[0].name == "make_slideshow":
-        intents = intents[1:]  # "make a 15 s vertical video": edit this one, keep its style
-    song = next((sg.get("src") for sg in segments(usable, TRACK_AUDIO)), None)
-    if len(intents) > 1:  # "play the music at full volume": the music is there already
-        intents = [i for i in intents if i.name != "add_music" or i.args.get("media_id") != song]
+    intents = _ordered(parsed.intents, usable)
     if not intents:
-        said = " ".join(parsed.questions + parsed.notes)
-        if said:
-            return AgentReply(said, [], None)
-        lead = "" if parsed.help else "Sorry, I didn't understand that.\n\n"
-        return AgentReply(lead + HELP, [], None)
+        return _nothing_to_do(parsed)
     visuals = slideshow_media(media)
     has_video = usable is not None
     texts: list[str] = []
@@ -202,6 +193,38 @@ def _respond(
     except EditError as exc:
         failed = ToolCall(call.name, call.args, {"ok": False, "error": str(exc)})
         return AgentReply(f"{exc} Nothing was changed.", [failed], None)
+    return _reply(parsed, texts, calls, work, usable, media)
+
+
+def _ordered(intents: list[Intent], usable: dict[str, Any] | None) -> list[Intent]:
+    """The prompt's intents in the fixed order, less those the draft already satisfies."""
+    intents = sorted(intents, key=lambda i: (_rank(i.name), i.at))
+    if usable is not None and len(intents) > 1 and intents[0].name == "make_slideshow":
+        intents = intents[1:]  # "make a 15 s vertical video": edit this one, keep its style
+    song = next((sg.get("src") for sg in segments(usable, TRACK_AUDIO)), None)
+    if len(intents) > 1:  # "play the music at full volume": the music is there already
+        intents = [i for i in intents if i.name != "add_music" or i.args.get("media_id") != song]
+    return intents
+
+
+def _nothing_to_do(parsed: Parsed) -> AgentReply:
+    """No edit in the prompt: its questions and notes, or the help."""
+    said = " ".join(parsed.questions + parsed.notes)
+    if said:
+        return AgentReply(said, [], None)
+    lead = "" if parsed.help else "Sorry, I didn't understand that.\n\n"
+    return AgentReply(lead + HELP, [], None)
+
+
+def _reply(
+    parsed: Parsed,
+    texts: list[str],
+    calls: list[ToolCall],
+    work: dict[str, Any],
+    usable: dict[str, Any] | None,
+    media: list[dict[str, Any]],
+) -> AgentReply:
+    """The edits made, said: the summary of a new slideshow, the new length, the notes."""
     if SUMMARY in texts:
         texts[texts.index(SUMMARY)] = describe(work, media)
         texts = _overridden(texts, calls)

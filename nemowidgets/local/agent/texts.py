@@ -149,47 +149,64 @@ def titles(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
         if not p.text[kw.start() : kw.end()].strip():
             continue  # eaten as part of an earlier title clause
         word = kw.group(0).lower()
-        clause, full = p.clause(kw.start()), p.clause(kw.start(), stop_and=False)
-        text = None
-        near = PLACEHOLDER_RE.search(full[: 40 + len(word)])
-        lead = p.text[max(0, kw.start() - 24) : kw.start()]
-        before = re.search(r"⟦(\d+)⟧\s*as\s+(?:the\s+|a\s+)?$", lead, _I)
-        if near:
-            text = p.quotes[int(near.group(1))]
-            p.eat(kw.start() + near.start(), kw.start() + near.end())
-        elif before:
-            text = p.quotes[int(before.group(1))]
-            p.eat(kw.start() - len(lead) + before.start(), kw.start())
-        elif word not in ("text", "caption", "subtitle"):
-            m = re.match(
-                rf"\s*(?::|=|\bas\b|\bto\b)?\s*{_TITLE_STOP}([^\s,;.!?⟦][^,;!?⟦]*?)\s*"
-                r"(?=$|[,;!?]|\.(?:\s|$)|\s+(?:at|on top|on the|in the|for|from|during|"
-                r"until|between|with|and)\b)",
-                p.text[kw.end() :],
-                _I,
-            )
-            text = m.group(1).strip() if m else None
-        pos = _text_pos(clause)
-        timing = _title_timing(clause, full)
-        size = (
-            1.25
-            if re.search(r"\b(?:bigger|larger|huge)\b", clause, _I)
-            else (0.8 if re.search(r"\b(?:smaller|tiny)\b", clause, _I) else None)
-        )
-        is_title = word.startswith(("title", "heading", "headline"))
-        if text is not None:
-            if pos is None and word in ("caption", "subtitle"):
-                pos = "bottom"
-            add(out, "set_title", kw.start(), text=text, pos=pos, scale=size, **timing)
-        elif is_title and (pos or timing or size):
-            add(out, "set_title", kw.start(), pos=pos, scale=size, **timing)
-        else:
-            ask = ask or is_title
+        if not _title_clause(p, out, kw, word):
+            ask = ask or word.startswith(("title", "heading", "headline"))
             lead_in = p.text[max(0, kw.start() - 24) : kw.start()]
             text_ask = text_ask or (word == "text" and bool(re.search(_ADD_TEXT, lead_in, _I)))
-            continue
-        p.eat(kw.start(), kw.start() + len(full if "between" in full else clause))
-    loose = PLACEHOLDER_RE.search(p.text)  # "add 'The End' at the end": a quote to show
+    _loose_title(p, out)
+    _title_questions(out, ask, text_ask)
+
+
+def _title_clause(p: Prompt, out: Parsed, kw: re.Match[str], word: str) -> bool:
+    """One title keyword: its ``set_title``, its clause eaten; False if it says nothing to do."""
+    clause, full = p.clause(kw.start()), p.clause(kw.start(), stop_and=False)
+    text = _title_text(p, kw, word, full)
+    pos = _text_pos(clause)
+    timing = _title_timing(clause, full)
+    size = (
+        1.25
+        if re.search(r"\b(?:bigger|larger|huge)\b", clause, _I)
+        else (0.8 if re.search(r"\b(?:smaller|tiny)\b", clause, _I) else None)
+    )
+    is_title = word.startswith(("title", "heading", "headline"))
+    if text is not None:
+        if pos is None and word in ("caption", "subtitle"):
+            pos = "bottom"
+        add(out, "set_title", kw.start(), text=text, pos=pos, scale=size, **timing)
+    elif is_title and (pos or timing or size):
+        add(out, "set_title", kw.start(), pos=pos, scale=size, **timing)
+    else:
+        return False
+    p.eat(kw.start(), kw.start() + len(full if "between" in full else clause))
+    return True
+
+
+def _title_text(p: Prompt, kw: re.Match[str], word: str, full: str) -> str | None:
+    """The title's words: a quote near the keyword (eaten), or the words after it."""
+    near = PLACEHOLDER_RE.search(full[: 40 + len(word)])
+    lead = p.text[max(0, kw.start() - 24) : kw.start()]
+    before = re.search(r"⟦(\d+)⟧\s*as\s+(?:the\s+|a\s+)?$", lead, _I)
+    if near:
+        p.eat(kw.start() + near.start(), kw.start() + near.end())
+        return p.quotes[int(near.group(1))]
+    if before:
+        p.eat(kw.start() - len(lead) + before.start(), kw.start())
+        return p.quotes[int(before.group(1))]
+    if word in ("text", "caption", "subtitle"):
+        return None
+    m = re.match(
+        rf"\s*(?::|=|\bas\b|\bto\b)?\s*{_TITLE_STOP}([^\s,;.!?⟦][^,;!?⟦]*?)\s*"
+        r"(?=$|[,;!?]|\.(?:\s|$)|\s+(?:at|on top|on the|in the|for|from|during|"
+        r"until|between|with|and)\b)",
+        p.text[kw.end() :],
+        _I,
+    )
+    return m.group(1).strip() if m else None
+
+
+def _loose_title(p: Prompt, out: Parsed) -> None:
+    """A quote to show with no title keyword: "add 'The End' at the end"."""
+    loose = PLACEHOLDER_RE.search(p.text)
     if loose and "set_title" not in names(out) and p.has(r"\b(?:add|put|show|write|display)\b"):
         clause = p.clause(loose.start())
         add(
@@ -201,6 +218,10 @@ def titles(p: Prompt, out: Parsed, media: list[dict[str, Any]]) -> None:
             **_title_timing(clause, clause),
         )
         p.eat(loose.start(), loose.start() + len(clause))
+
+
+def _title_questions(out: Parsed, ask: bool, text_ask: bool) -> None:
+    """A title or text asked for without its words: ask what it should say."""
     if text_ask and not ask and not names(out) & {"set_title", "add_caption"}:
         out.questions.append(TEXT_QUESTION)
     elif ask and "set_title" not in names(out):
