@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +335,23 @@ def create_app(
         allow_private_urls=allow_private_urls,
         keepalive=keepalive,
     )
+    app = Starlette(
+        routes=_routes(plan),
+        middleware=[Middleware(Gate, ctx=ctx)],
+        exception_handlers={
+            ApiError: _api_error,
+            StorageFull: _storage_full,
+            HTTPException: _http_error,
+            Exception: _crash,
+        },
+        lifespan=_lifespan(ctx),
+    )
+    app.state.ctx = ctx
+    return app
+
+
+def _lifespan(ctx: Context) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start the render workers with the server; stop them when it stops."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -345,6 +362,11 @@ def create_app(
         finally:
             await anyio.to_thread.run_sync(ctx.jobs.shutdown)
 
+    return lifespan
+
+
+def _routes(plan: FaultPlan | None) -> list[Route]:
+    """Every endpoint of the protocol, the local extensions, and the faults switch if on."""
     routes = [
         Route(ANONYMOUS_TOKEN_PATH, anonymous_token, methods=["POST"]),
         Route(CREATE_SESSION_PATH, create_session, methods=["POST"]),
@@ -369,16 +391,4 @@ def create_app(
     ]
     if plan is not None:
         routes.append(Route("/_local/faults", faults_endpoint, methods=["GET", "POST"]))
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(Gate, ctx=ctx)],
-        exception_handlers={
-            ApiError: _api_error,
-            StorageFull: _storage_full,
-            HTTPException: _http_error,
-            Exception: _crash,
-        },
-        lifespan=lifespan,
-    )
-    app.state.ctx = ctx
-    return app
+    return routes

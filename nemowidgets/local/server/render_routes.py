@@ -78,6 +78,18 @@ def validate_draft(draft: Any, session_media: set[str], *, require_segments: boo
     meta = draft.get("m", {})
     if not isinstance(meta, dict):
         raise ApiError(BAD_REQUEST, "draft.m must be an object.")
+    _check_meta(draft, meta, session_media)
+    segments = sum(_check_track(ti, track, session_media) for ti, track in enumerate(tracks))
+    if not segments and require_segments:
+        raise ApiError(
+            BAD_REQUEST,
+            "The draft has no segments: build a timeline before "
+            "exporting (e.g. 'make a slideshow').",
+        )
+
+
+def _check_meta(draft: dict[str, Any], meta: dict[str, Any], session_media: set[str]) -> None:
+    """The canvas size, the length and the logo's media."""
     for key in ("width", "height"):
         value = meta.get(key)
         if value is not None and (not _number(value) or not 16 <= value <= MAX_CANVAS_SIDE):
@@ -97,42 +109,42 @@ def validate_draft(draft: Any, session_media: set[str], *, require_segments: boo
             "this session: upload it again or remove the logo.",
             422,
         )
-    segments = 0
-    for ti, track in enumerate(tracks):
-        if not isinstance(track, dict):
-            raise ApiError(BAD_REQUEST, f"draft.t[{ti}] must be a track object.")
-        if not isinstance(track.get("sg", []), list):
-            raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg must be a list of segments.")
-        for si, seg in enumerate(track.get("sg", [])):
-            if not isinstance(seg, dict):
-                raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg[{si}] must be a segment object.")
-            where = f"draft.t[{ti}].sg[{si}] (segment {str(seg.get('id', '?'))[:40]})"
-            for key in ("s", "d"):
-                if key in seg and (
-                    not _number(seg[key]) or seg[key] < 0 or seg[key] > MAX_DRAFT_MS
-                ):
-                    raise ApiError(
-                        BAD_REQUEST,
-                        f"{where}: '{key}' is {str(seg[key])[:20]}; it "
-                        f"must be 0-{MAX_DRAFT_MS} ms.",
-                    )
-            src = seg.get("src")
-            if src is not None and str(src) not in session_media:
-                # 4000, not 4001: the file is fine (or unknown); the draft is what is wrong.
-                # Another user's media gets the same answer, so its existence does not leak.
-                name = str(seg["id"])[:40] if seg.get("id") else f"draft.t[{ti}].sg[{si}]"
-                raise ApiError(
-                    BAD_REQUEST,
-                    f"Segment {name} uses media {str(src)[:40]}, which is not in this session: "
-                    f"upload it again or remove the segment (draft.t[{ti}].sg[{si}]).",
-                    422,
-                )
-            segments += 1
-    if not segments and require_segments:
+
+
+def _check_track(ti: int, track: Any, session_media: set[str]) -> int:
+    """One track's shape and segments; how many segments it has."""
+    if not isinstance(track, dict):
+        raise ApiError(BAD_REQUEST, f"draft.t[{ti}] must be a track object.")
+    if not isinstance(track.get("sg", []), list):
+        raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg must be a list of segments.")
+    count = 0
+    for si, seg in enumerate(track.get("sg", [])):
+        _check_segment(ti, si, seg, session_media)
+        count += 1
+    return count
+
+
+def _check_segment(ti: int, si: int, seg: Any, session_media: set[str]) -> None:
+    """One segment: an object, its times in range, its media in this session."""
+    if not isinstance(seg, dict):
+        raise ApiError(BAD_REQUEST, f"draft.t[{ti}].sg[{si}] must be a segment object.")
+    where = f"draft.t[{ti}].sg[{si}] (segment {str(seg.get('id', '?'))[:40]})"
+    for key in ("s", "d"):
+        if key in seg and (not _number(seg[key]) or seg[key] < 0 or seg[key] > MAX_DRAFT_MS):
+            raise ApiError(
+                BAD_REQUEST,
+                f"{where}: '{key}' is {str(seg[key])[:20]}; it must be 0-{MAX_DRAFT_MS} ms.",
+            )
+    src = seg.get("src")
+    if src is not None and str(src) not in session_media:
+        # 4000, not 4001: the file is fine (or unknown); the draft is what is wrong.
+        # Another user's media gets the same answer, so its existence does not leak.
+        name = str(seg["id"])[:40] if seg.get("id") else f"draft.t[{ti}].sg[{si}]"
         raise ApiError(
             BAD_REQUEST,
-            "The draft has no segments: build a timeline before "
-            "exporting (e.g. 'make a slideshow').",
+            f"Segment {name} uses media {str(src)[:40]}, which is not in this session: "
+            f"upload it again or remove the segment (draft.t[{ti}].sg[{si}]).",
+            422,
         )
 
 
