@@ -1,6 +1,8 @@
 """What the local backend keeps: SQLite records and files, media probing, render jobs.
 
-``database`` holds the records (:class:`Store`), ``probe`` checks and describes an
+``database`` holds the records (:class:`Store`: users, sessions and media; its drafts
+from ``draft_records``, its renders from ``render_records``, one SQLite connection
+from ``sqlite_db``), ``probe`` checks and describes an
 uploaded file, ``jobs`` runs render jobs on worker threads and records their progress.
 """
 

@@ -24,13 +24,14 @@ import hashlib
 import json
 import secrets
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from nemowidgets.local.store.beats import beats_of_file
-from nemowidgets.local.store.schema import ADDED_COLUMNS, SCHEMA
+from nemowidgets.local.store.draft_records import DraftRecords
+from nemowidgets.local.store.render_records import DuplicateRenderId, RenderRecords
+from nemowidgets.local.store.sqlite_db import loads
 
 __all__ = ["DuplicateRenderId", "Store", "hash_token"]
 
@@ -48,62 +49,12 @@ _MEDIA_FIELDS = (
 )
 
 
-class DuplicateRenderId(ValueError):
-    """A render id that is already used (the protocol says: retry with a new one)."""
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class Store:
+class Store(DraftRecords, RenderRecords):
     """Records of one data dir; every method is thread-safe and quick."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = Path(data_dir)
-        for sub in ("media", "renders", "tmp"):
-            (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.data_dir / "nemo.sqlite3",
-            check_same_thread=False,
-            timeout=30,
-            isolation_level=None,  # autocommit; explicit BEGIN IMMEDIATE where needed
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._add_columns()
-
-    def _add_columns(self) -> None:
-        """Bring a database made by an older version up to :data:`ADDED_COLUMNS`."""
-        for table, column, declaration in ADDED_COLUMNS:
-            names = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            if column not in names:
-                try:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-                except sqlite3.OperationalError as exc:  # another kernel added it just now
-                    if "duplicate column" not in str(exc):
-                        raise
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    # -- plumbing ------------------------------------------------------------
-    def _all(self, sql: str, *args: Any) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(row) for row in self._db.execute(sql, args).fetchall()]
-
-    def _one(self, sql: str, *args: Any) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._db.execute(sql, args).fetchone()
-        return dict(row) if row is not None else None
-
-    def _run(self, sql: str, *args: Any) -> int:
-        with self._lock:
-            return self._db.execute(sql, args).rowcount
 
     # -- users and tokens ----------------------------------------------------
     def user_for_client(self, client_id: str) -> str:
@@ -232,7 +183,7 @@ class Store:
         """``row`` with its beats read; a song filed before beats were kept is analysed
         now, once (the result is stored, ``[]`` when it has no beat)."""
         if row.get("beats") is not None:
-            row["beats"] = _loads(row["beats"])
+            row["beats"] = loads(row["beats"])
             return row
         if row.get("file_type") != "audio":
             return row
@@ -250,85 +201,6 @@ class Store:
     def agent_media(record: dict[str, Any]) -> dict[str, Any]:
         """The media dict the agent takes (contracts: id, filename, file_type, duration, ...)."""
         return {key: record.get(key) for key in _MEDIA_FIELDS}
-
-    # -- drafts --------------------------------------------------------------
-    def current_draft(self, session_id: str) -> tuple[int, dict[str, Any] | None, int | None]:
-        """``(version, draft, parent)``; version 0 and ``None`` before the first edit."""
-        row = self._one(
-            "SELECT version, draft, parent FROM drafts WHERE session_id = ? "
-            "ORDER BY version DESC LIMIT 1",
-            str(session_id),
-        )
-        if row is None:
-            return 0, None, None
-        return row["version"], _loads(row["draft"]), row["parent"]
-
-    def get_draft(
-        self, session_id: str, version: int
-    ) -> tuple[dict[str, Any] | None, int | None] | None:
-        row = self._one(
-            "SELECT draft, parent FROM drafts WHERE session_id = ? AND version = ?",
-            str(session_id),
-            version,
-        )
-        return None if row is None else (_loads(row["draft"]), row["parent"])
-
-    def add_draft(
-        self,
-        session_id: str,
-        draft: dict[str, Any] | None,
-        *,
-        parent: int | None,
-        source: str = "agent",
-    ) -> int:
-        """Store a new draft version (versions are never overwritten); its number."""
-        text = None if draft is None else json.dumps(draft, separators=(",", ":"))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM drafts WHERE session_id = ?",
-                    (str(session_id),),
-                ).fetchone()
-                version = int(row[0]) + 1
-                self._db.execute(
-                    "INSERT INTO drafts (session_id, version, draft, parent, source, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (str(session_id), version, text, parent, source, time.time()),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        return version
-
-    def undo(self, session_id: str) -> tuple[int, dict[str, Any] | None] | None:
-        """Revert to the version the current one was made from, as a new version.
-
-        Each version remembers its ``parent``; an undo copies the parent's draft and
-        inherits the parent's own parent, so repeated undos walk back in history.
-        ``None`` when there is nothing to undo.
-        """
-        with self._lock:
-            version, _draft, parent = self.current_draft(session_id)
-            if version == 0 or parent is None:
-                return None
-            found = self.get_draft(session_id, parent) if parent > 0 else (None, None)
-            if found is None:
-                return None
-            old_draft, grandparent = found
-            new = self.add_draft(session_id, old_draft, parent=grandparent, source="undo")
-            return new, old_draft
-
-    def draft_versions(self, session_id: str) -> list[dict[str, Any]]:
-        rows = self._all(
-            "SELECT version, draft, parent, source, created_at FROM drafts "
-            "WHERE session_id = ? ORDER BY version",
-            str(session_id),
-        )
-        for row in rows:
-            row["draft"] = _loads(row["draft"])
-        return rows
 
     # -- prompts -------------------------------------------------------------
     def count_prompt(self, session_id: str) -> int:
@@ -358,92 +230,3 @@ class Store:
             user_id,
         )
         return {row.pop("sid"): row for row in rows}
-
-    # -- renders -------------------------------------------------------------
-    def create_render(
-        self,
-        render_id: str,
-        *,
-        session_id: str,
-        user_id: str,
-        quality: str,
-        draft: dict[str, Any],
-        options: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        now = time.time()
-        try:
-            self._run(
-                "INSERT INTO renders (id, session_id, user_id, status, progress, quality, draft, "
-                "options, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)",
-                render_id,
-                str(session_id),
-                user_id,
-                quality,
-                json.dumps(draft),
-                json.dumps(options or {}),
-                now,
-                now,
-            )
-        except sqlite3.IntegrityError:
-            raise DuplicateRenderId(render_id) from None
-        job = self.get_render(render_id)
-        if job is None:  # pragma: no cover - only if another process deleted it at once
-            raise LookupError(f"render {render_id} vanished right after it was created")
-        return job
-
-    def get_render(self, render_id: str) -> dict[str, Any] | None:
-        row = self._one("SELECT * FROM renders WHERE id = ?", render_id)
-        if row is not None:
-            row["draft"] = _loads(row["draft"])
-            row["stats"] = _loads(row["stats"])
-            row["options"] = _loads(row.get("options")) or {}
-        return row
-
-    def update_render(
-        self, render_id: str, *, only_if_status: tuple[str, ...] = (), **fields: Any
-    ) -> bool:
-        """Set ``fields`` (status, progress, output, error, owner, stats); False if nothing changed.
-
-        ``only_if_status`` makes it a compare-and-set, so a cancel and a finishing
-        worker (possibly in another process) cannot overwrite each other.
-        """
-        if "stats" in fields and fields["stats"] is not None:
-            fields["stats"] = json.dumps(fields["stats"])
-        sets = ", ".join(f"{key} = ?" for key in fields)
-        sql = f"UPDATE renders SET {sets}, updated_at = ? WHERE id = ?"  # noqa: S608
-        args: list[Any] = [*fields.values(), time.time(), render_id]
-        if only_if_status:
-            sql += f" AND status IN ({', '.join('?' * len(only_if_status))})"
-            args += list(only_if_status)
-        return self._run(sql, *args) > 0
-
-    def claim_render(self, render_id: str, owner: str, expected: str | None) -> bool:
-        """Atomically take over an unfinished job whose owner was ``expected``."""
-        return (
-            self._run(
-                "UPDATE renders SET owner = ?, status = 'pending', progress = 0, updated_at = ? "
-                "WHERE id = ? AND owner IS ? AND status IN ('pending', 'processing')",
-                owner,
-                time.time(),
-                render_id,
-                expected,
-            )
-            > 0
-        )
-
-    def unfinished_renders(self) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT id, owner, status FROM renders "
-            "WHERE status IN ('pending', 'processing') ORDER BY created_at"
-        )
-
-    def session_renders(self, session_id: str) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT id, status, progress, quality, error, created_at FROM renders "
-            "WHERE session_id = ? ORDER BY created_at",
-            str(session_id),
-        )
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
