@@ -23,8 +23,9 @@ from nemowidgets.local.server.context import (
 from nemowidgets.local.server.uploads import BadUpload, Incoming, receive_multipart
 from nemowidgets.local.server.url_fetch import fetch_urls
 from nemowidgets.local.store.beats import beats_of_file
-from nemowidgets.local.store.probe import MediaRejected, probe, stored_extension
+from nemowidgets.local.store.probe import probe
 from nemowidgets.local.store.space import full_after, is_disk_full, require_space
+from nemowidgets.local.store.upload_checks import MediaRejected, stored_extension
 from nemowidgets.protocol import MAX_UPLOAD_REQUEST_BYTES
 
 __all__ = ["media_entry", "serve_media", "serve_thumbnail", "upload"]

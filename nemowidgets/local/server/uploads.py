@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 from nemowidgets.local.store.leftovers import part_name
-from nemowidgets.local.store.probe import (
+from nemowidgets.local.store.upload_checks import (
     SNIFF_BYTES,
     MediaRejected,
     check_extension,

@@ -21,7 +21,7 @@ import httpx
 from python_multipart.multipart import parse_options_header
 
 from nemowidgets.local.server.uploads import BadUpload, FileSink, Incoming, rfc5987_filename
-from nemowidgets.local.store.probe import MediaRejected, check_size, safe_filename
+from nemowidgets.local.store.upload_checks import MediaRejected, check_size, safe_filename
 from nemowidgets.protocol import SUPPORTED_EXTENSIONS
 
 __all__ = ["fetch_urls"]
