@@ -65,8 +65,9 @@ from nemowidgets.local.server.context import (
 )
 from nemowidgets.local.server.state_payload import iso, state_payload
 from nemowidgets.local.store import Store
-from nemowidgets.local.store.jobs import JobRunner, owner_alive
+from nemowidgets.local.store.jobs import JobRunner
 from nemowidgets.local.store.leftovers import sweep_parts
+from nemowidgets.local.store.owners import owner_alive
 from nemowidgets.local.store.placement import Placement
 from nemowidgets.local.store.space import StorageFull, full_after, is_disk_full
 from nemowidgets.protocol import (

@@ -32,7 +32,7 @@ from nemowidgets.local.server.context import (
     render_ok,
 )
 from nemowidgets.local.store import DuplicateRenderId
-from nemowidgets.local.store.jobs import render_path
+from nemowidgets.local.store.job_progress import render_path
 from nemowidgets.local.store.space import render_bytes, require_space
 from nemowidgets.protocol import (
     HEADER_SKILL_PLATFORM,

@@ -31,6 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemowidgets.local.store.job_progress import cancel_check, progress_writer, render_stats
+from nemowidgets.local.store.owners import LIVE_OWNERS, owner_alive
 from nemowidgets.local.store.placement import Placement
 from nemowidgets.local.store.space import full_after, is_disk_full, render_bytes
 from nemowidgets.protocol import (
@@ -51,35 +53,7 @@ __all__ = ["JobRunner"]
 
 log = logging.getLogger(__name__)
 
-#: Owner ids of the runners alive in this process (a stopped one's jobs are orphans).
-_LIVE_OWNERS: set[str] = set()
 _UNFINISHED = (RENDER_PENDING, RENDER_PROCESSING)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    except OSError:  # pragma: no cover - e.g. Windows quirks: assume alive, do not steal
-        return True
-    return True
-
-
-def owner_alive(owner: str | None) -> bool:
-    """Is the server that owns a job still running?"""
-    if not owner:
-        return False
-    pid_text, _, _instance = owner.partition(":")
-    if not pid_text.isdigit():
-        return False
-    if int(pid_text) == os.getpid():
-        return owner in _LIVE_OWNERS
-    return _pid_alive(int(pid_text))
 
 
 class JobRunner:
@@ -117,7 +91,7 @@ class JobRunner:
         with self._lock:
             if self._threads or self._stopping.is_set():
                 return
-            _LIVE_OWNERS.add(self.owner)
+            LIVE_OWNERS.add(self.owner)
             for index in range(self.workers):
                 thread = threading.Thread(
                     target=self._work, name=f"nemo-render-{index}", daemon=True
@@ -135,7 +109,7 @@ class JobRunner:
     def shutdown(self, wait: float = 10.0) -> None:
         """Stop: running renders are interrupted and left ``pending`` for the next server."""
         self._stopping.set()
-        _LIVE_OWNERS.discard(self.owner)
+        LIVE_OWNERS.discard(self.owner)
         with self._lock:
             for event in self._cancel.values():
                 event.set()
@@ -289,7 +263,7 @@ class JobRunner:
             render_id, status=RENDER_PROCESSING, progress=0, only_if_status=(RENDER_PENDING,)
         ):
             return
-        should_cancel = self._cancel_check(render_id, cancel)
+        should_cancel = cancel_check(self.store, self.owner, render_id, cancel)
         if self._injected_fault(render_id, should_cancel):
             return
 
@@ -337,9 +311,9 @@ class JobRunner:
             m["id"]: self.store.data_dir / m["path"]
             for m in self.store.list_media(job["session_id"])
         }
-        progress = self._progress_writer(render_id)
+        progress = progress_writer(self.store, render_id)
         if mode == "none":
-            stats = _stats(
+            stats = render_stats(
                 render_draft(
                     job["draft"],
                     media,
@@ -367,40 +341,6 @@ class JobRunner:
         """Final state, unless a cancel (or another owner) got there first."""
         self.store.update_render(render_id, only_if_status=_UNFINISHED, **fields)
 
-    def _cancel_check(self, render_id: str, event: threading.Event) -> Callable[[], bool]:
-        """``should_cancel`` for the renderer: our event, or (once a second) the store says so,
-        which catches a cancel that reached another server on this data dir."""
-        last = [time.monotonic()]
-
-        def should_cancel() -> bool:
-            if event.is_set():
-                return True
-            now = time.monotonic()
-            if now - last[0] >= 1.0:
-                last[0] = now
-                job = self.store.get_render(render_id)
-                if job is None or job["status"] == RENDER_CANCELLED or job["owner"] != self.owner:
-                    event.set()
-            return event.is_set()
-
-        return should_cancel
-
-    def _progress_writer(self, render_id: str) -> Callable[[float], None]:
-        """Progress 0-100 into the store, at most ~5 writes a second."""
-        state = {"at": 0.0, "value": -1.0}
-
-        def progress(value: float) -> None:
-            value = max(0.0, min(100.0, float(value)))
-            now = time.monotonic()
-            if value < 100.0 and (now - state["at"] < 0.2 or int(value) == int(state["value"])):
-                return
-            state["at"], state["value"] = now, value
-            self.store.update_render(
-                render_id, progress=round(min(value, 99.9), 1), only_if_status=(RENDER_PROCESSING,)
-            )
-
-        return progress
-
     def _injected_fault(self, render_id: str, should_cancel: Callable[[], bool]) -> bool:
         """Fault injection (tests): fail or stall this job. True when the job is done with."""
         if self.faults is None or not self.faults.armed:
@@ -423,18 +363,3 @@ class JobRunner:
                     self._finish(render_id, status=RENDER_CANCELLED)
                 return True
         return False
-
-
-def _stats(stats: Any) -> dict[str, Any] | None:
-    if stats is None:
-        return None
-    keys = ("frames", "duration", "width", "height", "fps", "wall_time", "warnings")
-    return {key: getattr(stats, key, None) for key in keys}
-
-
-def render_path(store: Store, job: dict[str, Any]) -> Path | None:
-    """The finished MP4 of a completed job, if its file is there."""
-    if job.get("status") != RENDER_COMPLETED or not job.get("output"):
-        return None
-    path = store.data_dir / job["output"]
-    return path if path.is_file() else None

@@ -6,7 +6,7 @@ mid-upload (killed, or its kernel gone) never gets to delete its part, and
 without this the file would stay forever.  Several servers (kernels) may share
 one data dir, so a starting server removes only the parts of servers that are
 no longer running: the ``owner`` in the name is the server's ``pid:instance``
-(the render jobs' owner id, see :func:`nemowidgets.local.store.jobs.owner_alive`),
+(the render jobs' owner id, see :func:`nemowidgets.local.store.owners.owner_alive`),
 written with a ``-`` for the ``:``.  A part without an owner (an older version's)
 is removed once it is an hour old.
 """
