@@ -38,6 +38,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "nemowidgets.draft": ("nemowidgets.draft", "nemowidgets.api.errors", "nemowidgets.protocol"),
     "nemowidgets.routing": ("nemowidgets.routing", "nemowidgets.protocol"),
     "nemowidgets.routing_variants": ("nemowidgets.protocol",),
+    "nemowidgets.routing_gui": ("nemowidgets.protocol",),
     "nemowidgets.widgets": (
         "nemowidgets.widgets",
         "nemowidgets.session",
