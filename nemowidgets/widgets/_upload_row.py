@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
@@ -84,6 +84,16 @@ class UploadRow:
             layout=W.Layout(align_items="center", width="100%"),
         )
         self.row.add_class("nemo-upload-item")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as plain data: name, size, kind, status and error."""
+        return {
+            "name": self.name,
+            "size": self.size,
+            "kind": self.kind,
+            "status": self.status,
+            "error": self.error,
+        }
 
     def set_thumb(self, jpeg: bytes | None) -> None:
         if jpeg:

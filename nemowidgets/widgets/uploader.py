@@ -34,19 +34,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as W
 
-from nemowidgets.api.errors import ConfigurationError, FileTooLargeError, UnsupportedFileError
-from nemowidgets.protocol import MAX_UPLOAD_BYTES, SUPPORTED_EXTENSIONS, media_kind
+from nemowidgets.api.errors import ConfigurationError
+from nemowidgets.protocol import SUPPORTED_EXTENSIONS
 from nemowidgets.widgets._base import (
     CSS,
     Coalescer,
     SessionWidget,
     Thumbnails,
     describe_error,
-    human_size,
     linkify,
     media_key,
     small_jpeg,
 )
+from nemowidgets.widgets._browser_check import BROWSER_UPLOAD_LIMIT, browser_precheck
 from nemowidgets.widgets._upload_row import FORMATS_HINT, THUMB_PX, UploadRow
 from nemowidgets.widgets.dropzone import DropZone
 
@@ -56,35 +56,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["BROWSER_UPLOAD_LIMIT", "Uploader"]
 
-#: Jupyter Server's default limit on one websocket message from the browser
-#: (tornado ``websocket_max_message_size``); the DropZone's chunks stay far below it.
-BROWSER_UPLOAD_LIMIT = 10 * 1024 * 1024
-
 #: A browser photo up to this size gets its thumbnail from the file at once.
 _THUMB_FROM_FILE_LIMIT = 25 * 1024 * 1024
-
-
-def browser_precheck(name: str, size: int) -> None:
-    """Refuse a browser file by its name and size, before any of it is sent.
-
-    The same rules as the full check after the transfer (which also reads the
-    magic bytes), so a file is not sent for minutes only to be refused.
-    """
-    if media_kind(name) is None:
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""
-        what = f".{ext} files are" if ext else "a file without an extension is"
-        raise UnsupportedFileError(f"{name}: {what} not supported.", filename=name)
-    if size == 0:
-        raise UnsupportedFileError(
-            f"{name} is empty (0 bytes).",
-            hint="Pick the file again; it may not have been saved or copied completely.",
-            filename=name,
-        )
-    if size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(
-            f"{name} is {human_size(size)}, over the {MAX_UPLOAD_BYTES // 1024**2} MB limit.",
-            filename=name,
-        )
 
 
 class Uploader(SessionWidget):
@@ -159,16 +132,7 @@ class Uploader(SessionWidget):
     def files(self) -> list[dict[str, Any]]:
         """The listed files: name, size, kind, status and error (plain data)."""
         with self._lock:
-            return [
-                {
-                    "name": i.name,
-                    "size": i.size,
-                    "kind": i.kind,
-                    "status": i.status,
-                    "error": i.error,
-                }
-                for i in self._items
-            ]
+            return [i.as_dict() for i in self._items]
 
     def add(self, *paths: str | os.PathLike[str]) -> None:
         """Check and upload files or folders on the kernel's machine (the Add button)."""
