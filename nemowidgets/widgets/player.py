@@ -24,16 +24,14 @@ The last :data:`KEEP_EXPORTS` exports stay in a dropdown to play again.
 from __future__ import annotations
 
 import html
-import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote
 
 import ipywidgets as W
 
 from nemowidgets.api.errors import MediaError
 from nemowidgets.widgets._base import CSS, SessionWidget, data_uri, guard, human_size, linkify
+from nemowidgets.widgets._served_url import served_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future
@@ -46,60 +44,6 @@ __all__ = ["INLINE_VIDEO_LIMIT", "KEEP_EXPORTS", "VideoPlayer", "served_url"]
 INLINE_VIDEO_LIMIT = 20 * 1024 * 1024
 #: How many recent exports the dropdown keeps.
 KEEP_EXPORTS = 5
-
-
-def _jupyter_server_for(path: Path) -> tuple[Path, str] | None:
-    """``(root_dir, base_url)`` of the running Jupyter server whose root holds ``path``."""
-    try:
-        from jupyter_core.paths import jupyter_runtime_dir
-
-        runtime = Path(jupyter_runtime_dir())
-        files = sorted(runtime.glob("jpserver-*.json"))
-    except Exception:
-        return None
-    best: tuple[Path, str] | None = None
-    for file in files:
-        try:
-            info = json.loads(file.read_text(encoding="utf-8"))
-            root = Path(info["root_dir"]).expanduser().resolve()
-            path.relative_to(root)
-        except (OSError, ValueError, KeyError, TypeError):  # not this server's, or unreadable
-            continue
-        if best is None or len(root.parts) > len(best[0].parts):
-            best = (root, str(info.get("base_url") or "/"))
-    return best
-
-
-def served_url(path: str | os.PathLike[str]) -> str | None:
-    """The URL under which the notebook's server serves ``path``; ``None`` if it cannot.
-
-    See the module docstring for the rule.
-    """
-    path = Path(path).resolve()
-    override = os.environ.get("NEMO_FILES_URL")
-    cwd = Path.cwd().resolve()
-    if override:
-        try:
-            return override.rstrip("/") + "/" + quote(path.relative_to(cwd).as_posix())
-        except ValueError:
-            return None
-    voila = os.environ.get("VOILA_BASE_URL")
-    if voila is not None:
-        try:
-            rel = path.relative_to(cwd)
-        except ValueError:
-            return None
-        return f"{voila.rstrip('/')}/voila/files/{quote(rel.as_posix())}"
-    server = _jupyter_server_for(path)
-    if server is not None:
-        root, base = server
-        return f"{base.rstrip('/')}/files/{quote(path.relative_to(root).as_posix())}"
-    try:
-        rel = path.relative_to(cwd)
-    except ValueError:
-        return None
-    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
-    return f"{prefix.rstrip('/')}/files/{quote(rel.as_posix())}"
 
 
 def _describe(result: ExportResult) -> str:
@@ -131,6 +75,25 @@ class VideoPlayer(SessionWidget):
         self._updating = False
         self._rendering = False
         self._shown: Path | None = None
+        self._make_controls()
+        self._make_video()
+        self.children = (
+            W.HTML(CSS),
+            W.Label("Video"),
+            W.HBox(
+                [self._export, self._quality, self._cancel],
+                layout=W.Layout(align_items="center", flex_flow="row wrap"),
+            ),
+            self._progress,
+            self._status,
+            self._video_box,
+            self._link_video,
+            W.HBox([self._download, self._recent], layout=W.Layout(align_items="center")),
+        )
+        self._bind()
+
+    def _make_controls(self) -> None:
+        """The export button, the quality switch, cancel, the progress bar and the status."""
         self._export = W.Button(
             description="Export video",
             icon="film",
@@ -163,6 +126,9 @@ class VideoPlayer(SessionWidget):
         self._progress.add_class("nemo-progress")
         self._status = W.HTML()
         self._status.add_class("nemo-player-status")
+
+    def _make_video(self) -> None:
+        """The video (bytes or a URL), the download link and the recent exports."""
         # The video element's container carries "nemo-video" once it shows a video
         # (``.nemo-video video``): the Video widget for bytes, the HTML for a URL.
         self._video = W.Video(
@@ -185,20 +151,6 @@ class VideoPlayer(SessionWidget):
         )
         self._recent.add_class("nemo-recent")
         self._recent.observe(self._on_recent, names="value")
-        self.children = (
-            W.HTML(CSS),
-            W.Label("Video"),
-            W.HBox(
-                [self._export, self._quality, self._cancel],
-                layout=W.Layout(align_items="center", flex_flow="row wrap"),
-            ),
-            self._progress,
-            self._status,
-            self._video_box,
-            self._link_video,
-            W.HBox([self._download, self._recent], layout=W.Layout(align_items="center")),
-        )
-        self._bind()
 
     # -- public ----------------------------------------------------------------------
     def export(self, quality: str | None = None) -> Future[Any] | None:
