@@ -197,8 +197,6 @@ async def read_turn(
     state back, never re-send the prompt.  The next frame is awaited in a task
     of its own so the watchdog can speak while the read is still pending.
     """
-    import httpx  # the only httpx use here: recognising a broken connection
-
     watchdog = StreamWatchdog(policy, clock)
     assembler = TextAssembler()
     frames = aiter_frames(chunks)
@@ -214,26 +212,10 @@ async def read_turn(
                     yield notice
                 continue
             task, pending = pending, None
-            try:
-                frame = task.result()
-            except httpx.TransportError as exc:
-                raise StreamError(
-                    f"The agent's stream from {host} broke: {type(exc).__name__}.", reason="broken"
-                ) from exc
+            frame = _received(task, host)
             if frame is _END:
                 return
-            if isinstance(frame, Comment):
-                parsed = [keepalive(comment=frame.text)]
-            else:
-                try:
-                    parsed = parse_payload(frame.data)
-                except MalformedPayloadError as exc:  # the rest of the turn cannot be trusted
-                    raise StreamError(
-                        f"The agent's stream from {host} sent a malformed event: {exc.message}",
-                        reason="malformed",
-                        field=exc.details.get("field"),
-                    ) from exc
-            for event in parsed:
+            for event in _events_of(frame, host):
                 shown = assembler.feed(event)
                 if shown is None:
                     continue
@@ -243,9 +225,42 @@ async def read_turn(
                     code = shown.data.get("code")
                     raise AgentError(f"The agent reported an error: {shown.text}", code=code)
     finally:
-        if pending is not None:
-            pending.cancel()
-            await asyncio.wait({pending})
-            if not pending.cancelled():
-                pending.exception()  # retrieved, so asyncio does not warn about it
-        await frames.aclose()
+        await _stop_reading(pending, frames)
+
+
+def _received(task: asyncio.Future[Any], host: str) -> Any:
+    """The frame a read brought, or the broken connection as a :class:`StreamError`."""
+    import httpx  # the only httpx use here: recognising a broken connection
+
+    try:
+        return task.result()
+    except httpx.TransportError as exc:
+        raise StreamError(
+            f"The agent's stream from {host} broke: {type(exc).__name__}.", reason="broken"
+        ) from exc
+
+
+def _events_of(frame: Frame, host: str) -> list[AgentEvent]:
+    """A frame's events: a keep-alive for a comment, else its parsed payload."""
+    if isinstance(frame, Comment):
+        return [keepalive(comment=frame.text)]
+    try:
+        return parse_payload(frame.data)
+    except MalformedPayloadError as exc:  # the rest of the turn cannot be trusted
+        raise StreamError(
+            f"The agent's stream from {host} sent a malformed event: {exc.message}",
+            reason="malformed",
+            field=exc.details.get("field"),
+        ) from exc
+
+
+async def _stop_reading(
+    pending: asyncio.Future[Any] | None, frames: AsyncGenerator[Frame, None]
+) -> None:
+    """Cancel a read still pending (its error retrieved) and close the frames."""
+    if pending is not None:
+        pending.cancel()
+        await asyncio.wait({pending})
+        if not pending.cancelled():
+            pending.exception()  # retrieved, so asyncio does not warn about it
+    await frames.aclose()
