@@ -236,3 +236,76 @@ def test_no_import_cycle(area: str) -> None:
     """
     cycles = [c for c in _cycles(_graph()) if any(_area(m) == area for m in c)]
     assert not cycles, f"import cycles touching {area}:\n" + "\n".join(map(_describe, cycles))
+
+
+# -- size: one concept per module, one step per function --------------------------------------
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+#: Data, not code: tables generated from a source and checked in (none in the package yet).
+GENERATED_PARTS = ("generated",)
+
+#: Exceptions, each with the reason; empty, and it should stay so (only ever shrink it).
+SIZE_ALLOWED: set[str] = set()
+
+
+def _sized_modules() -> list[Path]:
+    return [
+        p
+        for p in _modules()
+        if not any(part in GENERATED_PARTS for part in p.relative_to(PACKAGE).parts)
+    ]
+
+
+def _too_long() -> list[str]:
+    """Every module over MAX_MODULE_LINES and function over MAX_FUNCTION_LINES (physical lines)."""
+    found = []
+    for path in _sized_modules():
+        rel = str(path.relative_to(PACKAGE.parent))
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES:
+            found.append(f"{rel}: {lines} lines")
+        for name, length in _function_lengths(text):
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{rel}:{name}: {length} lines")
+    return found
+
+
+def _function_lengths(text: str) -> list[tuple[str, int]]:
+    """Every function and method (nested ones too) and its physical lines, from ``def``."""
+    return [
+        (node.name, (node.end_lineno or node.lineno) - node.lineno + 1)
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+
+def _size_key(entry: str) -> str:
+    return entry.rsplit(": ", 1)[0]
+
+
+def test_no_module_or_function_too_long() -> None:
+    """No module over ~400 lines, no function over ~60: split by concept, name the steps.
+
+    A long module mixes concepts and a long function hides its steps; both are
+    where a reader gets lost and a bug hides.  The allow-list only shrinks.
+    """
+    too_long = [e for e in _too_long() if _size_key(e) not in SIZE_ALLOWED]
+    assert not too_long, "too long (split by concept, or name the steps):\n" + "\n".join(too_long)
+
+
+def test_size_allow_list_is_not_stale() -> None:
+    """An entry that is short enough now must leave the allow-list, so it cannot grow back."""
+    keys = {_size_key(e) for e in _too_long()}
+    assert keys >= SIZE_ALLOWED, f"no longer too long, remove: {sorted(SIZE_ALLOWED - keys)}"
+
+
+def test_the_size_check_counts_physical_lines() -> None:
+    """The counter itself: a 61-line method is found as 61, a 60-line function as 60."""
+    short = "def short():\n" + "".join(f"    x{i} = {i}\n" for i in range(59))
+    long = "class C:\n    async def long(self):\n" + "".join(
+        f"        x{i} = {i}\n" for i in range(60)
+    )
+    assert dict(_function_lengths(short + "\n\n" + long)) == {"short": 60, "long": 61}
