@@ -11,6 +11,7 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from nemowidgets.local.render.memory import release_free_memory
 from nemowidgets.local.server.context import (
     BAD_REQUEST,
     ApiError,
@@ -184,6 +185,10 @@ def _file_all(ctx: Context, session_id: str, incoming: list[Incoming]) -> list[d
         for item in incoming:
             item.path.unlink(missing_ok=True)
         raise
+    finally:
+        # Probing (thumbnails) and beat detection free their buffers on this worker
+        # thread; glibc would keep them resident in its arena through the render.
+        release_free_memory()
     return records
 
 
