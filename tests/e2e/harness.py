@@ -17,9 +17,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import nbformat
@@ -139,56 +140,58 @@ def _root_flag() -> list[str]:
     return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
-def start_jupyterlab(root: Path, env: dict[str, str]) -> Server:
+def _ready(server: Server, path: str) -> Server:
+    """``server`` once ``path`` answers; stopped (not leaked) if it never does."""
+    try:
+        server.wait_ready(path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _jupyter_server(
+    name: str, module: str, root: Path, env: dict[str, str], app_flags: list[str]
+) -> Server:
+    """A Jupyter server app (``jupyterlab`` or ``notebook``) on loopback with its own token."""
     port, token = free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        module,
         "--no-browser",
         f"--port={port}",
         "--ip=127.0.0.1",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
+        *app_flags,
         *_root_flag(),
     ]
-    proc, log = _spawn("jupyterlab", cmd, root, env)
-    server = Server("jupyterlab", proc, f"http://127.0.0.1:{port}", log, token)
-    try:
-        server.wait_ready(f"/api/status?token={token}")
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    proc, log = _spawn(name, cmd, root, env)
+    server = Server(name, proc, f"http://127.0.0.1:{port}", log, token)
+    return _ready(server, f"/api/status?token={token}")
+
+
+def start_jupyterlab(root: Path, env: dict[str, str]) -> Server:
+    return _jupyter_server(
+        "jupyterlab",
+        "jupyterlab",
+        root,
+        env,
+        [
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ],
+    )
 
 
 def start_notebook7(root: Path, env: dict[str, str]) -> Server:
     """Jupyter Notebook 7 (the classic notebook's successor, built on JupyterLab)."""
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable,
-        "-m",
-        "notebook",
-        "--no-browser",
-        f"--port={port}",
-        "--ip=127.0.0.1",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-        *_root_flag(),
-    ]
-    proc, log = _spawn("notebook7", cmd, root, env)
-    server = Server("notebook7", proc, f"http://127.0.0.1:{port}", log, token)
-    try:
-        server.wait_ready(f"/api/status?token={token}")
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return _jupyter_server(
+        "notebook7", "notebook", root, env, ["--JupyterNotebookApp.expose_app_in_browser=True"]
+    )
 
 
 def start_voila(notebook: Path, env: dict[str, str]) -> Server:
@@ -205,12 +208,7 @@ def start_voila(notebook: Path, env: dict[str, str]) -> Server:
     ]
     proc, log = _spawn("voila", cmd, notebook.parent, env)
     server = Server("voila", proc, f"http://127.0.0.1:{port}", log)
-    try:
-        server.wait_ready("/voila/static/ready-check")  # any answer, without running the notebook
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return _ready(server, "/voila/static/ready-check")  # any answer, without running the notebook
 
 
 # -- pages ---------------------------------------------------------------------------
@@ -239,3 +237,62 @@ def open_in_notebook7(page, server: Server, notebook: str) -> None:
 def open_in_voila(page, server: Server) -> None:
     """Open the Voila app (Voila runs the notebook on the request)."""
     page.goto(server.url + "/", timeout=120_000)
+
+
+# -- one notebook in any of the three apps -------------------------------------------
+
+#: The apps the Studio is tested in, for ``pytest.fixture(params=APPS)``.
+APPS = ("lab", "notebook7", "voila")
+
+
+def start_app(app: str, root: Path, env: dict[str, str], notebook: str) -> Server:
+    """The server of ``app`` over ``root`` (Voila serves ``notebook`` alone)."""
+    if app == "lab":
+        return start_jupyterlab(root, env)
+    if app == "notebook7":
+        return start_notebook7(root, env)
+    return start_voila(root / notebook, env)
+
+
+def open_app(app: str, page: Any, server: Server, notebook: str) -> None:
+    """Open ``notebook`` in ``app`` and run it."""
+    if app == "lab":
+        open_in_lab(page, server, notebook)
+    elif app == "notebook7":
+        open_in_notebook7(page, server, notebook)
+    else:
+        open_in_voila(page, server)
+
+
+@contextlib.contextmanager
+def app_page(
+    browser: Any,
+    app: str,
+    root: Path,
+    env: dict[str, str],
+    notebook: str,
+    shots: Path,
+    *,
+    ready: str,
+    width: int = 1280,
+) -> Iterator[Any]:
+    """A page with ``notebook`` running in ``app``, once the ``ready`` selector shows.
+
+    On a failure inside, the page's screenshot goes to ``shots`` and the server's log is
+    printed; the page and the server are closed either way.
+    """
+    from playwright.sync_api import expect
+
+    server = start_app(app, root, env, notebook)
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    try:
+        open_app(app, page, server, notebook)
+        expect(page.locator(ready).first).to_be_visible(timeout=120_000)
+        yield page
+    except Exception:
+        page.screenshot(path=shots / "failed.png", full_page=True)
+        print(server.log_text())
+        raise
+    finally:
+        page.close()
+        server.stop()

@@ -26,15 +26,12 @@ import pytest
 from nemowidgets.samples import make_music, make_photo
 
 from .harness import (
-    Server,
+    APPS,
     open_in_lab,
-    open_in_notebook7,
-    open_in_voila,
     start_jupyterlab,
-    start_notebook7,
-    start_voila,
     write_notebook,
 )
+from .harness import app_page as open_app_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -80,34 +77,14 @@ def drop_folder(tmp_path: Path) -> tuple[Path, dict[str, str], Path]:
     return root, env, laptop
 
 
-APPS = {
-    "lab": (lambda root, env: start_jupyterlab(root, env), open_in_lab),
-    "notebook7": (lambda root, env: start_notebook7(root, env), open_in_notebook7),
-    "voila": (lambda root, env: start_voila(root / "drop.ipynb", env), None),
-}
-
-
-@pytest.fixture(params=list(APPS))
+@pytest.fixture(params=APPS)
 def app_page(request, browser, drop_folder, shots) -> Iterator[tuple[object, Path, Path, Path]]:
     """The Studio open in one of the three apps; yields (page, root, laptop, shots)."""
     root, env, laptop = drop_folder
-    start, opener = APPS[request.param]
-    server: Server = start(root, env)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        if opener is None:
-            open_in_voila(page, server)
-        else:
-            opener(page, server, "drop.ipynb")
-        expect_(page.locator(".nemo-drop-pick").first).to_be_visible(timeout=120_000)
+    with open_app_page(
+        browser, request.param, root, env, "drop.ipynb", shots, ready=".nemo-drop-pick"
+    ) as page:
         yield page, root, laptop, shots
-    except Exception:
-        page.screenshot(path=shots / "failed.png", full_page=True)
-        print(server.log_text())
-        raise
-    finally:
-        page.close()
-        server.stop()
 
 
 def drop_files(page, target, files: list[tuple[str, bytes, str]]) -> None:

@@ -18,13 +18,9 @@ import pytest
 from nemowidgets.samples import make_music, make_photo
 
 from .harness import (
+    APPS,
+    app_page,
     isolated_env,
-    open_in_lab,
-    open_in_notebook7,
-    open_in_voila,
-    start_jupyterlab,
-    start_notebook7,
-    start_voila,
     write_notebook,
 )
 
@@ -95,33 +91,14 @@ def built(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return root, isolated_env(tmp_path / "env")
 
 
-APPS = {
-    "lab": (lambda root, env: start_jupyterlab(root, env), open_in_lab),
-    "notebook7": (lambda root, env: start_notebook7(root, env), open_in_notebook7),
-    "voila": (lambda root, env: start_voila(root / "layout.ipynb", env), None),
-}
-
-
-@pytest.fixture(params=list(APPS))
+@pytest.fixture(params=APPS)
 def page_800(request, browser, built, shots) -> Iterator:
     root, env = built
-    start, opener = APPS[request.param]
-    server = start(root, env)
-    page = browser.new_page(viewport={"width": 800, "height": 1000})
-    try:
-        if opener is None:
-            open_in_voila(page, server)
-        else:
-            opener(page, server, "layout.ipynb")
-        expect_(page.locator(".nemo-timeline table tbody tr").nth(3)).to_be_visible(timeout=120_000)
+    ready = ".nemo-timeline table tbody tr >> nth=3"
+    with app_page(
+        browser, request.param, root, env, "layout.ipynb", shots, ready=ready, width=800
+    ) as page:
         yield page, shots
-    except Exception:
-        page.screenshot(path=shots / "failed.png", full_page=True)
-        print(server.log_text())
-        raise
-    finally:
-        page.close()
-        server.stop()
 
 
 def test_the_studio_fits_800_px_with_scrollbars_not_cut_off(page_800) -> None:
