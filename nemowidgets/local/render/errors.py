@@ -38,3 +38,21 @@ class ClusterUnavailable(RenderFailure):
     default it falls back to rendering in this process and records this error instead,
     keeping every piece the cluster had already finished.
     """
+
+
+def task_failure(
+    exc: Exception, cluster: str, what: str, *, instead: str, after: str = ""
+) -> RenderFailure:
+    """Our error for a Dask task (rendering ``what``) that raised ``exc`` on ``cluster``.
+
+    Dask's ``KilledWorker`` means the workers running it kept dying, most often out of
+    memory: a :class:`RenderFailure` saying so and what to do ``instead``.  Anything else
+    means the cluster lost the task (scheduler or workers gone): :class:`ClusterUnavailable`.
+    """
+    if type(exc).__name__ == "KilledWorker":
+        return RenderFailure(
+            f"the workers rendering {what} kept dying ({exc}); a worker may be running out "
+            f"of memory. Give workers more memory, or {instead}."
+        )
+    why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return ClusterUnavailable(f"the Dask cluster {cluster} lost {what} ({why}).{after}")

@@ -32,7 +32,7 @@ from typing import Any
 from nemowidgets.protocol import RENDER_QUALITIES
 
 from .chunks import Chunk, join_pieces, plan_chunks
-from .errors import ClusterUnavailable, RenderCancelled, RenderFailure
+from .errors import ClusterUnavailable, RenderCancelled, RenderFailure, task_failure
 from .executors import Executor, TaskFuture, ThreadExecutor, open_executor
 from .pieces import PieceResult, render_piece, render_soundtrack
 from .pipeline import RenderStats, render_draft
@@ -170,17 +170,15 @@ def _result(future: TaskFuture, executor: Executor) -> PieceResult:
     except (RenderFailure, RenderCancelled, ValueError):
         raise
     except Exception as exc:
-        if type(exc).__name__ == "KilledWorker":
-            raise RenderFailure(
-                f"the workers rendering a piece kept dying ({exc}); a worker may be "
-                "running out of memory. Give workers more memory, or render with fewer chunks."
-            ) from exc
-        if executor.in_process:
+        if executor.in_process and type(exc).__name__ != "KilledWorker":
             raise
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ClusterUnavailable(
-            f"the Dask cluster {executor.name} lost a piece ({why}). The pieces already "
-            "back are kept; check the scheduler and its workers to use the cluster again."
+        raise task_failure(
+            exc,
+            executor.name,
+            "a piece",
+            instead="render with fewer chunks",
+            after=" The pieces already back are kept; check the scheduler and its workers "
+            "to use the cluster again.",
         ) from exc
     return result
 

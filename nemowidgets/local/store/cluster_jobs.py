@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nemowidgets.local.render import RenderCancelled, RenderFailure, render_draft
-from nemowidgets.local.render.errors import ClusterUnavailable
+from nemowidgets.local.render.errors import ClusterUnavailable, task_failure
 from nemowidgets.local.render.executors import DaskExecutor
 from nemowidgets.local.render.parallel import render_chunked
 from nemowidgets.local.render.remote import cancel_file, progress_file, read_progress, render_job
@@ -166,15 +166,8 @@ def _result(future: Any, executor: DaskExecutor) -> dict[str, Any]:
     except (RenderFailure, RenderCancelled, ValueError):
         raise
     except Exception as exc:
-        if type(exc).__name__ == "KilledWorker":
-            raise RenderFailure(
-                f"the workers rendering this video kept dying ({exc}); a worker may be "
-                "running out of memory. Give workers more memory, or render here "
-                "(parallel='none')."
-            ) from exc
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ClusterUnavailable(
-            f"the Dask cluster {executor.name} lost the render ({why})."
+        raise task_failure(
+            exc, executor.name, "this video", instead="render here (parallel='none')"
         ) from exc
     return stats
 
