@@ -4,9 +4,12 @@ The headline is the **default** draft, the one the documented prompt makes (Ken 
 on every photo and a blurred backdrop), built through the public API; beside it the
 **plain** draft (no Ken Burns, black bars).  ``render_jobs`` describes the job and
 the peers: FFmpeg's CLI on the plain draft (``xfade``), FFmpeg's own Ken Burns on the
-default draft (``zoompan`` + ``xfade``), and the **floor**: x264 alone, with our exact
-settings, fed our own frames of the default draft from a raw file.  MoviePy 2 can be
-added with ``--peers ffmpeg,ffmpeg-zoompan,moviepy`` (it only does the plain job here).
+default draft (``zoompan`` + ``xfade`` on photos supersampled 4x, as kburns-slideshow
+does, so it barely jitters), and the **floor**: x264 alone, with our exact settings, fed
+our own frames of the default draft from a raw file.  Opt-in peers: MoviePy 2 (the
+plain job only) and ``ffmpeg-zoompan-1x``, the cheap form of the zoompan anchor that
+jitters (by ~1.1-1.4 px, ``benchmarks/zoompan_jitter.py``), each with its own ratio:
+``--peers ffmpeg,ffmpeg-zoompan,ffmpeg-zoompan-1x,moviepy``, or name them in ``--only``.
 
 Also timed: ``prompt_to_mp4_s``, a *cold* 5-photo job through the public API: a new
 Python process imports nemowidgets, starts ``Session.local()``, uploads 5 photos and a
@@ -67,6 +70,7 @@ TARGETS = {
 RATIOS = {
     "default_vs_floor": ("ours", "floor"),
     "default_vs_ffmpeg_zoompan": ("ours", "ffmpeg-zoompan"),
+    "default_vs_ffmpeg_zoompan_1x": ("ours", "ffmpeg-zoompan-1x"),
     "plain_vs_ffmpeg": ("ours-plain", "ffmpeg"),
     "plain_vs_default": ("ours-plain", "ours"),
     "preview_vs_full": ("ours-preview", "ours"),
@@ -74,6 +78,9 @@ RATIOS = {
     "decor_vs_plain": ("ours-decor", "ours-plain"),
 }
 RENDERERS = ["ours", "ours-plain", "ours-preview", "floor", "ffmpeg-zoompan", "ffmpeg"]
+PEERS = ["ffmpeg", "ffmpeg-zoompan", "ffmpeg-zoompan-1x", "moviepy"]
+#: Every renderer, in the order they run.
+EVERY = ["ours", "ours-plain", "ours-decor", "ours-preview", "floor", *PEERS, "prompt"]
 
 
 # -- measuring -------------------------------------------------------------------------
@@ -122,8 +129,11 @@ def measure(args: list[str]) -> dict:
 def command(name: str, job_file: Path, job: dict, folder: Path) -> tuple[list[str], str]:
     """The command that renders the job with ``name``, and its output file."""
     out = str(folder / f"{name}.mp4")
-    if name in ("ffmpeg", "ffmpeg-zoompan"):
-        return render_jobs.ffmpeg_command(job, out, kenburns=name == "ffmpeg-zoompan"), out
+    if name == "ffmpeg":
+        return render_jobs.ffmpeg_command(job, out, kenburns=False), out
+    if name.startswith("ffmpeg-zoompan"):
+        factor = 1 if name == "ffmpeg-zoompan-1x" else render_jobs.ANCHOR_SUPERSAMPLE
+        return render_jobs.ffmpeg_command(job, out, kenburns=True, supersample=factor), out
     if name == "prompt":
         return render_jobs.prompt_command(job, folder, out), out
     if name == "moviepy":
@@ -260,15 +270,32 @@ def table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def renderers(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    """What runs: ``--only``'s renderers if given (opt-in peers included), else ours,
+    the floor, ``--peers``, the decorated draft with ``--decor``, the prompt job."""
+    if args.only:
+        wanted = [n.strip() for n in args.only.split(",") if n.strip()]
+    else:
+        wanted = [n for n in RENDERERS if not n.startswith("ffmpeg")]
+        wanted += [p.strip() for p in args.peers.split(",") if p.strip()]
+        wanted += ["ours-decor"] * args.decor + ["prompt"]
+    unknown = set(wanted) - set(EVERY)
+    if unknown:
+        parser.error(f"unknown renderers: {', '.join(sorted(unknown))}")
+    return [n for n in EVERY if n in wanted and not (args.no_prompt and n == "prompt")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=None, help="photos in the job (10)")
     parser.add_argument(
         "--peers",
         default="ffmpeg,ffmpeg-zoompan",
-        help="comma-separated peers: ffmpeg, ffmpeg-zoompan, moviepy",
+        help=f"comma-separated peers: {', '.join(PEERS)}",
     )
-    parser.add_argument("--only", help="comma-separated renderers to run (default: all)")
+    parser.add_argument(
+        "--only", help="comma-separated renderers to run, opt-in peers included (default: all)"
+    )
     parser.add_argument("--no-prompt", action="store_true", help="skip the cold prompt job")
     parser.add_argument("--small", action="store_true", help="tiny smoke run: 320x180")
     parser.add_argument(
@@ -290,18 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         render_jobs.run_worker(args.worker, args.job, args.to)
         return 0
     photos = args.photos or (3 if args.small else 10)
-    peers = [p.strip() for p in args.peers.split(",") if p.strip()]
-    unknown = set(peers) - {"ffmpeg", "ffmpeg-zoompan", "moviepy"}
-    if unknown:
-        parser.error(f"unknown peers: {', '.join(sorted(unknown))}")
-    names = [n for n in RENDERERS if not n.startswith("ffmpeg") or n in peers]
-    names += [p for p in peers if p not in names]
-    if args.decor:
-        names.insert(names.index("ours-plain") + 1, "ours-decor")
-    if args.only:
-        names = [n for n in names if n in args.only.split(",")]
-    if not args.no_prompt:
-        names.append("prompt")
+    names = renderers(args, parser)
     with tempfile.TemporaryDirectory(prefix="nemo-bench-") as tmp:
         folder = Path(tmp)
         job_file = folder / "job.json"

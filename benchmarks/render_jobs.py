@@ -14,9 +14,32 @@ Peers, each given the same photos, music and x264 settings (``veryfast``, CRF 23
   chained ``xfade``: the efficient form of the recipe);
 * ``ffmpeg-zoompan``: the default draft with FFmpeg's own Ken Burns, as
   kburns-slideshow builds it: per photo a blurred, darkened cover-fit backdrop (blurred
-  small and scaled up, the cheap way) under the contained photo, at the canvas size
-  times the move's largest zoom, then ``zoompan`` with the draft's zoom and pan per
+  small and scaled up, the cheap way) under the contained photo, composed at **4x the
+  canvas** (``ANCHOR_SUPERSAMPLE``), then ``zoompan`` with the draft's zoom and pan per
   photo, then chained ``xfade``;
+* ``ffmpeg-zoompan-1x`` (opt-in): the same composed at just the canvas times the move's
+  largest zoom: cheaper, but it jitters by 1.1-1.4 px.
+
+Why 4x: ``zoompan`` crops its input at whole pixels, the left and top edges rounded
+down to even ones for 4:2:0 (and the crop's size truncated), then scales the crop to
+the canvas.  At 1x one source pixel is about one output pixel, so a slow move advances
+in ~2 px jumps with stalls between; supersampling shrinks the error to ~2 / N output
+pixels (kburns-slideshow scales to 4x the output for exactly this, "a jitter/shake" in
+its words).  Measured by ``zoompan_jitter.py`` (a dot, zoom 1.0 -> 1.2 in 1 s; the
+largest distance of its centroid from a straight line; our renderer: 0.04 px at
+1920x1080, 0.06 px at 320x180):
+
+    factor        1x     2x     3x     4x     6x     8x
+    1920x1080   1.36   0.67   0.43   0.47   0.24   0.25   px
+    320x180     1.10   0.71   0.54   0.27   0.21   0.16   px
+
+No factor below 4x stays within the bounds our Ken Burns test holds us to (moves
+every frame, steps within 0.5-2x the mean, < 0.25 px off the line), so the anchor
+could not be made cheaper; 4x does not quite either (0.27-0.47 px, steps within
+bounds at 1080p, no stall), but has a third of the 1x form's wobble and is what
+kburns-slideshow does.  Bigger factors are not reliably within bounds either (6x:
+0.28 px on a 3 s move at 1080p) and cost N^2 pixels, so 4x it is: if anything the
+anchor is still a little less smooth than ours, i.e. favoured.
 * ``floor``: x264 alone on our own frames: the default draft's frames, composed once
   beforehand and written raw to a file, read back and fed to the same libx264 (PyAV's)
   with exactly our encoder settings, video only.  What no renderer feeding that
@@ -51,6 +74,9 @@ FULL_SIZES = [
     (2560, 1440),
 ]
 SMALL_SIZES = [(640, 480), (360, 640), (400, 400)]
+#: ``ffmpeg-zoompan`` composes each photo at this many times the canvas before
+#: ``zoompan`` (why: the module's docstring); ``ffmpeg-zoompan-1x`` at just the move's zoom.
+ANCHOR_SUPERSAMPLE = 4
 
 
 # -- the job ---------------------------------------------------------------------------
@@ -171,8 +197,11 @@ def _x264_args(fps: int, total: float, out: str) -> list[str]:
     ]
 
 
-def ffmpeg_command(job: dict, out: str, kenburns: bool) -> list[str]:
-    """FFmpeg's CLI rendering the plain draft (``kenburns=False``) or the default one."""
+def ffmpeg_command(
+    job: dict, out: str, kenburns: bool, supersample: int = ANCHOR_SUPERSAMPLE
+) -> list[str]:
+    """FFmpeg's CLI rendering the plain draft (``kenburns=False``) or the default one
+    (with ``zoompan`` on each photo composed at ``supersample`` x the canvas)."""
     import imageio_ffmpeg
 
     draft = job["default" if kenburns else "plain"]
@@ -182,7 +211,10 @@ def ffmpeg_command(job: dict, out: str, kenburns: bool) -> list[str]:
     for seg in segs:
         args += ["-i", job["media"][seg["src"]]]
     args += ["-i", job["music"]]
-    graph = [(_zoompan if kenburns else _padded)(i, seg, w, h, fps) for i, seg in enumerate(segs)]
+    graph = [
+        _zoompan(i, seg, w, h, fps, supersample) if kenburns else _padded(i, seg, w, h, fps)
+        for i, seg in enumerate(segs)
+    ]
     last = "v0"
     for i in range(1, len(segs)):
         prev = segs[i - 1]
@@ -211,10 +243,12 @@ def _padded(i: int, seg: dict, w: int, h: int, fps: int) -> str:
     )
 
 
-def _zoompan(i: int, seg: dict, w: int, h: int, fps: int) -> str:
+def _zoompan(i: int, seg: dict, w: int, h: int, fps: int, supersample: int) -> str:
+    """One photo's Ken Burns: backdrop and photo composed at the canvas times
+    ``max(supersample, the move's largest zoom)``, then ``zoompan`` down to the canvas."""
     kb = {"z0": 1.0, "z1": 1.12, "x0": 0.5, "y0": 0.5, "x1": 0.5, "y1": 0.5, **seg.get("kb", {})}
-    top = max(kb["z0"], kb["z1"])
-    bw, bh = 2 * round(w * top / 2), 2 * round(h * top / 2)
+    scale = max(supersample, kb["z0"], kb["z1"])
+    bw, bh = 2 * round(w * scale / 2), 2 * round(h * scale / 2)
     frames = round(seg["d"] / 1000 * fps)
     last = max(frames - 1, 1)
     z = f"({kb['z0']}+({kb['z1']}-{kb['z0']})*on/{last})"

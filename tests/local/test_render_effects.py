@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 
 from nemowidgets.local.render import render_draft
 from tests.local.render_support import (
+    SMALL,
     decode,
     mean_rgb,
     nearest_photo,
     photos,
     sine_clip,
     slideshow,
+)
+from tests.support.smoothness import (
+    DOT_MOVE,
+    MAX_RESIDUAL_PX,
+    MAX_STEP_RATIO,
+    MIN_STEP_RATIO,
+    dot_centroids,
+    dot_picture,
+    smoothness,
 )
 
 TRANSITIONS = ("crossfade", "fade_black", "slide", "wipe", "zoom")
@@ -58,31 +67,18 @@ def test_ken_burns_moves_smoothly_with_sub_pixel_steps(tmp_path) -> None:
     """A bright dot right of centre slides outward as the view zooms in: the dot's
     centroid must move every frame, by steady steps, in one direction (integer crops
     would jump by 0 or 1 px)."""
-    picture = Image.new("RGB", (640, 360), (20, 20, 30))
-    ImageDraw.Draw(picture).ellipse((452, 168, 476, 192), fill=(255, 255, 255))  # centre 464
-    picture.save(tmp_path / "dot.png")
-    draft = slideshow(
-        ["dot"],
-        seconds=1.0,
-        transition=None,
-        kb={"z0": 1.0, "z1": 1.2, "x0": 0.5, "y0": 0.5, "x1": 0.5, "y1": 0.5},
-    )
+    dot_picture(tmp_path / "dot.png", SMALL)
+    draft = slideshow(["dot"], seconds=1.0, transition=None, kb=DOT_MOVE)
     render_draft(draft, {"dot": tmp_path / "dot.png"}, tmp_path / "kb.mp4")
-    xs = []
-    for frame in decode(tmp_path / "kb.mp4").frames:
-        luma = frame.astype(np.float64).mean(axis=2)
-        weight = np.clip(luma - 60, 0, None)
-        xs.append(float((weight.sum(axis=0) * np.arange(luma.shape[1])).sum() / weight.sum()))
-    xs = np.array(xs)
-    steps = np.diff(xs)
+    xs = dot_centroids(decode(tmp_path / "kb.mp4").frames)
     # the dot sits at x = 232 on the 320 px canvas and ends at 160 + 72 * 1.2 = 246.4
     assert abs(xs[0] - 232) < 1.0
     assert abs(xs[-1] - 245.9) < 1.2
-    assert np.all(steps > 0), steps  # monotonic: it moves every single frame
-    assert steps.max() < 2 * steps.mean(), steps  # steady: no jumps...
-    assert steps.min() > 0.5 * steps.mean(), steps  # ...and no stalls
-    residual = xs - np.polyval(np.polyfit(np.arange(len(xs)), xs, 1), np.arange(len(xs)))
-    assert np.abs(residual).max() < 0.25  # on a straight line: no jitter
+    move = smoothness(xs)
+    assert move.stalls == 0, xs  # monotonic: it moves every single frame
+    assert move.step_max_ratio < MAX_STEP_RATIO, move  # steady: no jumps...
+    assert move.step_min_ratio > MIN_STEP_RATIO, move  # ...and no stalls
+    assert move.residual_px < MAX_RESIDUAL_PX, move  # on a straight line: no jitter
 
 
 def test_fit_modes_black_blur_and_cover(media, tmp_path) -> None:
