@@ -18,7 +18,11 @@ Peers, each given the same photos, music and x264 settings (``veryfast``, CRF 23
   canvas** (``ANCHOR_SUPERSAMPLE``), then ``zoompan`` with the draft's zoom and pan per
   photo, then chained ``xfade``;
 * ``ffmpeg-zoompan-1x`` (opt-in): the same composed at just the canvas times the move's
-  largest zoom: cheaper, but it jitters by 1.1-1.4 px.
+  largest zoom: cheaper, but it jitters by 1.1-1.4 px;
+* ``floor``: x264 alone on our own frames: the default draft's frames, composed once
+  beforehand and written raw to a file, read back and fed to the same libx264 (PyAV's)
+  with exactly our encoder settings, video only.  What no renderer feeding that
+  encoder can beat.
 
 Why 4x: ``zoompan`` crops its input at whole pixels, the left and top edges rounded
 down to even ones for 4:2:0 (and the crop's size truncated), then scales the crop to
@@ -35,15 +39,13 @@ largest distance of its centroid from a straight line; our renderer: 0.04 px at
 
 No factor below 4x stays within the bounds our Ken Burns test holds us to (moves
 every frame, steps within 0.5-2x the mean, < 0.25 px off the line), so the anchor
-could not be made cheaper; 4x does not quite either (0.27-0.47 px, steps within
-bounds at 1080p, no stall), but has a third of the 1x form's wobble and is what
-kburns-slideshow does.  Bigger factors are not reliably within bounds either (6x:
-0.28 px on a 3 s move at 1080p) and cost N^2 pixels, so 4x it is: if anything the
-anchor is still a little less smooth than ours, i.e. favoured.
-* ``floor``: x264 alone on our own frames: the default draft's frames, composed once
-  beforehand and written raw to a file, read back and fed to the same libx264 (PyAV's)
-  with exactly our encoder settings, video only.  What no renderer feeding that
-  encoder can beat.
+could not be made cheaper; 4x does not quite either (0.27-0.47 px, no stall; its
+steps are within bounds on the 1 s move at 1080p, not on slower ones), but it has a
+third of the 1x form's wobble and is what kburns-slideshow does.  Bigger factors are
+not reliably within bounds either (6x: 0.28 px on a 3 s move at 1080p) and cost N^2
+pixels, so 4x it is: if anything the anchor is still a little less smooth than ours,
+i.e. favoured.  Timings and the decision: ``benchmarks/results.md``, "The FFmpeg Ken Burns
+anchor".
 """
 
 from __future__ import annotations
